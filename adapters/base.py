@@ -1,0 +1,101 @@
+"""The two small interfaces every platform implements: a parser (no network) and a writer."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from adapters.events import TicketEvent
+
+
+class Headers(Mapping[str, str]):
+    """Case-insensitive, read-only view of HTTP headers (HTTP header names are case-insensitive)."""
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        self._items = {k.lower(): v for k, v in (items or {}).items()}
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key.lower()]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._items
+
+
+@dataclass(frozen=True)
+class InboundRequest:
+    """What arrived over HTTP, with nothing of any web framework in it."""
+
+    headers: Headers
+    body: bytes
+    query: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WebhookAuth:
+    """How a site proves its deliveries: an HMAC secret (signed admin webhooks), or a shared token for
+    senders that cannot sign (Jira Automation's "Send web request", Jira Data Center)."""
+
+    secret: str | None = None
+    token: str | None = None
+    token_header: str = "X-ELA-Token"
+    token_query: str = "token"
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    """How to tell a customer from an agent or a machine when a payload does not say so outright."""
+
+    customer_domains: frozenset[str] = frozenset()
+    customer_groups: frozenset[str] = frozenset()
+    system_accounts: frozenset[str] = frozenset()  # account ids or names of automation/app users
+    request_participants_field: str | None = None  # e.g. customfield_10026 on JSM Cloud
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """Either events to store, or the reason a real platform event is of no interest to us."""
+
+    events: tuple[TicketEvent, ...] = ()
+    webhook_event: str = ""  # the platform's own event name, for logs and metrics
+    ignored_reason: str | None = None
+
+
+class Adapter(Protocol):
+    platform: str
+
+    def authenticate(self, request: InboundRequest, auth: WebhookAuth) -> None:
+        """Raise adapters.errors.Unauthorized unless the request proves it comes from the site."""
+
+    def parse(self, request: InboundRequest, site: str, rules: RoleRules) -> ParseResult:
+        """Raise adapters.errors.PayloadRejected for anything that is not this platform's payload."""
+
+
+FieldValue = str | float | int | None
+
+
+class TicketWriter(ABC):
+    """Writes results back onto tickets. Logical field keys (`mood`, `mood_score`, ...) are mapped to a
+    platform's own fields by the writer, from the site's configuration.
+
+    Errors are adapters.errors.WriteError subclasses: RateLimited, TransientWriteError, PermanentWriteError.
+    """
+
+    @abstractmethod
+    def write_fields(self, ticket_key: str, values: Mapping[str, FieldValue]) -> None: ...
+
+    @abstractmethod
+    def read_fields(self, ticket_key: str, keys: list[str]) -> dict[str, FieldValue]:
+        """The current values of logical fields, as write_fields would have set them (for reconciling a
+        write whose outcome is unknown after a crash)."""
+
+    @abstractmethod
+    def add_comment(self, ticket_key: str, text: str, *, public: bool) -> str:
+        """Returns the new comment's id."""

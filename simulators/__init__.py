@@ -1,0 +1,1 @@
+"""Loopback stand-ins for the platforms' REST APIs: stateful, and strict about what they accept."""
