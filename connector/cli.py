@@ -11,3 +11,8 @@ from connector import __version__
 @click.version_option(__version__, prog_name="ela")
 def main() -> None:
     """ELA Connector: customer mood, Experience Level Agreements and surveys for your service desk."""
+
+
+from sentiment.cli import sentiment as _sentiment_commands  # noqa: E402
+
+main.add_command(_sentiment_commands)

@@ -1,4 +1,4 @@
-"""Scoring a message: split into sentences, score each, aggregate so one angry sentence is not averaged away."""
+"""Scoring a message: split into sentences, score each, aggregate so one angry sentence counts."""
 
 from __future__ import annotations
 
