@@ -66,6 +66,8 @@ class ParseResult:
     events: tuple[TicketEvent, ...] = ()
     webhook_event: str = ""  # the platform's own event name, for logs and metrics
     ignored_reason: str | None = None
+    delivery_key: str = ""  # the delivery's idempotency key (platform's delivery id, else a content hash)
+    retry_count: int = 0  # how many times the platform says it re-sent this delivery
 
 
 class Adapter(Protocol):
