@@ -38,7 +38,7 @@ class DatabaseSettings(_Section):
     @field_validator("url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
-        if not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg2://")):
+        if not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
@@ -297,7 +297,14 @@ def parse_settings(text: str, source: str = "<config>", env: dict[str, str] | No
     try:
         settings = Settings.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_validation_problems(exc, loaded))
+        # A missing ${VAR} leaves an empty value whose section then fails its own checks too; the
+        # missing variable is the one thing to fix, so those echoes are left out.
+        unset = [p.path for p in loaded.problems]
+        problems.extend(
+            p
+            for p in _validation_problems(exc, loaded)
+            if not any(u == p.path or u.startswith(p.path + ".") for u in unset)
+        )
         settings = None
     if problems or settings is None:
         problems.sort(key=lambda p: (p.line or 0, p.path))

@@ -22,3 +22,38 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"needs the shared data set at {path} (not part of a user's clone)")
     return path
+
+
+POSTGRES_URL_VAR = "ELA_TEST_POSTGRES_URL"
+
+
+def _fresh_postgres(url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database: a SQLite file, and a PostgreSQL database when one is configured."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ela.db'}"
+    url = os.environ.get(POSTGRES_URL_VAR)
+    if not url:
+        pytest.skip(f"needs a PostgreSQL server: set {POSTGRES_URL_VAR} (.ci/run starts one)")
+    _fresh_postgres(url)
+    return url
+
+
+@pytest.fixture
+def store(store_url: str):  # type: ignore[no-untyped-def]
+    from connector.store import Store
+
+    db = Store(store_url)
+    db.upgrade()
+    yield db
+    db.dispose()

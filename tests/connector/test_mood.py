@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import pytest
+
+from connector.mood import Trend, field_values, timeline_of, trend_of
+from connector.settings import MoodSettings
+
+
+@pytest.mark.parametrize(
+    ("polarities", "expected"),
+    [
+        ([0.2], Trend.steady),
+        ([-0.8, -0.2], Trend.improving),
+        ([0.5, 0.1], Trend.worsening),
+        ([-0.8, -0.7], Trend.steady),
+        # The window only looks at the last three: an old outburst does not count.
+        ([-1.0, 0.3, 0.3, 0.3], Trend.steady),
+        ([-0.9, -0.9, 0.4], Trend.improving),
+    ],
+)
+def test_trend(polarities: list[float], expected: Trend) -> None:
+    assert trend_of(polarities, window=3, threshold=0.15) is expected
+
+
+def test_timeline_and_field_values() -> None:
+    settings = MoodSettings()
+    timeline = timeline_of([-0.8, -0.3, 0.6], settings)
+    assert timeline is not None
+    assert (timeline.baseline, timeline.current, timeline.lowest, timeline.messages) == (-0.8, 0.6, -0.8, 3)
+    assert field_values(timeline, settings) == {
+        "mood": "Very positive",
+        "mood_score": 0.6,
+        "initial_mood": "Very negative",
+        "mood_trend": "Improving",
+    }
+
+
+def test_no_messages_clears_the_fields() -> None:
+    settings = MoodSettings()
+    assert timeline_of([], settings) is None
+    assert field_values(None, settings) == {
+        "mood": None,
+        "mood_score": None,
+        "initial_mood": None,
+        "mood_trend": None,
+    }

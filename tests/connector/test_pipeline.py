@@ -1,0 +1,139 @@
+"""What each kind of TicketEvent does to the store, with the real scorer and a real database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from adapters.events import AuthorRole, EventKind, Person
+from connector.pipeline import Pipeline
+from connector.settings import Settings, parse_settings
+from connector.store import Store
+from connector.store.models import MoodEntry, TicketRow, WritebackRow
+from sentiment import score
+
+CONFIG = """
+sites:
+  jira-prod:
+    platform: jira
+    url: https://example.atlassian.net
+    auth: {email: bot@example.com, api_token: token-1234567890}
+    webhook: {secret: s3cret-s3cret-s3cret}
+    fields: {mood: Customer mood, mood_score: Mood score, mood_trend: Mood trend, initial_mood: First mood}
+  quiet:
+    platform: jira
+    url: https://quiet.atlassian.net
+    auth: {email: bot@example.com, api_token: token-1234567890}
+    webhook: {secret: s3cret-s3cret-s3cret}
+"""
+
+ANGRY = "This is still broken and nobody answers. Completely unacceptable!"
+CALM = "Thank you, that works now. Great help!"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return parse_settings(CONFIG, env={})
+
+
+@pytest.fixture
+def pipeline(settings: Settings) -> Pipeline:
+    return Pipeline(settings, score)
+
+
+def run(store: Store, pipeline: Pipeline, *events):  # type: ignore[no-untyped-def]
+    outcomes = []
+    for event in events:
+        with store.session() as session:
+            outcomes.append(pipeline.process(session, event))
+    return outcomes
+
+
+def pending_values(store: Store, key: str = "SD-1") -> dict | None:
+    with store.session() as session:
+        row = session.scalars(
+            select(WritebackRow).where(WritebackRow.ticket_key == key, WritebackRow.state == "pending")
+        ).one_or_none()
+        return json.loads(row.fields) if row else None
+
+
+def ticket(store: Store, key: str = "SD-1") -> TicketRow:
+    with store.session() as session:
+        return session.scalars(select(TicketRow).where(TicketRow.key == key)).one()
+
+
+def test_customer_comments_build_the_timeline_and_queue_the_fields(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
+    angry, calm = score(ANGRY).polarity, score(CALM).polarity
+    assert angry < -0.1 < 0.1 < calm  # the story only makes sense if the scorer reads it so
+    outcomes = run(store, pipeline, make_event(text=ANGRY), make_event(text=CALM))
+    assert [o.scored for o in outcomes] == [angry, calm]
+    row = ticket(store)
+    assert (row.baseline_polarity, row.current_polarity, row.lowest_polarity) == (angry, calm, angry)
+    assert (row.trend, row.customer_messages) == ("improving", 2)
+    values = pending_values(store)
+    assert values is not None
+    assert values["mood_score"] == round(calm, 3)
+    assert values["mood_trend"] == "Improving"
+    assert values["initial_mood"] in ("Negative", "Very negative")
+    assert values["mood"] in ("Positive", "Very positive")
+
+
+def test_agent_and_system_comments_are_not_scored(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
+    run(
+        store,
+        pipeline,
+        make_event(text="We are looking into it, sorry!", role=AuthorRole.agent),
+        make_event(text="Automatic reply: received.", role=AuthorRole.system),
+    )
+    assert ticket(store).customer_messages == 0
+    assert pending_values(store) is None
+
+
+def test_an_edited_comment_is_rescored_in_place(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
+    run(store, pipeline, make_event(text=CALM, comment_id="c1"))
+    run(store, pipeline, make_event(EventKind.comment_edited, text=ANGRY, comment_id="c1"))
+    with store.session() as session:
+        entries = list(session.scalars(select(MoodEntry)))
+    assert [(e.comment_id, e.polarity) for e in entries] == [("c1", score(ANGRY).polarity)]
+
+
+def test_deleting_comments_recomputes_then_clears(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
+    run(store, pipeline, make_event(text=ANGRY, comment_id="c1"), make_event(text=CALM, comment_id="c2"))
+    run(store, pipeline, make_event(EventKind.comment_deleted, comment_id="c2"))
+    assert ticket(store).current_polarity == score(ANGRY).polarity
+    run(store, pipeline, make_event(EventKind.comment_deleted, comment_id="c1"))
+    assert pending_values(store) == {"mood": None, "mood_score": None, "initial_mood": None, "mood_trend": None}
+    assert ticket(store).customer_messages == 0
+
+
+def test_a_comment_with_nothing_of_the_customers_own_words_is_not_scored(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
+    [outcome] = run(store, pipeline, make_event(text="   "))
+    assert outcome.scored is None
+    assert pending_values(store) is None
+
+
+def test_a_deleted_ticket_cancels_its_pending_write_back(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
+    run(store, pipeline, make_event(text=ANGRY), make_event(EventKind.deleted))
+    assert pending_values(store) is None
+    assert ticket(store).deleted is True
+
+
+def test_a_site_without_mapped_fields_queues_nothing(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
+    [outcome] = run(store, pipeline, make_event(text=ANGRY, site="quiet"))
+    assert outcome.scored is not None and outcome.queued is None
+    assert pending_values(store) is None
+
+
+def test_partial_snapshots_merge_and_older_events_do_not_roll_back(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
+    requester = Person(id="cust-1", name="Casey")
+    run(
+        store,
+        pipeline,
+        make_event(EventKind.created, minutes=1, status="Waiting for support", priority="High", requester=requester),
+        make_event(EventKind.updated, minutes=5, status="In progress"),
+        make_event(EventKind.updated, minutes=3, status="Escalated"),  # a late retry of an older delivery
+    )
+    row = ticket(store)
+    assert (row.status, row.priority, row.requester_id) == ("In progress", "High", "cust-1")
