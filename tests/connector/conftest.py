@@ -52,7 +52,12 @@ def make_event() -> EventFactory:
             site=site,
             event_id=event_id or f"delivery-{n}:0",
             kind=kind,
-            ticket=Ticket(key=key, id=str(10000 + int(key.split("-")[-1])), project=key.split("-")[0], **ticket),
+            ticket=Ticket(
+                key=key,
+                id=str(10000 + int(key.rsplit("-", maxsplit=1)[-1])),
+                project=key.split("-", maxsplit=1)[0],
+                **ticket,
+            ),
             comment=comment,
             occurred_at=at,
         )

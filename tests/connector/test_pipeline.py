@@ -104,7 +104,12 @@ def test_deleting_comments_recomputes_then_clears(store, pipeline, make_event) -
     run(store, pipeline, make_event(EventKind.comment_deleted, comment_id="c2"))
     assert ticket(store).current_polarity == score(ANGRY).polarity
     run(store, pipeline, make_event(EventKind.comment_deleted, comment_id="c1"))
-    assert pending_values(store) == {"mood": None, "mood_score": None, "initial_mood": None, "mood_trend": None}
+    assert pending_values(store) == {
+        "mood": None,
+        "mood_score": None,
+        "initial_mood": None,
+        "mood_trend": None,
+    }
     assert ticket(store).customer_messages == 0
 
 
@@ -131,7 +136,9 @@ def test_partial_snapshots_merge_and_older_events_do_not_roll_back(store, pipeli
     run(
         store,
         pipeline,
-        make_event(EventKind.created, minutes=1, status="Waiting for support", priority="High", requester=requester),
+        make_event(
+            EventKind.created, minutes=1, status="Waiting for support", priority="High", requester=requester
+        ),
         make_event(EventKind.updated, minutes=5, status="In progress"),
         make_event(EventKind.updated, minutes=3, status="Escalated"),  # a late retry of an older delivery
     )

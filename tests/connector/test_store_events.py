@@ -91,7 +91,9 @@ def test_failed_attempts_park_the_event_after_the_limit(store: Store, make_event
     states = []
     for _ in range(3):
         with store.session() as session:
-            states.append(event_store.mark_failed_attempt(session, pk, "boom", max_attempts=3, retry_at=utcnow()))
+            states.append(
+                event_store.mark_failed_attempt(session, pk, "boom", max_attempts=3, retry_at=utcnow())
+            )
     assert states == ["pending", "pending", "failed"]
     with store.session() as session:
         assert event_store.counts_by_state(session) == {"failed": 1}
