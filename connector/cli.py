@@ -2,15 +2,167 @@
 
 from __future__ import annotations
 
+import json
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any, NoReturn
+
 import click
 
 from connector import __version__
+from connector.settings import ConfigError, Settings, load_settings
+
+CONFIG_HELP = "The YAML configuration file (default: $ELA_CONFIG)."
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def fail(message: str, code: int = 1) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def settings_from(path: str | None) -> Settings:
+    if not path:
+        fail("no configuration: pass --config FILE or set ELA_CONFIG (see config/example.yaml)", 2)
+    try:
+        return load_settings(path)
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        click.echo(f"{len(exc.problems)} problem(s) in {exc.source}; nothing was started.", err=True)
+        sys.exit(2)
+
+
+config_option = click.option(
+    "--config", "-c", "config_path", envvar="ELA_CONFIG", type=click.Path(dir_okay=False), help=CONFIG_HELP
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ela")
 def main() -> None:
-    """ELA Connector: customer mood, Experience Level Agreements and surveys for your service desk."""
+    """ELA Connector: customer mood, Experience Level Agreements and surveys for your service desk.
+
+    \b
+    Start here:
+      ela demo                      a scripted ticket story against a simulated Jira, no setup
+      ela check-config FILE         validate a configuration, listing every problem
+      ela setup -c FILE             create the custom fields a site maps results to
+      ela serve -c FILE             run the service (webhooks, worker, write-backs)
+    """
+
+
+@main.command("check-config")
+@click.argument("path", type=click.Path(dir_okay=False))
+def check_config(path: str) -> None:
+    """Validate the configuration file PATH and report every problem with its line.
+
+    Exit status 0 when valid, 2 otherwise. Environment variables referenced as ${NAME} must be set.
+    """
+    settings = settings_from(path)
+    sites = ", ".join(f"{name} ({site.platform}, {site.url})" for name, site in settings.sites.items())
+    click.echo(f"{path}: OK")
+    click.echo(f"  database: {settings.database.url.split('@')[-1]}")
+    click.echo(f"  sites: {sites or 'none (the service will accept no webhooks)'}")
+
+
+@main.group()
+def db() -> None:
+    """Database schema migrations."""
+
+
+@db.command("upgrade")
+@config_option
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+def db_upgrade(config_path: str | None, revision: str) -> None:
+    """Bring the database schema up to date (needed once per release on PostgreSQL)."""
+    from connector.store import Store
+
+    settings = settings_from(config_path)
+    store = Store(settings.database.url)
+    before = store.current_revision()
+    store.upgrade(revision)
+    click.echo(f"schema: {before or 'empty'} -> {store.current_revision()}")
+    store.dispose()
+
+
+@main.command()
+@config_option
+@click.option("--host", help="Listen address (default: server.host).")
+@click.option("--port", type=int, help="Listen port (default: server.port).")
+@click.option("--workers", type=int, help="Web processes (default: server.workers).")
+@click.option("--no-worker", is_flag=True, help="Web only; run `ela worker` elsewhere.")
+def serve(
+    config_path: str | None, host: str | None, port: int | None, workers: int | None, no_worker: bool
+) -> None:
+    """Run the service: the webhook endpoint under gunicorn, and the worker beside it."""
+    from connector.server import serve as run_server
+
+    settings = settings_from(config_path)
+    run_server(
+        settings,
+        str(Path(config_path).resolve()) if config_path else "",
+        host=host or settings.server.host,
+        port=settings.server.port if port is None else port,
+        workers=workers or settings.server.workers,
+        with_worker=not no_worker,
+    )
+
+
+@main.command()
+@config_option
+@click.option("--once", is_flag=True, help="One pass over due events and write-backs, then exit.")
+def worker(config_path: str | None, once: bool) -> None:
+    """Process stored events and flush write-backs (alone, or beside `ela serve --no-worker`)."""
+    from connector.logs import setup_logging
+    from connector.runtime import Runtime, SchemaOutOfDate
+
+    settings = settings_from(config_path)
+    setup_logging(settings.logging)
+    try:
+        runtime = Runtime(settings)
+    except SchemaOutOfDate as exc:
+        fail(str(exc), 2)
+    if once:
+        processed, flushed = runtime.worker.run_once()
+        click.echo(
+            f"events: {processed.processed} processed, {processed.failed} failed; "
+            f"write-backs: {flushed.sent} sent, {flushed.reconciled} reconciled, "
+            f"{flushed.retried} to retry, {flushed.failed} failed"
+        )
+        runtime.close()
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    runtime.worker.start()
+    stop.wait()
+    runtime.close()
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--recent", default=10, show_default=True, help="How many recent events and failures to list.")
+def status(config_path: str | None, as_json: bool, recent: int) -> None:
+    """Queue depths, failed write-backs with the platform's message, and recent events."""
+    from connector.runtime import SchemaOutOfDate, ensure_schema
+    from connector.status import gather, render
+    from connector.store import Store
+
+    settings = settings_from(config_path)
+    store = Store(settings.database.url)
+    try:
+        ensure_schema(store)
+    except SchemaOutOfDate as exc:
+        fail(str(exc), 2)
+    report = gather(store, recent)
+    store.dispose()
+    click.echo(json.dumps(report.as_dict(), indent=2) if as_json else render(report))
+
+
+def _print_json(value: Any) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, default=str))
 
 
 from sentiment.cli import sentiment as _sentiment_commands  # noqa: E402

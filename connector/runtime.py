@@ -1,0 +1,67 @@
+"""The composition root: everything a command needs, built from the settings in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from adapters.base import TicketWriter
+from connector.app import create_app
+from connector.pipeline import Pipeline, Scorer
+from connector.platforms import Writers
+from connector.settings import Settings
+from connector.store import Store
+from connector.worker import Worker, new_worker_id
+from connector.writeback import Flusher
+from sentiment import score
+
+
+class SchemaOutOfDate(Exception):
+    pass
+
+
+def ensure_schema(store: Store) -> None:
+    """SQLite (one process) is migrated on start. A shared PostgreSQL is migrated on purpose, by
+    `ela db upgrade`, so several processes starting at once do not race to alter it."""
+    if store.is_sqlite:
+        store.upgrade()
+        return
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(store.alembic_config()).get_current_head()
+    current = store.current_revision()
+    if current != head:
+        raise SchemaOutOfDate(
+            f"the database schema is at revision {current or 'none'}, this version needs {head}: "
+            "run `ela db upgrade --config FILE` once"
+        )
+
+
+def build_scorer(settings: Settings) -> Scorer:
+    return score
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: Store | None = None,
+        writers: Callable[[str], TicketWriter | None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store or Store(settings.database.url)
+        ensure_schema(self.store)
+        self.pipeline = Pipeline(settings, build_scorer(settings))
+        self.writers = writers or Writers(settings)
+        self.worker_id = new_worker_id()
+        self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)
+        self.worker = Worker(settings, self.store, self.pipeline, self.flusher)
+
+    def app(self) -> Flask:
+        return create_app(self.settings, self.store)
+
+    def close(self) -> None:
+        self.worker.stop()
+        self.store.dispose()
