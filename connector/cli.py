@@ -161,6 +161,29 @@ def status(config_path: str | None, as_json: bool, recent: int) -> None:
     click.echo(json.dumps(report.as_dict(), indent=2) if as_json else render(report))
 
 
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@config_option
+@click.option("--site", help="The configured site the payloads came from (default: the only site).")
+@click.option("--dry-run", is_flag=True, help="Print each TicketEvent as one JSON line; change nothing.")
+def replay(files: tuple[str, ...], config_path: str | None, site: str | None, dry_run: bool) -> None:
+    """Feed recorded webhook payloads (JSON files) through the connector.
+
+    Each file is parsed as a delivery from SITE, stored (a file already replayed is a no-op, like a
+    retried delivery), and processed; resulting write-backs are queued for the worker. Signatures are
+    not checked: these are files you chose. With --dry-run nothing is stored: the normalised events
+    are printed, one JSON object per line.
+    """
+    from connector.replay import ReplayError, replay_files
+
+    settings = settings_from(config_path)
+    try:
+        summary = replay_files(settings, [Path(f) for f in files], site, dry_run=dry_run, emit=_print_json)
+    except ReplayError as exc:
+        fail(str(exc), 2)
+    click.echo(summary, err=dry_run)
+
+
 def _print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, default=str))
 

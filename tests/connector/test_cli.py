@@ -1,0 +1,74 @@
+"""The `ela` command's configuration, database and status commands, through click's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from connector.cli import main
+
+GOOD = """
+database:
+  url: sqlite:///{db}
+sites:
+  jira-prod:
+    platform: jira
+    url: https://example.atlassian.net
+    auth: {{email: bot@example.com, api_token: "${{JIRA_TOKEN}}"}}
+    webhook: {{secret: s3cret-s3cret-s3cret}}
+"""
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "ela.yaml"
+    path.write_text(GOOD.format(db=tmp_path / "ela.db"))
+    return path
+
+
+def test_check_config_ok(config: Path) -> None:
+    result = CliRunner().invoke(main, ["check-config", str(config)], env={"JIRA_TOKEN": "t" * 20})
+    assert result.exit_code == 0, result.output
+    assert f"{config}: OK" in result.output
+    assert "jira-prod (jira, https://example.atlassian.net/)" in result.output
+    assert "t" * 20 not in result.output
+
+
+def test_check_config_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("server:\n  port: -1\n  colour: blue\n")
+    result = CliRunner().invoke(main, ["check-config", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:2: server.port: Input should be greater than or equal to 0" in result.output
+    assert f"{path}:3: server.colour: unknown option" in result.output
+    assert "2 problem(s)" in result.output
+
+
+def test_commands_need_a_configuration() -> None:
+    result = CliRunner().invoke(main, ["status"], env={"ELA_CONFIG": ""})
+    assert result.exit_code == 2
+    assert "pass --config FILE or set ELA_CONFIG" in result.output
+
+
+def test_db_upgrade_then_status(config: Path) -> None:
+    runner = CliRunner(env={"JIRA_TOKEN": "t" * 20})
+    upgraded = runner.invoke(main, ["db", "upgrade", "-c", str(config)])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "schema: empty -> 0001" in upgraded.output
+    status = runner.invoke(main, ["status", "-c", str(config), "--json"])
+    assert status.exit_code == 0, status.output
+    report = json.loads(status.output)
+    assert report["events"] == {} and report["writebacks"] == {}
+    assert report["oldest_pending_seconds"] is None
+    text = runner.invoke(main, ["status", "-c", str(config)])
+    assert "events       pending 0   failed 0   done 0" in text.output
+
+
+def test_help_answers_where_to_start() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("demo", "check-config", "setup", "serve", "worker", "status", "replay", "sentiment"):
+        assert command in result.output
