@@ -91,7 +91,8 @@ def _walk(node: object, out: list[str], depth: int) -> None:
     if isinstance(content, list):
         for child in content:
             _walk(child, out, depth + 1)
-    if kind in _BLOCKS:
+    # One line break ends a block, however many blocks end together (a paragraph in a list item in a list).
+    if kind in _BLOCKS and out and not out[-1].endswith("\n"):
         out.append("\n")
 
 
