@@ -46,9 +46,14 @@ _SERVER_COMMENT_SELF = re.compile(r"/rest/api/[0-9]+/issue/[0-9]+/comment/[0-9]+
 
 
 def decode(body: bytes) -> dict[str, Any]:
-    """The body as a JSON object. The intake only checked size and Content-Type."""
+    """The body as a JSON object. The intake only checked size and Content-Type.
+
+    UTF-8 only (RFC 8259 for JSON between systems; Jira sends nothing else), though json.loads would
+    also guess UTF-16 and UTF-32 from bytes; a leading byte-order mark, which some HTTP clients add, is
+    allowed. NaN and Infinity are Python's extension, not JSON.
+    """
     try:
-        payload = json.loads(body, parse_constant=_no_constant)
+        payload = json.loads(body.decode("utf-8-sig"), parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise PayloadRejected(f"malformed JSON: {error}") from None
     except UnicodeDecodeError:

@@ -79,13 +79,16 @@ def _walk(node: object, out: list[str], depth: int) -> None:
         return
     if kind == "text":
         value = node.get("text")
-        out.append(value if isinstance(value, str) else "")
+        if isinstance(value, str) and value:
+            out.append(value)
         return
     if kind == "hardBreak":
         out.append("\n")
         return
     if kind in {"emoji", "status"}:
-        out.append(_attr_text(node, "text") or _attr_text(node, "shortName"))
+        value = _attr_text(node, "text") or _attr_text(node, "shortName")
+        if value:
+            out.append(value)
         return
     content = node.get("content")
     if isinstance(content, list):
