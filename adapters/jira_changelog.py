@@ -64,13 +64,13 @@ def tracked_changes(items: list[JsonObject]) -> list[FieldChange]:
 def assignment_without_changelog(
     event_type: str | None, items: list[JsonObject], ticket: Ticket
 ) -> FieldChange | None:
-    """Jira Cloud sends `issue_assigned` with an empty changelog when an issue is assigned through the
-    REST API, an automation rule or a bulk change. The event type is then the only sign of the
+    """Jira Cloud can send `issue_assigned` with an empty changelog (reported for assignments made through
+    the REST API, automation rules and bulk changes). The event type is then the only sign of the
     assignment, and the issue's current assignee the only value known (the previous one is lost)."""
     if event_type != "issue_assigned" or any(_system_field(item) == "assignee" for item in items):
         return None
     assignee = ticket.assignee
-    return FieldChange(field="assignee", to_value=assignee.name or assignee.id if assignee else None)
+    return FieldChange(field="assignee", to_value=(assignee.name or assignee.id) if assignee else None)
 
 
 def untracked_fields(items: list[JsonObject]) -> list[str]:
