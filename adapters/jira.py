@@ -38,6 +38,7 @@ from adapters.jira_payload import JsonObject, epoch_ms, jira_datetime, obj, text
 from adapters.jira_ticket import ticket as read_ticket
 
 DELIVERY_HEADER = "X-Atlassian-Webhook-Identifier"
+RETRY_HEADER = "X-Atlassian-Webhook-Retry"
 _IDENTIFIER = re.compile(r"[\x21-\x7e]{1,128}")
 # PROJECT-123. Checked because the key travels on into REST paths when results are written back.
 _ISSUE_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,254}-[0-9]{1,18}")
@@ -88,6 +89,12 @@ def delivery_key(request: InboundRequest) -> str:
     return "sha256-" + hashlib.sha256(request.body).hexdigest()
 
 
+def retry_count(request: InboundRequest) -> int:
+    """Jira Cloud numbers its re-sends of a delivery in this header (absent on the first attempt)."""
+    value = request.headers.get(RETRY_HEADER, "").strip()
+    return int(value) if value.isdigit() and len(value) < 6 else 0
+
+
 @dataclass(frozen=True)
 class _Delivery:
     payload: dict[str, Any]
@@ -95,6 +102,7 @@ class _Delivery:
     site: str
     key: str
     rules: RoleRules
+    retry_count: int = 0
 
     def issue(self) -> tuple[Ticket, JsonObject]:
         """The delivery's issue as a Ticket (and its raw object); every handled event has one."""
@@ -149,10 +157,20 @@ class _Delivery:
         )
 
     def result(self, events: Sequence[TicketEvent]) -> ParseResult:
-        return ParseResult(events=tuple(events), webhook_event=self.webhook_event)
+        return ParseResult(
+            events=tuple(events),
+            webhook_event=self.webhook_event,
+            delivery_key=self.key,
+            retry_count=self.retry_count,
+        )
 
     def ignored(self, reason: str) -> ParseResult:
-        return ParseResult(webhook_event=self.webhook_event, ignored_reason=reason)
+        return ParseResult(
+            webhook_event=self.webhook_event,
+            ignored_reason=reason,
+            delivery_key=self.key,
+            retry_count=self.retry_count,
+        )
 
 
 def _issue_created(delivery: _Delivery) -> ParseResult:
@@ -324,7 +342,7 @@ def parse(request: InboundRequest, site: str, rules: RoleRules) -> ParseResult:
         raise PayloadRejected("not a Jira webhook: no 'webhookEvent' string")
     handler = HANDLERS.get(name)
     if handler is not None:
-        return handler(_Delivery(payload, name, site, delivery_key(request), rules))
+        return handler(_Delivery(payload, name, site, delivery_key(request), rules, retry_count(request)))
     if name in IGNORED_EVENTS:
         return ParseResult(
             webhook_event=name, ignored_reason=f"{name}: a Jira event the connector does not use"
