@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,32 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+class _WriterQueue:
+    """Serialises SQLite writers, across threads and processes, on an OS file lock.
+
+    SQLite admits one writer at a time and makes the others poll: its busy handler sleeps 1, 2, 5,
+    10 ... up to 100 ms between tries, so two web processes taking turns spend most of their time
+    asleep. Waiting on flock() instead wakes the next writer the moment the lock is released.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self._path = database.with_name(database.name + ".lock")
+        self._threads = threading.RLock()
+        self._file = self._path.open("a+b")
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        with self._threads:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self._file.close()
+
+
 class Store:
     """Owns the engine; hands out sessions whose transaction commits on success, rolls back on error."""
 
@@ -43,10 +71,13 @@ class Store:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        self._writers: _WriterQueue | None = None
         if self.is_sqlite:
             database = parsed.database or ""
             if database and database != ":memory:":
-                Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+                path = Path(database).expanduser().resolve()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._writers = _WriterQueue(path)
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         else:
             kwargs["pool_pre_ping"] = True
@@ -58,7 +89,12 @@ class Store:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
+        """A transaction: committed when the block ends, rolled back if it raises. Do not nest."""
+        with (
+            self._writers.held() if self._writers else nullcontext(),
+            self._sessions() as session,
+            session.begin(),
+        ):
             yield session
 
     def ping(self) -> None:
@@ -82,3 +118,5 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._writers is not None:
+            self._writers.close()

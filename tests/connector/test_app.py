@@ -206,6 +206,8 @@ def test_health_readiness_and_metrics(
 
     broken = tmp_path / "not-a-database"
     broken.mkdir()
-    unready = create_app(settings, Store(f"sqlite:///{broken}")).test_client().get("/readyz")
+    unreachable = Store(f"sqlite:///{broken}")
+    unready = create_app(settings, unreachable).test_client().get("/readyz")
+    unreachable.dispose()
     assert unready.status_code == 503
     assert unready.json["status"] == "unavailable"
