@@ -9,8 +9,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from adapters.events import AuthorRole, EventKind, TicketEvent
+from adapters.events import AuthorRole, EventKind, Ticket, TicketEvent
 from connector.mood import field_values, timeline_of
+from connector.platforms import author_role
 from connector.settings import Settings
 from connector.store import tickets, writebacks
 from connector.store.models import TicketRow
@@ -45,7 +46,7 @@ class Pipeline:
             )
             return Outcome()
         comment = event.comment
-        if comment is None or comment.author_role is not AuthorRole.customer:
+        if comment is None or self._role(event, ticket) is not AuthorRole.customer:
             return Outcome()
         if event.kind in _SCORED_KINDS:
             if not comment.text.strip():
@@ -72,6 +73,18 @@ class Pipeline:
         if event.kind is EventKind.comment_deleted and tickets.delete_mood_entry(session, ticket, comment.id):
             return self._refresh(session, event, ticket)
         return Outcome()
+
+    def _role(self, event: TicketEvent, ticket: TicketRow) -> AuthorRole:
+        """The adapter decided from one payload; some payloads (Jira Cloud's comment events) carry a
+        slim issue without the reporter, so an "agent" is checked again against everything the store
+        knows about the ticket (requester, participants from earlier events)."""
+        comment = event.comment
+        assert comment is not None
+        site = self.settings.sites.get(event.site)
+        if comment.author_role is not AuthorRole.agent or site is None:
+            return comment.author_role
+        known = Ticket.model_validate_json(ticket.snapshot)
+        return author_role(event.platform.value, comment.author, known, site.customers.rules())
 
     def _refresh(self, session: Session, event: TicketEvent, ticket: TicketRow) -> Outcome:
         polarities = [p for _, p in tickets.timeline_polarities(session, ticket)]

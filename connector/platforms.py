@@ -8,7 +8,8 @@ from __future__ import annotations
 import importlib
 import threading
 
-from adapters.base import Adapter, TicketWriter
+from adapters.base import Adapter, RoleRules, TicketWriter
+from adapters.events import AuthorRole, Person, Ticket
 from connector.settings import JiraSiteSettings, Settings
 
 _ADAPTER_MODULES = {"jira": "adapters.jira"}
@@ -20,6 +21,15 @@ def adapter_for(platform: str) -> Adapter:
         raise KeyError(f"no adapter for platform {platform!r}")
     adapter: Adapter = importlib.import_module(module).ADAPTER
     return adapter
+
+
+def author_role(platform: str, author: Person | None, ticket: Ticket, rules: RoleRules) -> AuthorRole:
+    """The platform's own rule for who wrote a comment, applied to what the store knows of the ticket."""
+    if platform == "jira":
+        from adapters.jira_roles import author_role as jira_author_role
+
+        return jira_author_role(author, ticket, rules)
+    raise KeyError(f"no author rule for platform {platform!r}")
 
 
 def jira_writer(site: JiraSiteSettings) -> TicketWriter:

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 def _statement(dialect: str, table: Table) -> Insert:
     # Built once and executed with parameters: constructing `.values(**row)` per call costs more than
     # the insert itself on the webhook hot path.
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).on_conflict_do_nothing().returning(table.c.id)
+    if dialect == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing().returning(table.c.id)
+    return sqlite.insert(table).on_conflict_do_nothing().returning(table.c.id)
 
 
 def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> int | None:

@@ -32,6 +32,7 @@ def make_event() -> EventFactory:
         comment_id: str | None = None,
         minutes: float | None = None,
         event_id: str | None = None,
+        author: Person | None = None,
         **ticket: Any,
     ) -> TicketEvent:
         n = next(serial)
@@ -40,7 +41,7 @@ def make_event() -> EventFactory:
         if kind in (EventKind.commented, EventKind.comment_edited, EventKind.comment_deleted):
             comment = Comment(
                 id=comment_id or str(1000 + n),
-                author=CUSTOMER if role is AuthorRole.customer else AGENT,
+                author=author or (CUSTOMER if role is AuthorRole.customer else AGENT),
                 author_role=role,
                 text=text or "",
                 public=True,
