@@ -201,6 +201,8 @@ class JiraHttp:
             ) from exc
         except requests.ConnectionError as exc:
             raise TransientWriteError(f"{action}: cannot reach Jira at {self.url} ({exc})") from exc
+        except requests.exceptions.RetryError as exc:  # only from a retrying adapter: repeated 429 / 5xx
+            raise TransientWriteError(f"{action}: {exc}") from exc
         except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
             raise TransientWriteError(f"{action}: Jira's answer was cut short ({exc})") from exc
         except requests.HTTPError as exc:  # atlassian-python-api raises this outside advanced mode

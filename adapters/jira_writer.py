@@ -21,9 +21,9 @@ from adapters.jira_http import JiraHttp, check_issue_ref
 _COMMENT_MAX = 32767  # Jira's default limit on a comment's length
 
 _NOTIFY_HINT = (
-    "check that the connector's account can browse the project and edit issues; on Jira Cloud, "
-    "notifyUsers=false needs admin or project-admin permission (Administer Jira, or Administer Projects "
-    "on the ticket's project). The connector never writes with notifications on: that would e-mail "
+    "notifyUsers=false needs admin or project-admin permission on Jira Cloud (Administer Jira, or "
+    "Administer Projects on the ticket's project), besides Browse projects and Edit issues: grant them to "
+    "the connector's account. The connector never writes with notifications on: that would e-mail "
     "customers on every mood update"
 )
 
