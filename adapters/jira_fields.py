@@ -202,32 +202,51 @@ def decode_value(field: ResolvedField, raw: Any) -> FieldValue:
     )
 
 
-# Atlassian Document Format, as much of it as plain text needs: one paragraph per line going out; coming
-# back, the text of every node, blocks on separate lines, so that what we wrote reads back the same.
-_INLINE_CONTAINERS = {"paragraph", "heading", "codeBlock"}
+# Atlassian Document Format, as much of it as plain text needs. Jira's own convention between its v2
+# strings and v3 documents: a blank line separates paragraphs, a single newline is a hard break inside
+# one. Keeping to it means v2 readers and webhooks see the very text we wrote, and it reads back exactly.
 
 
 def text_to_adf(text: str) -> dict[str, Any]:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    # An ADF text node must not be empty, so an empty line is a paragraph with no content.
-    paragraphs = [
-        {"type": "paragraph", "content": [{"type": "text", "text": line}] if line else []} for line in lines
-    ]
+    paragraphs = []
+    for block in text.replace("\r\n", "\n").replace("\r", "\n").split("\n\n"):
+        inline: list[dict[str, Any]] = []
+        for index, line in enumerate(block.split("\n")):
+            if index:
+                inline.append({"type": "hardBreak"})
+            if line:  # an ADF text node must not be empty
+                inline.append({"type": "text", "text": line})
+        paragraphs.append({"type": "paragraph", "content": inline})
     return {"type": "doc", "version": 1, "content": paragraphs}
 
 
 def adf_to_text(node: Mapping[str, Any]) -> str:
+    kind = node.get("type")
+    children = [c for c in node.get("content") or [] if isinstance(c, Mapping)]
+    if kind in {"paragraph", "heading", "codeBlock"}:
+        return "".join(_inline_text(c) for c in children)
+    if kind in {"bulletList", "orderedList"}:
+        return "\n".join(adf_to_text(item) for item in children)
+    if kind in {"doc", "blockquote", "listItem", "panel", "expand", "table", "tableRow", "tableCell"}:
+        return "\n\n".join(adf_to_text(c) for c in children)
+    return _inline_text(node)
+
+
+def _inline_text(node: Mapping[str, Any]) -> str:
     if isinstance(node.get("text"), str):
         return str(node["text"])
-    kind = node.get("type")
-    if kind == "hardBreak":
+    if node.get("type") == "hardBreak":
         return "\n"
     attrs = node.get("attrs")
-    if kind in {"mention", "emoji", "status", "date", "inlineCard"} and isinstance(attrs, Mapping):
+    if isinstance(attrs, Mapping) and node.get("type") in {
+        "mention",
+        "emoji",
+        "status",
+        "date",
+        "inlineCard",
+    }:
         return str(attrs.get("text") or attrs.get("shortName") or attrs.get("url") or "")
-    children = [c for c in node.get("content") or [] if isinstance(c, Mapping)]
-    joiner = "" if kind in _INLINE_CONTAINERS else "\n"
-    return joiner.join(adf_to_text(c) for c in children)
+    return "".join(_inline_text(c) for c in node.get("content") or [] if isinstance(c, Mapping))
 
 
 # --- ela setup: create the fields --------------------------------------------------------------------

@@ -34,7 +34,17 @@ CF = "com.atlassian.jira.plugin.system.customfieldtypes:"
 
 
 @pytest.mark.parametrize(
-    "text", ["", "one line", "two\nlines", "gap\n\nbetween", "\nleading and trailing\n", "ünïcödé 😀"]
+    "text",
+    [
+        "",
+        "one line",
+        "two\nlines",
+        "gap\n\nbetween",
+        "three\n\n\nnewlines",
+        "\n\n",
+        "\nedges\n",
+        "ünïcödé 😀",
+    ],
 )
 def test_adf_round_trips_plain_text(text: str) -> None:
     assert adf_to_text(text_to_adf(text)) == text
@@ -71,7 +81,7 @@ def test_adf_to_text_reads_what_jira_itself_produces() -> None:
             },
         ],
     }
-    assert adf_to_text(document) == "Summary\nAsked by @Ana\ntwice\na\nb"
+    assert adf_to_text(document) == "Summary\n\nAsked by @Ana\ntwice\n\na\nb"
 
 
 def _field(kind: Any) -> ResolvedField:

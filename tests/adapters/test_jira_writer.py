@@ -143,7 +143,7 @@ def test_write_fields_v3_sends_one_put_with_each_type_formatted_by_its_schema(
             "mood": "Negative",
             "mood_score": -0.42,
             "mood_trend": "falling",
-            "mood_summary": "Customer is upset.\n\nSecond reply angrier.",
+            "mood_summary": "Customer is upset.\n\nSecond reply angrier.\nAsks for a call.",
             "initial_mood": "Neutral",
             "ela_flags": "at-risk first-reply-late",
         },
@@ -162,8 +162,14 @@ def test_write_fields_v3_sends_one_put_with_each_type_formatted_by_its_schema(
                 "version": 1,
                 "content": [
                     {"type": "paragraph", "content": [{"type": "text", "text": "Customer is upset."}]},
-                    {"type": "paragraph", "content": []},
-                    {"type": "paragraph", "content": [{"type": "text", "text": "Second reply angrier."}]},
+                    {
+                        "type": "paragraph",
+                        "content": [
+                            {"type": "text", "text": "Second reply angrier."},
+                            {"type": "hardBreak"},
+                            {"type": "text", "text": "Asks for a call."},
+                        ],
+                    },
                 ],
             },
             "customfield_10054": {"value": "Neutral"},
