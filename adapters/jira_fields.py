@@ -1,16 +1,14 @@
-"""Jira custom fields: finding them by name or id, turning our plain values into what each field type
-takes on the wire (and back), and creating them for `ela setup` (`ensure_fields`)."""
+"""Jira custom fields: finding them by name or id (`FieldCatalogue`), and creating them for `ela setup`
+(`ensure_fields`)."""
 
 from __future__ import annotations
 
 import difflib
 import logging
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from adapters.base import FieldValue
 from adapters.errors import PermanentWriteError
 from adapters.jira_http import JiraHttp
 
@@ -30,9 +28,6 @@ _KIND_BY_CUSTOM_TYPE: dict[str, FieldKind] = {
     _CF + "textarea": "textarea",
     _CF + "labels": "labels",
 }
-_TEXTFIELD_MAX = 255  # Jira rejects a longer single-line text value with a 400
-_TEXTAREA_MAX = 32767
-_LABEL_MAX = 255
 
 
 @dataclass(frozen=True)
@@ -142,111 +137,6 @@ def _suggest(ref: str, fields: Sequence[Mapping[str, Any]]) -> str:
         if described not in seen:
             seen.append(described)
     return f" (did you mean {', '.join(seen)}?)" if seen else ""
-
-
-def encode_value(field: ResolvedField, value: FieldValue, *, api_version: str) -> Any:
-    """The JSON Jira takes for `value` in {"fields": {id: ...}}; None clears the field."""
-    where = f"{field.key} ({field.id})"
-    if field.kind == "labels":
-        if value is None:
-            return []
-        labels = _expect_str(value, where).split()
-        too_long = [label for label in labels if len(label) > _LABEL_MAX]
-        if too_long:
-            raise PermanentWriteError(f"{where}: labels longer than {_LABEL_MAX} characters: {too_long}")
-        return labels
-    if value is None:
-        return None
-    if field.kind == "select":
-        text = _expect_str(value, where)
-        if not text:
-            raise PermanentWriteError(f"{where}: an empty option; write None to clear the field")
-        return {"value": text}
-    if field.kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise PermanentWriteError(f"{where}: a number field takes a finite number, not {value!r}")
-        return value
-    text = _expect_str(value, where)
-    if field.kind == "text":
-        if len(text) > _TEXTFIELD_MAX:
-            raise PermanentWriteError(f"{where}: {len(text)} characters, a text field holds {_TEXTFIELD_MAX}")
-        return text
-    if len(text) > _TEXTAREA_MAX:
-        raise PermanentWriteError(f"{where}: {len(text)} characters, a paragraph field holds {_TEXTAREA_MAX}")
-    # REST v3 takes and returns Atlassian Document Format for paragraph (textarea) fields; v2 a string.
-    return text_to_adf(text) if api_version == "3" else text
-
-
-def _expect_str(value: FieldValue, where: str) -> str:
-    if not isinstance(value, str):
-        raise PermanentWriteError(f"{where}: expected text, not {value!r}")
-    return value
-
-
-def decode_value(field: ResolvedField, raw: Any) -> FieldValue:
-    """The plain value `encode_value` was given, from what GET /issue returns for the field."""
-    if raw is None:
-        return None
-    if field.kind == "select" and isinstance(raw, Mapping) and isinstance(raw.get("value"), str):
-        return str(raw["value"])
-    if field.kind == "number" and isinstance(raw, int | float) and not isinstance(raw, bool):
-        return raw
-    if field.kind == "text" and isinstance(raw, str):
-        return raw
-    if field.kind == "textarea" and isinstance(raw, str | Mapping):
-        return raw if isinstance(raw, str) else adf_to_text(raw)
-    if field.kind == "labels" and isinstance(raw, list):
-        return " ".join(str(label) for label in raw) or None
-    raise PermanentWriteError(
-        f"{field.key} ({field.id}): unexpected value from Jira for a {field.kind}: {raw!r}"
-    )
-
-
-# Atlassian Document Format, as much of it as plain text needs. Jira's own convention between its v2
-# strings and v3 documents: a blank line separates paragraphs, a single newline is a hard break inside
-# one. Keeping to it means v2 readers and webhooks see the very text we wrote, and it reads back exactly.
-
-
-def text_to_adf(text: str) -> dict[str, Any]:
-    paragraphs = []
-    for block in text.replace("\r\n", "\n").replace("\r", "\n").split("\n\n"):
-        inline: list[dict[str, Any]] = []
-        for index, line in enumerate(block.split("\n")):
-            if index:
-                inline.append({"type": "hardBreak"})
-            if line:  # an ADF text node must not be empty
-                inline.append({"type": "text", "text": line})
-        paragraphs.append({"type": "paragraph", "content": inline})
-    return {"type": "doc", "version": 1, "content": paragraphs}
-
-
-def adf_to_text(node: Mapping[str, Any]) -> str:
-    kind = node.get("type")
-    children = [c for c in node.get("content") or [] if isinstance(c, Mapping)]
-    if kind in {"paragraph", "heading", "codeBlock"}:
-        return "".join(_inline_text(c) for c in children)
-    if kind in {"bulletList", "orderedList"}:
-        return "\n".join(adf_to_text(item) for item in children)
-    if kind in {"doc", "blockquote", "listItem", "panel", "expand", "table", "tableRow", "tableCell"}:
-        return "\n\n".join(adf_to_text(c) for c in children)
-    return _inline_text(node)
-
-
-def _inline_text(node: Mapping[str, Any]) -> str:
-    if isinstance(node.get("text"), str):
-        return str(node["text"])
-    if node.get("type") == "hardBreak":
-        return "\n"
-    attrs = node.get("attrs")
-    if isinstance(attrs, Mapping) and node.get("type") in {
-        "mention",
-        "emoji",
-        "status",
-        "date",
-        "inlineCard",
-    }:
-        return str(attrs.get("text") or attrs.get("shortName") or attrs.get("url") or "")
-    return "".join(_inline_text(c) for c in node.get("content") or [] if isinstance(c, Mapping))
 
 
 # --- ela setup: create the fields --------------------------------------------------------------------

@@ -7,6 +7,7 @@ flusher, which tells the outcomes apart by the WriteError subclass raised here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -15,10 +16,13 @@ import requests
 
 from adapters.base import FieldValue, TicketWriter
 from adapters.errors import PermanentWriteError
-from adapters.jira_fields import FieldCatalogue, ResolvedField, decode_value, encode_value
+from adapters.jira_fields import FieldCatalogue, ResolvedField
 from adapters.jira_http import JiraHttp, check_issue_ref
 
 _COMMENT_MAX = 32767  # Jira's default limit on a comment's length
+_TEXTFIELD_MAX = 255  # Jira rejects a longer single-line text value with a 400
+_TEXTAREA_MAX = 32767
+_LABEL_MAX = 255
 
 _NOTIFY_HINT = (
     "notifyUsers=false needs admin or project-admin permission on Jira Cloud (Administer Jira, or "
@@ -196,3 +200,111 @@ class JiraWriter(TicketWriter):
         if not isinstance(body, Mapping) or body.get("id") is None:
             raise PermanentWriteError(f"add a comment on {key}: Jira's answer has no comment id")
         return str(body["id"])
+
+
+# --- values on the wire --------------------------------------------------------------------------
+
+
+def encode_value(field: ResolvedField, value: FieldValue, *, api_version: str) -> Any:
+    """The JSON Jira takes for `value` in {"fields": {id: ...}}; None clears the field."""
+    where = f"{field.key} ({field.id})"
+    if field.kind == "labels":
+        if value is None:
+            return []
+        labels = _expect_str(value, where).split()
+        too_long = [label for label in labels if len(label) > _LABEL_MAX]
+        if too_long:
+            raise PermanentWriteError(f"{where}: labels longer than {_LABEL_MAX} characters: {too_long}")
+        return labels
+    if value is None:
+        return None
+    if field.kind == "select":
+        text = _expect_str(value, where)
+        if not text:
+            raise PermanentWriteError(f"{where}: an empty option; write None to clear the field")
+        return {"value": text}
+    if field.kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise PermanentWriteError(f"{where}: a number field takes a finite number, not {value!r}")
+        return value
+    text = _expect_str(value, where)
+    if field.kind == "text":
+        if len(text) > _TEXTFIELD_MAX:
+            raise PermanentWriteError(f"{where}: {len(text)} characters, a text field holds {_TEXTFIELD_MAX}")
+        return text
+    if len(text) > _TEXTAREA_MAX:
+        raise PermanentWriteError(f"{where}: {len(text)} characters, a paragraph field holds {_TEXTAREA_MAX}")
+    # REST v3 takes and returns Atlassian Document Format for paragraph (textarea) fields; v2 a string.
+    return text_to_adf(text) if api_version == "3" else text
+
+
+def _expect_str(value: FieldValue, where: str) -> str:
+    if not isinstance(value, str):
+        raise PermanentWriteError(f"{where}: expected text, not {value!r}")
+    return value
+
+
+def decode_value(field: ResolvedField, raw: Any) -> FieldValue:
+    """The plain value `encode_value` was given, from what GET /issue returns for the field."""
+    if raw is None:
+        return None
+    if field.kind == "select" and isinstance(raw, Mapping) and isinstance(raw.get("value"), str):
+        return str(raw["value"])
+    if field.kind == "number" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        return raw
+    if field.kind == "text" and isinstance(raw, str):
+        return raw
+    if field.kind == "textarea" and isinstance(raw, str | Mapping):
+        return raw if isinstance(raw, str) else adf_to_text(raw)
+    if field.kind == "labels" and isinstance(raw, list):
+        return " ".join(str(label) for label in raw) or None
+    raise PermanentWriteError(
+        f"{field.key} ({field.id}): unexpected value from Jira for a {field.kind}: {raw!r}"
+    )
+
+
+# Atlassian Document Format, as much of it as plain text needs. Jira's own convention between its v2
+# strings and v3 documents: a blank line separates paragraphs, a single newline is a hard break inside
+# one. Keeping to it means v2 readers and webhooks see the very text we wrote, and it reads back exactly.
+
+
+def text_to_adf(text: str) -> dict[str, Any]:
+    paragraphs = []
+    for block in text.replace("\r\n", "\n").replace("\r", "\n").split("\n\n"):
+        inline: list[dict[str, Any]] = []
+        for index, line in enumerate(block.split("\n")):
+            if index:
+                inline.append({"type": "hardBreak"})
+            if line:  # an ADF text node must not be empty
+                inline.append({"type": "text", "text": line})
+        paragraphs.append({"type": "paragraph", "content": inline})
+    return {"type": "doc", "version": 1, "content": paragraphs}
+
+
+def adf_to_text(node: Mapping[str, Any]) -> str:
+    kind = node.get("type")
+    children = [c for c in node.get("content") or [] if isinstance(c, Mapping)]
+    if kind in {"paragraph", "heading", "codeBlock"}:
+        return "".join(_inline_text(c) for c in children)
+    if kind in {"bulletList", "orderedList"}:
+        return "\n".join(adf_to_text(item) for item in children)
+    if kind in {"doc", "blockquote", "listItem", "panel", "expand", "table", "tableRow", "tableCell"}:
+        return "\n\n".join(adf_to_text(c) for c in children)
+    return _inline_text(node)
+
+
+def _inline_text(node: Mapping[str, Any]) -> str:
+    if isinstance(node.get("text"), str):
+        return str(node["text"])
+    if node.get("type") == "hardBreak":
+        return "\n"
+    attrs = node.get("attrs")
+    if isinstance(attrs, Mapping) and node.get("type") in {
+        "mention",
+        "emoji",
+        "status",
+        "date",
+        "inlineCard",
+    }:
+        return str(attrs.get("text") or attrs.get("shortName") or attrs.get("url") or "")
+    return "".join(_inline_text(c) for c in node.get("content") or [] if isinstance(c, Mapping))
