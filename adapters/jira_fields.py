@@ -241,7 +241,7 @@ def _find_or_create_field(http: JiraHttp, fields: list[Any], spec: FieldSpec) ->
     if not isinstance(created, Mapping) or not isinstance(created.get("id"), str):
         raise PermanentWriteError(f"create Jira field {spec.name!r}: Jira's answer has no field id")
     fields.append(created)
-    log.info("jira_field_created", extra={"field_key": spec.key, "field_id": created["id"]})
+    log.info("jira.field_created", extra={"field_key": spec.key, "field_id": created["id"]})
     return str(created["id"])
 
 
@@ -284,7 +284,7 @@ def _ensure_global_context(http: JiraHttp, field_id: str, spec: FieldSpec) -> st
     )
     if not isinstance(created, Mapping) or created.get("id") is None:
         raise PermanentWriteError(f"create a global context for {field_id}: Jira's answer has no context id")
-    log.info("jira_context_created", extra={"field_id": field_id, "context_id": str(created["id"])})
+    log.info("jira.context_created", extra={"field_id": field_id, "context_id": str(created["id"])})
     return str(created["id"])
 
 
@@ -305,6 +305,6 @@ def _ensure_options(http: JiraHttp, field_id: str, context_id: str, spec: FieldS
         http.call("POST", path, body=body, action=f"add options to {field_id}", forbidden_hint=hint)
     if disabled or missing:
         log.info(
-            "jira_options_ensured",
+            "jira.options_ensured",
             extra={"field_id": field_id, "added": len(missing), "enabled": len(disabled)},
         )

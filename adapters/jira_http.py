@@ -213,7 +213,7 @@ class JiraHttp:
             raise PermanentWriteError(f"{action}: {exc}") from exc
         except requests.RequestException as exc:  # invalid URL, too many redirects, ...
             raise PermanentWriteError(f"{action}: {exc}") from exc
-        log.debug("jira_call", extra={"method": method, "path": path, "status": response.status_code})
+        log.debug("jira.call", extra={"method": method, "path": path, "status": response.status_code})
         if response.status_code >= 300:
             raise self._error(response, action, forbidden_hint)
         if not response.content:

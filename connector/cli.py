@@ -162,6 +162,43 @@ def status(config_path: str | None, as_json: bool, recent: int) -> None:
 
 
 @main.command()
+@config_option
+@click.option("--site", "site_names", multiple=True, help="Only this site (repeatable; default: every site).")
+def setup(config_path: str | None, site_names: tuple[str, ...]) -> None:
+    """Create the custom fields each site maps results to, where missing.
+
+    Fields mapped by name are found or created (select fields get the labels from `mood` as their
+    options, and a global context); fields mapped by id must exist already and are checked. Running it
+    again creates nothing. Needs the Administer Jira permission; Jira Cloud only (on Data Center, create
+    the fields by hand and map them by name).
+    """
+    from adapters.errors import WriteError
+    from connector.setup_fields import setup_site
+
+    settings = settings_from(config_path)
+    names = site_names or tuple(settings.sites)
+    unknown = [n for n in names if n not in settings.sites]
+    if unknown:
+        fail(f"no site named {', '.join(unknown)} (sites: {', '.join(settings.sites) or 'none'})", 2)
+    failed = False
+    for name in names:
+        site = settings.sites[name]
+        if not site.fields.mapped():
+            click.echo(f"{name}: no fields mapped; nothing to do")
+            continue
+        try:
+            result = setup_site(site, settings.mood)
+        except WriteError as exc:
+            click.echo(f"{name}: {exc.message}", err=True)
+            failed = True
+            continue
+        for key, field_id in {**result.created_or_found, **result.checked}.items():
+            click.echo(f"{name}: {key:13} -> {field_id} ({site.fields.mapped()[key]})")
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @config_option
 @click.option("--site", help="The configured site the payloads came from (default: the only site).")

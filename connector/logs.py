@@ -14,6 +14,20 @@ from typing import Any
 
 from connector.settings import LoggingSettings
 
+# Attributes every LogRecord has; anything else on a record came from a call's `extra=`.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
+# Our own loggers: "ela.*" in the service, module names in the adapters (they know nothing of "ela").
+NAMESPACES = ("ela", "adapters", "sentiment")
+
+
+def _context(record: logging.LogRecord) -> dict[str, Any]:
+    """The structured part of a record: `extra={"context": {...}}` or plain `extra={...}` keys."""
+    found = {k: v for k, v in vars(record).items() if k not in _STANDARD and k != "context"}
+    context = getattr(record, "context", None)
+    if isinstance(context, dict):
+        found.update(context)
+    return found
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -23,9 +37,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
-        context = getattr(record, "context", None)
-        if isinstance(context, dict):
-            line.update({k: v for k, v in context.items() if k not in line})
+        line.update({k: v for k, v in _context(record).items() if k not in line})
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)
@@ -34,8 +46,8 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         base = f"{record.levelname.lower():7} {record.name}: {record.getMessage()}"
-        context = getattr(record, "context", None)
-        if isinstance(context, dict) and context:
+        context = _context(record)
+        if context:
             base += " " + " ".join(f"{k}={v}" for k, v in context.items())
         if record.exc_info:
             base += "\n" + self.formatException(record.exc_info)
@@ -45,9 +57,12 @@ class TextFormatter(logging.Formatter):
 def setup_logging(settings: LoggingSettings, stream: Any = None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if settings.format == "json" else TextFormatter())
-    root = logging.getLogger("ela")
-    root.handlers[:] = [handler]
-    root.setLevel(settings.level)
-    root.propagate = False
-    # APScheduler logs every job run at INFO; only its warnings matter to an operator.
+    for name in NAMESPACES:
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(settings.level)
+        logger.propagate = False
+    # APScheduler logs every job run at INFO; only its warnings matter to an operator. The Jira client
+    # library logs request and response bodies (customers' words) at DEBUG: keep it above that.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("atlassian").setLevel(max(logging.INFO, logging.getLevelName(settings.level)))
