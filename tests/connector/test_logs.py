@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-
 from collections.abc import Iterator
 
 import pytest
@@ -30,7 +29,12 @@ def test_json_lines_carry_the_event_and_its_context() -> None:
     logging.getLogger("adapters.jira_fields").info("jira.field_created", extra={"field_id": "customfield_1"})
     logging.getLogger("ela.test").debug("not shown at INFO")
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
-    assert (first["event"], first["level"], first["site"], first["events"]) == ("webhook.accepted", "info", "acme", 2)
+    assert (first["event"], first["level"], first["site"], first["events"]) == (
+        "webhook.accepted",
+        "info",
+        "acme",
+        2,
+    )
     assert (second["logger"], second["event"], second["field_id"]) == (
         "adapters.jira_fields",
         "jira.field_created",

@@ -146,7 +146,6 @@ def test_partial_snapshots_merge_and_older_events_do_not_roll_back(store, pipeli
     assert (row.status, row.priority, row.requester_id) == ("In progress", "High", "cust-1")
 
 
-
 def test_a_slim_comment_payload_is_attributed_with_what_the_store_knows(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
     # Jira Cloud's comment_created carries an issue without its reporter, so the adapter could only
     # say "agent"; the ticket stored from an earlier event names the requester.
