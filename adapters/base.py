@@ -5,9 +5,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from adapters.events import TicketEvent
+from adapters.events import Person, TicketEvent
 
 
 class Headers(Mapping[str, str]):
@@ -81,6 +81,14 @@ class Adapter(Protocol):
 
 
 FieldValue = str | float | int | None
+
+
+@runtime_checkable
+class UserDirectory(Protocol):
+    """Who belongs to which group on a platform: needed when customers are configured by group, since
+    group membership is in no webhook payload."""
+
+    def groups_of(self, person: Person) -> frozenset[str]: ...
 
 
 class TicketWriter(ABC):

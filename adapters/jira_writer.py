@@ -16,6 +16,7 @@ import requests
 
 from adapters.base import FieldValue, TicketWriter
 from adapters.errors import PermanentWriteError
+from adapters.events import Person
 from adapters.jira_fields import FieldCatalogue, ResolvedField
 from adapters.jira_http import JiraHttp, check_issue_ref
 
@@ -156,6 +157,33 @@ class JiraWriter(TicketWriter):
             raise PermanentWriteError(f"read fields of {key}: Jira's answer has no 'fields' object")
         # A field missing from the answer is not on this issue (or empty): the same as cleared.
         return {f.key: decode_value(f, raw.get(f.id)) for f in fields}
+
+    def groups_of(self, person: Person) -> frozenset[str]:
+        """The names of the Jira groups `person` belongs to (UserDirectory)."""
+        if not person.id:
+            return frozenset()
+        if self.http.cloud:
+            # Cloud identifies users by accountId only; the answer is a plain list of groups.
+            body = self.http.call(
+                "GET",
+                self.http.api("user/groups"),
+                params={"accountId": person.id},
+                action=f"list the groups of user {person.id}",
+                forbidden_hint="listing a user's groups needs the Browse users and groups permission",
+            )
+            items = body if isinstance(body, list) else []
+        else:
+            # Data Center: the adapter identifies users by user key; groups come as an expansion.
+            body = self.http.call(
+                "GET",
+                self.http.api("user"),
+                params={"key": person.id, "expand": "groups"},
+                action=f"list the groups of user {person.id}",
+                forbidden_hint="listing a user's groups needs the Browse users and groups permission",
+            )
+            groups = body.get("groups") if isinstance(body, Mapping) else None
+            items = groups.get("items", []) if isinstance(groups, Mapping) else []
+        return frozenset(str(g["name"]) for g in items if isinstance(g, Mapping) and g.get("name"))
 
     def add_comment(self, ticket_key: str, text: str, *, public: bool) -> str:
         key = check_issue_ref(ticket_key)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from adapters.events import AuthorRole, EventKind, Ticket, TicketEvent
+from connector.directory import GroupCache
 from connector.mood import field_values, timeline_of
 from connector.platforms import author_role
 from connector.settings import Settings
@@ -33,9 +34,10 @@ class Outcome:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, scorer: Scorer) -> None:
+    def __init__(self, settings: Settings, scorer: Scorer, groups: GroupCache | None = None) -> None:
         self.settings = settings
         self.scorer = scorer
+        self.groups = groups
 
     def process(self, session: Session, event: TicketEvent) -> Outcome:
         ticket = tickets.upsert_ticket(session, event)
@@ -77,14 +79,21 @@ class Pipeline:
     def _role(self, event: TicketEvent, ticket: TicketRow) -> AuthorRole:
         """The adapter decided from one payload; some payloads (Jira Cloud's comment events) carry a
         slim issue without the reporter, so an "agent" is checked again against everything the store
-        knows about the ticket (requester, participants from earlier events)."""
+        knows about the ticket (requester, participants from earlier events), then against the
+        site's customer groups (a platform lookup, cached)."""
         comment = event.comment
         assert comment is not None
         site = self.settings.sites.get(event.site)
         if comment.author_role is not AuthorRole.agent or site is None:
             return comment.author_role
+        rules = site.customers.rules()
         known = Ticket.model_validate_json(ticket.snapshot)
-        return author_role(event.platform.value, comment.author, known, site.customers.rules())
+        role = author_role(event.platform.value, comment.author, known, rules)
+        if role is AuthorRole.agent and rules.customer_groups and comment.author and self.groups is not None:
+            wanted = {g.casefold() for g in rules.customer_groups}
+            if any(g.casefold() in wanted for g in self.groups.groups(event.site, comment.author)):
+                return AuthorRole.customer
+        return role
 
     def _refresh(self, session: Session, event: TicketEvent, ticket: TicketRow) -> Outcome:
         polarities = [p for _, p in tickets.timeline_polarities(session, ticket)]

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from adapters.base import TicketWriter
+from adapters.base import TicketWriter, UserDirectory
 from connector.app import create_app
+from connector.directory import GroupCache
 from connector.pipeline import Pipeline, Scorer
 from connector.platforms import Writers
 from connector.settings import Settings
@@ -53,11 +54,15 @@ class Runtime:
         self.settings = settings
         self.store = store or Store(settings.database.url)
         ensure_schema(self.store)
-        self.pipeline = Pipeline(settings, build_scorer(settings))
         self.writers = writers or Writers(settings)
+        self.pipeline = Pipeline(settings, build_scorer(settings), GroupCache(self._directory))
         self.worker_id = new_worker_id()
         self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)
         self.worker = Worker(settings, self.store, self.pipeline, self.flusher)
+
+    def _directory(self, site: str) -> UserDirectory | None:
+        writer = self.writers(site)
+        return writer if isinstance(writer, UserDirectory) else None
 
     def app(self) -> Flask:
         return create_app(self.settings, self.store)

@@ -772,3 +772,30 @@ def test_internal_comment_on_plain_jira_without_a_restriction_is_refused_before_
 def test_target_rejects_incomplete_settings(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         target(**overrides)
+
+
+@responses.activate
+def test_groups_of_a_cloud_user_by_account_id() -> None:
+    from adapters.events import Person
+
+    responses.get(
+        f"{BASE}/rest/api/3/user/groups",
+        match=[responses.matchers.query_param_matcher({"accountId": "5b10a"})],
+        json=[{"name": "customers-acme", "groupId": "1"}, {"name": "jira-users", "groupId": "2"}],
+    )
+    writer = JiraWriter(JiraTarget(url=BASE, email="bot@example.com", api_token=TOKEN))
+    assert writer.groups_of(Person(id="5b10a")) == frozenset({"customers-acme", "jira-users"})
+    assert writer.groups_of(Person(name="no id")) == frozenset()
+
+
+@responses.activate
+def test_groups_of_a_data_center_user_by_key() -> None:
+    from adapters.events import Person
+
+    responses.get(
+        f"{BASE}/rest/api/2/user",
+        match=[responses.matchers.query_param_matcher({"key": "JIRAUSER10100", "expand": "groups"})],
+        json={"key": "JIRAUSER10100", "groups": {"size": 1, "items": [{"name": "acme-customers"}]}},
+    )
+    target = JiraTarget(url=BASE, personal_access_token=PAT, deployment="datacenter", api_version="2")
+    assert JiraWriter(target).groups_of(Person(id="JIRAUSER10100")) == frozenset({"acme-customers"})

@@ -155,3 +155,41 @@ def test_a_slim_comment_payload_is_attributed_with_what_the_store_knows(store, p
     assert outcome.scored == score(ANGRY).polarity
     [other] = run(store, pipeline, make_event(text=ANGRY, role=AuthorRole.agent))
     assert other.scored is None  # a real agent stays an agent
+
+
+def test_customer_groups_are_looked_up_once_and_cached(store, make_event) -> None:  # type: ignore[no-untyped-def]
+    import responses
+
+    from adapters.jira_writer import JiraTarget, JiraWriter
+    from connector.directory import GroupCache
+
+    settings = parse_settings(
+        CONFIG.replace("fields: {mood:", "customers: {groups: [Portal Customers]}\n    fields: {mood:"),
+        env={},
+    )
+    writer = JiraWriter(
+        JiraTarget(url="https://example.atlassian.net", email="bot@example.com", api_token="t")
+    )
+    pipeline = Pipeline(settings, score, GroupCache(lambda site: writer))
+    member, staff = Person(id="acc-member", name="Member"), Person(id="acc-staff", name="Staff")
+    groups_url = "https://example.atlassian.net/rest/api/3/user/groups"
+    with responses.RequestsMock() as jira:
+        jira.get(
+            groups_url,
+            match=[responses.matchers.query_param_matcher({"accountId": "acc-member"})],
+            json=[{"name": "portal customers", "groupId": "g1"}],
+        )
+        jira.get(
+            groups_url,
+            match=[responses.matchers.query_param_matcher({"accountId": "acc-staff"})],
+            json=[{"name": "jira-servicedesk-users", "groupId": "g2"}],
+        )
+        outcomes = run(
+            store,
+            pipeline,
+            make_event(text=ANGRY, role=AuthorRole.agent, author=member),
+            make_event(text=CALM, role=AuthorRole.agent, author=member),
+            make_event(text=ANGRY, role=AuthorRole.agent, author=staff),
+        )
+        assert len(jira.calls) == 2  # one lookup per author, then the cache answers
+    assert [o.scored is not None for o in outcomes] == [True, True, False]
