@@ -6,9 +6,9 @@ but the connector has no use for (listed in `IGNORED_EVENTS`, or any unknown nam
 Jira's `timestamp`) comes back as a ParseResult with an `ignored_reason`: the intake answers 200 and logs
 it. A body that is not a Jira webhook at all raises PayloadRejected with the reason.
 
-Every TicketEvent's `event_id` is the delivery key (Jira's `X-Atlassian-Webhook-Identifier`, which a retry
-repeats, else a SHA-256 of the raw body) plus a suffix naming the event within the delivery, so a retried
-delivery yields the same ids and the events of one delivery differ.
+Every TicketEvent's `event_id` is stable across retries: the delivery key (Jira's
+`X-Atlassian-Webhook-Identifier`, which a retry repeats, else a SHA-256 of the raw body) plus the event's
+kind; comment events are keyed by the comment and its version instead (see `_Delivery._event_id`).
 """
 
 from __future__ import annotations
@@ -142,11 +142,10 @@ class _Delivery:
         comment: Comment | None = None,
         changes: Sequence[FieldChange] = (),
     ) -> TicketEvent:
-        suffix = kind.value if comment is None else f"{kind.value}:{comment.id}"
         return TicketEvent(
             platform=Platform.jira,
             site=self.site,
-            event_id=f"jira:{self.site}:{self.key}:{suffix}",
+            event_id=self._event_id(kind, comment),
             kind=kind,
             ticket=ticket,
             transition=transition,
@@ -155,6 +154,19 @@ class _Delivery:
             occurred_at=occurred_at,
             raw=self.payload,
         )
+
+    def _event_id(self, kind: EventKind, comment: Comment | None) -> str:
+        """A comment event is keyed by the comment and its version, not by the delivery: a site that
+        subscribes to both "Issue updated" and "Comment created" gets each new comment twice, as
+        `jira:issue_updated` (issue_commented) and as `comment_created`, with different delivery ids;
+        the store keeps the first and drops the twin. Other events are keyed by their delivery."""
+        if comment is None:
+            return f"jira:{self.site}:{self.key}:{kind.value}"
+        if kind is EventKind.comment_deleted:
+            return f"jira:{self.site}:comment:{comment.id}:deleted"
+        version = comment.updated_at or comment.created_at
+        stamp = str(int(version.timestamp() * 1000)) if version else self.key
+        return f"jira:{self.site}:comment:{comment.id}:{kind.value}:{stamp}"
 
     def result(self, events: Sequence[TicketEvent]) -> ParseResult:
         return ParseResult(

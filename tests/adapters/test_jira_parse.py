@@ -214,6 +214,10 @@ def _own(name: str) -> bytes:
     return (OWN / name).read_bytes()
 
 
+def _epoch_ms(jira_time: str) -> int:
+    return int(datetime.strptime(jira_time, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp() * 1000)
+
+
 def test_same_bytes_and_identifier_give_the_same_event_ids() -> None:
     body = _own("jsm-datacenter-resolved-with-internal-comment.json")
     first = _parse(body, headers={DELIVERY: "5d3e8a2c-0b1f-4a7e-9c6d-2f8e1a9b7c40"})
@@ -222,19 +226,21 @@ def test_same_bytes_and_identifier_give_the_same_event_ids() -> None:
     )
     ids = [event.event_id for event in first.events]
     assert ids == [event.event_id for event in retry.events]
+    assert retry.retry_count == 2 and first.retry_count == 0
+    version = _epoch_ms(json.loads(body)["comment"]["updated"])
     assert ids == [
         "jira:acme:5d3e8a2c-0b1f-4a7e-9c6d-2f8e1a9b7c40:transitioned",
         "jira:acme:5d3e8a2c-0b1f-4a7e-9c6d-2f8e1a9b7c40:updated",
-        "jira:acme:5d3e8a2c-0b1f-4a7e-9c6d-2f8e1a9b7c40:commented:60233",
+        f"jira:acme:comment:60233:commented:{version}",
     ]
-    assert len(set(ids)) == 3
 
 
 def test_without_identifier_the_delivery_key_is_the_body_hash() -> None:
-    body = _own("jsm-cloud-customer-comment.json")
+    body = _own("jsm-cloud-request-created-by-customer.json")
     digest = hashlib.sha256(body).hexdigest()
     first, again = _parse(body, headers={}), _parse(body, headers={})
-    assert [event.event_id for event in first.events] == [f"jira:acme:sha256-{digest}:commented:10211"]
+    assert first.delivery_key == f"sha256-{digest}"
+    assert [event.event_id for event in first.events] == [f"jira:acme:sha256-{digest}:created"]
     assert [event.event_id for event in again.events] == [event.event_id for event in first.events]
     reformatted = _parse(body + b"\n", headers={})
     assert reformatted.events[0].event_id != first.events[0].event_id
@@ -242,9 +248,31 @@ def test_without_identifier_the_delivery_key_is_the_body_hash() -> None:
 
 @pytest.mark.parametrize("identifier", ["", "   ", "has space", "x" * 129, "tab\there"])
 def test_an_unusable_identifier_falls_back_to_the_body_hash(identifier: str) -> None:
-    body = _own("jsm-cloud-customer-comment.json")
+    body = _own("jsm-cloud-request-created-by-customer.json")
     result = _parse(body, headers={DELIVERY: identifier})
-    assert result.events[0].event_id == f"jira:acme:sha256-{hashlib.sha256(body).hexdigest()}:commented:10211"
+    assert result.events[0].event_id == f"jira:acme:sha256-{hashlib.sha256(body).hexdigest()}:created"
+
+
+def test_a_comment_delivered_twice_under_two_events_has_one_id(real: Any) -> None:
+    # A site subscribed to both "Issue updated" and "Comment created" gets each new comment twice.
+    created = real("mattermost-plugin-jira__webhook-cloud-comment-created")
+    as_update = {
+        "timestamp": created["timestamp"],
+        "webhookEvent": "jira:issue_updated",
+        "issue_event_type_name": "issue_commented",
+        "user": created["comment"]["author"],
+        "issue": created["issue"],
+        "comment": created["comment"],
+    }
+    [one] = _parse(created, headers={DELIVERY: "d-1"}).events
+    [two] = _parse(as_update, headers={DELIVERY: "d-2"}).events
+    assert one.kind is two.kind is EventKind.commented
+    assert one.event_id == two.event_id
+    edited = copy.deepcopy(created)
+    edited["webhookEvent"] = "comment_updated"
+    edited["comment"]["updated"] = "2030-01-01T00:00:00.000+0000"
+    [three] = _parse(edited, headers={DELIVERY: "d-3"}).events
+    assert three.event_id != one.event_id  # a new version of the comment is a new event
 
 
 def test_the_same_delivery_to_two_sites_gives_different_ids() -> None:
@@ -357,9 +385,10 @@ def test_a_transition_and_a_comment_in_one_update_are_two_events(real: Any) -> N
     payload["comment"] = real("zulip__comment_created")["comment"]
     result = _parse(payload)
     assert [event.kind for event in result.events] == [EventKind.transitioned, EventKind.commented]
+    version = _epoch_ms(payload["comment"]["updated"])
     assert [event.event_id for event in result.events] == [
         "jira:acme:d-1:transitioned",
-        "jira:acme:d-1:commented:10000",
+        f"jira:acme:comment:10000:commented:{version}",
     ]
 
 

@@ -70,7 +70,10 @@ def stored(store: Store) -> tuple[int, int]:
 def test_a_signed_delivery_is_stored_then_acknowledged(client: FlaskClient, store: Store) -> None:
     response = post(client, body_of())
     assert response.status_code == 202
-    assert response.json == {"status": "accepted", "events": ["jira:acme:delivery-1:commented:10211"]}
+    assert response.json == {
+        "status": "accepted",
+        "events": ["jira:acme:comment:10211:commented:1731925512734"],
+    }
     assert stored(store) == (1, 1)
     with store.session() as session:
         row = session.scalars(select(EventRow)).one()
