@@ -171,7 +171,12 @@ class JiraSimulator:
         self._server = make_server(host, port, self.app, threaded=True, request_handler=handler)
         self.site.state.base_url = f"http://{host}:{self._server.server_port}"
         self.dispatcher.start()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="jira-sim-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="jira-sim-http",
+            daemon=True,
+        )
         self._thread.start()
         return self.base_url
 

@@ -16,6 +16,7 @@ from typing import Any
 from simulators.adf import is_adf
 from simulators.jira_model import (
     PRIORITIES,
+    RESOLUTIONS,
     Field,
     RichText,
     User,
@@ -294,6 +295,8 @@ def change_strings(
         return "[" + ", ".join(stored) + "]", ", ".join(names)
     if kind == "priority":
         return stored, next(p.name for p in PRIORITIES if p.id == stored)
+    if kind == "resolution":
+        return stored, next(r.name for r in RESOLUTIONS if r.id == stored)
     return None, str(stored)
 
 

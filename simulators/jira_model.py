@@ -197,7 +197,10 @@ class Field:
     searchable: bool = True
 
     def options_for(self, project_id: str) -> list[FieldOption]:
-        return [o for c in self.contexts if c.applies_to(project_id) for o in c.options if not o.disabled]
+        """A project's own context replaces the global one for its issues, options included."""
+        specific = [c for c in self.contexts if project_id in c.project_ids]
+        chosen = specific or [c for c in self.contexts if not c.project_ids]
+        return [o for c in chosen for o in c.options if not o.disabled]
 
 
 @dataclass

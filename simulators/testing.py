@@ -32,15 +32,15 @@ SPEC_RELATIVE = Path("jira-openapi") / "platform-swagger.v3.json"
 
 
 def default_openapi_spec() -> Path | None:
-    """The platform OpenAPI definition when this machine has it: $ELA_JIRA_OPENAPI, then
-    $ELA_SHARED_DATA/jira-openapi/..., then ../shared/data beside the clone. None on a user's machine."""
+    """The platform OpenAPI definition when this machine has it: $ELA_JIRA_OPENAPI, else the shared data
+    set ($ELA_SHARED_DATA, or ../shared/data beside the clone). None on a user's machine."""
     explicit = os.environ.get("ELA_JIRA_OPENAPI")
-    candidates = [Path(explicit)] if explicit else []
+    if explicit:
+        return Path(explicit) if Path(explicit).is_file() else None
     shared = os.environ.get("ELA_SHARED_DATA")
-    if shared:
-        candidates.append(Path(shared) / SPEC_RELATIVE)
-    candidates.append(Path(__file__).resolve().parents[1].parent / "shared" / "data" / SPEC_RELATIVE)
-    return next((path for path in candidates if path.is_file()), None)
+    data = Path(shared) if shared else Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    spec = data / SPEC_RELATIVE
+    return spec if spec.is_file() else None
 
 
 @contextmanager
@@ -135,7 +135,10 @@ class WebhookReceiver:
 
     def start(self) -> str:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="webhook-receiver", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="webhook-receiver",
+            daemon=True,
         )
         self._thread.start()
         return self.url
