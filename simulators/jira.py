@@ -13,6 +13,7 @@ As a process: ``python -m simulators.jira --port 8081 --seed demo`` (control API
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 import time
@@ -30,6 +31,7 @@ from simulators.jira_fields import CF
 from simulators.jira_http import Site, create_app
 from simulators.jira_issues import IssueService
 from simulators.jira_model import Field, Project, RichText, User
+from simulators.jira_openapi_additions import PLATFORM_ADDITIONS
 from simulators.jira_payloads import build_payload
 from simulators.jira_render import Renderer
 from simulators.jira_seed import SEEDS, seed
@@ -129,7 +131,8 @@ class JiraSimulator:
             platform = ApiDefinition.from_file(
                 Path(openapi_spec), name="Jira Cloud platform REST API", prefixes=("/rest/api/",)
             )
-            checker = OpenApiChecker([platform, _jsm_definition()])
+            additions, jsm = _own_definitions()
+            checker = OpenApiChecker([additions, platform, jsm])
         state, issues, renderer = self._new_state()
         self.site = Site(
             state,
@@ -396,17 +399,17 @@ class JiraSimulator:
         return self.dispatcher.register(url, events, secret, name)
 
 
-_JSM: list[ApiDefinition] = []
-
-
-def _jsm_definition() -> ApiDefinition:
-    if not _JSM:
-        _JSM.append(
-            ApiDefinition(
-                JSM_OPENAPI, name="Jira Service Management REST API", prefixes=("/rest/servicedeskapi/",)
-            )
-        )
-    return _JSM[0]
+@functools.cache
+def _own_definitions() -> tuple[ApiDefinition, ApiDefinition]:
+    """The definitions kept in this package: platform additions (listed before the platform file so
+    their paths match first) and the JSM operations."""
+    additions = ApiDefinition(
+        PLATFORM_ADDITIONS, name="Jira Cloud platform REST API (additions)", prefixes=("/rest/api/",)
+    )
+    jsm = ApiDefinition(
+        JSM_OPENAPI, name="Jira Service Management REST API", prefixes=("/rest/servicedeskapi/",)
+    )
+    return additions, jsm
 
 
 if __name__ == "__main__":

@@ -205,7 +205,8 @@ def _after(response: Response) -> Response:
     return response
 
 
-def _violation(kind: str, detail: str) -> None:
+def record_violation(kind: str, detail: str) -> None:
+    """Records a violation found by a route (the request is still answered)."""
     record = g.get("record")
     operation = record.operation if record is not None else None
     site().log.add_violation(Violation(kind, request.method, request.path, detail, operation))
@@ -213,7 +214,7 @@ def _violation(kind: str, detail: str) -> None:
 
 def _jira_error(error: JiraError) -> Response:
     if error.violation:
-        _violation(error.violation, error.describe())
+        record_violation(error.violation, error.describe())
     return respond(error.body(), error.status, error.headers)
 
 
@@ -223,7 +224,7 @@ def _http_error(error: HTTPException) -> Response:
     if error.code in (404, 405):
         # The request passed the definition check (or none is loaded) but no route serves it.
         detail = f"the simulator does not implement {request.method} {request.path}"
-        _violation("not_implemented", detail)
+        record_violation("not_implemented", detail)
         return respond({"errorMessages": [detail], "errors": {}}, 501)
     return respond({"errorMessages": [str(error.description)], "errors": {}}, error.code or 500)
 

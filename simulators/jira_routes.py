@@ -12,10 +12,19 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from simulators.jira_errors import ISSUE_NOT_FOUND, JiraError, not_found
-from simulators.jira_http import actor, json_body, query_flag, query_int, query_list, respond, site
+from simulators.jira_http import (
+    actor,
+    json_body,
+    query_flag,
+    query_int,
+    query_list,
+    record_violation,
+    respond,
+    site,
+)
 from simulators.jira_issues import require_agent
 from simulators.jira_jql import search
-from simulators.jira_model import Issue, User, jira_time
+from simulators.jira_model import Issue, jira_time
 
 bp = Blueprint("jira_platform", __name__)
 API = "/rest/api/<any('2','3'):version>"
@@ -221,28 +230,67 @@ def do_transition(version: str, key: str) -> Response:
 
 # search ------------------------------------------------------------------------------------------
 
+REMOVED_SEARCH = (
+    "Atlassian removed {method} {path} from Jira Cloud in 2025; use /rest/api/3/search/jql "
+    "(served here for older clients)."
+)
+UNBOUNDED = "Unbounded JQL queries are not allowed here. Please add a search restriction to your query."
+
+
+def _search_parameters() -> dict[str, Any]:
+    if request.method == "POST":
+        return json_body()
+    params: dict[str, Any] = {key: request.args.get(key) for key in request.args}
+    for key in ("fields", "properties"):
+        if key in params:
+            params[key] = query_list(key)
+    return params
+
 
 @bp.route(API + "/search", methods=["GET", "POST"])
 def search_issues(version: str) -> Response:
-    user: User = actor()
-    if request.method == "POST":
-        body: dict[str, Any] = json_body()
-        jql, start, limit = body.get("jql", ""), int(body.get("startAt", 0)), int(body.get("maxResults", 50))
-        wanted, expand = body.get("fields"), body.get("expand") or []
-    else:
-        jql, start, limit = request.args.get("jql", ""), query_int("startAt", 0), query_int("maxResults", 50)
-        wanted, expand = query_list("fields"), query_list("expand") or []
-    found = [] if user.is_customer else search(site().state, jql)
-    chunk = found[start : start + min(limit, 100)]
+    record_violation("removed_from_cloud", REMOVED_SEARCH.format(method=request.method, path=request.path))
+    params = _search_parameters()
+    start, limit = int(params.get("startAt") or 0), min(int(params.get("maxResults") or 50), 100)
+    expand = params.get("expand") or []
+    expand = expand.split(",") if isinstance(expand, str) else expand
+    found = [] if actor().is_customer else search(site().state, str(params.get("jql") or ""))
+    wanted = params.get("fields") or ["*navigable"]
+    renderer = site().renderer
     issues = [
-        site().renderer.issue(i, int(version), wanted=wanted or ["*navigable"], expand=expand) for i in chunk
+        renderer.issue(i, int(version), wanted=wanted, expand=expand) for i in found[start : start + limit]
     ]
     return respond(
         {
             "expand": "schema,names",
             "startAt": start,
-            "maxResults": min(limit, 100),
+            "maxResults": limit,
             "total": len(found),
             "issues": issues,
         }
     )
+
+
+@bp.route("/rest/api/<any('2','3'):version>/search/jql", methods=["GET", "POST"])
+def enhanced_search(version: str) -> Response:
+    """Cloud's current search: bounded JQL only, token paging, and only issue ids unless `fields`."""
+    params = _search_parameters()
+    jql = str(params.get("jql") or "")
+    if not jql.strip() or jql.strip().lower().startswith("order by"):
+        raise JiraError(400, [UNBOUNDED])
+    token = str(params.get("nextPageToken") or "")
+    start = int(token) if token.isdigit() else 0
+    limit = min(int(params.get("maxResults") or 50), 5000)
+    found = [] if actor().is_customer else search(site().state, jql)
+    chunk = found[start : start + limit]
+    wanted = params.get("fields")
+    expand = str(params.get("expand") or "").split(",")
+    renderer = site().renderer
+    if wanted:
+        issues = [renderer.issue(i, int(version), wanted=wanted, expand=expand) for i in chunk]
+    else:
+        issues = [{"id": i.id} for i in chunk]
+    body: dict[str, Any] = {"issues": issues, "isLast": start + limit >= len(found)}
+    if not body["isLast"]:
+        body["nextPageToken"] = str(start + limit)
+    return respond(body)

@@ -61,13 +61,13 @@ def create_field(version: str) -> Response:
     _require_admin()
     body = json_body()
     name, type_key = body.get("name"), body.get("type")
-    if not isinstance(name, str) or not isinstance(type_key, str):
+    if not isinstance(name, str | int | float) or not isinstance(type_key, str):
         raise JiraError(
             400, [], {"name": "A custom field needs a name and a type."}, violation="invalid_body"
         )
     searcher = body.get("searcherKey")
     field = site().state.create_custom_field(
-        name,
+        str(name),
         type_key,
         searcher_key=searcher if isinstance(searcher, str) else None,
         description=str(body.get("description") or ""),

@@ -52,6 +52,24 @@ def _service_desk(service_desk_id: str) -> Project:
     raise JsmError(404, f"Service desk {service_desk_id} does not exist.")
 
 
+def _scalar_text(value: Any) -> str | None:
+    """Jira's JSON binding turns any scalar into a string field (5 -> "5", true -> "true")."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str | int | float):
+        return str(value)
+    return None
+
+
+def _as_bool(value: Any, default: bool) -> bool:
+    """...and reads "true"/"false" in any case as booleans."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)
+
+
 def _page(values: list[Any]) -> dict[str, Any]:
     return jsm_render.page(
         values, query_int("start", 0), query_int("limit", 50), site().state.base_url + request.path
@@ -135,10 +153,10 @@ def list_request_comments(key: str) -> Response:
 def add_request_comment(key: str) -> Response:
     issue = _request(key)
     body = json_body()
-    text = body.get("body")
-    if not isinstance(text, str):
+    text = _scalar_text(body.get("body"))
+    if text is None:
         raise JsmError(400, "The comment body is required.")
-    comment = site().issues.comments.add_from_portal(actor(), issue, text, bool(body.get("public", True)))
+    comment = site().issues.comments.add_from_portal(actor(), issue, text, _as_bool(body.get("public"), True))
     return respond(jsm_render.comment(site().renderer, comment, issue), 201)
 
 

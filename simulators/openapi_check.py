@@ -212,8 +212,11 @@ def _load_definition(path: str, name: str, prefixes: tuple[str, ...]) -> ApiDefi
 
 
 def _to_json_schema(schema: Any, on_ref: Any) -> Any:
-    """OpenAPI 3.0 schema -> JSON Schema: `nullable` becomes a null type, and a read-only property is
-    never required in a request (Jira's definitions mark e.g. `id` both read-only and required)."""
+    """OpenAPI 3.0 schema -> JSON Schema as Jira applies it to requests: `nullable` becomes a null type;
+    a read-only property is never required (Jira's definitions mark e.g. `id` both read-only and
+    required); and scalars coerce into each other the way Jira's JSON binding (Jackson) does, so
+    `{"transition": {"id": 51}}` passes like it does on a real site while shape errors (an array for an
+    object, a missing required property, an unknown one where none are allowed) are still caught."""
     if isinstance(schema, list):
         return [_to_json_schema(item, on_ref) for item in schema]
     if not isinstance(schema, dict):
@@ -232,12 +235,33 @@ def _to_json_schema(schema: Any, on_ref: Any) -> Any:
             out["required"] = [name for name in out["required"] if name not in read_only]
             if not out["required"]:
                 del out["required"]
-    if out.pop("nullable", False):
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
+    nullable = out.pop("nullable", False)
+    out = _coerce_scalars(out)
+    if nullable:
+        if isinstance(out.get("type"), list):
+            out["type"] = [*out["type"], "null"]
         else:
             out = {"anyOf": [{"type": "null"}, out]}
     return out
+
+
+_NUMERIC_TEXT = {"type": "string", "pattern": r"^\s*-?\d+(\.\d+)?([eE][+-]?\d+)?\s*$"}
+_INTEGER_TEXT = {"type": "string", "pattern": r"^\s*-?\d+\s*$"}
+_BOOLEAN_TEXT = {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$"}
+
+
+def _coerce_scalars(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if kind == "string":
+        return {**schema, "type": ["string", "number", "integer", "boolean"]}
+    text = {"integer": _INTEGER_TEXT, "number": _NUMERIC_TEXT, "boolean": _BOOLEAN_TEXT}.get(kind or "")
+    if text is None:
+        return schema
+    typed = {key: value for key, value in schema.items() if key not in ("enum", "default", "example")}
+    alternatives: list[dict[str, Any]] = [typed, text]
+    if "enum" in schema:
+        return {"anyOf": alternatives, "enum": schema["enum"]}
+    return {"anyOf": alternatives}
 
 
 @dataclass
@@ -289,13 +313,14 @@ class OpenApiChecker:
         for alias, twin in self.aliases:
             if path.startswith(alias):
                 canonical = twin + path[len(alias) :]
-        definition = next((d for d in self.definitions if d.governs(canonical)), None)
-        if definition is None:
+        governing = [d for d in self.definitions if d.governs(canonical)]
+        if not governing:
             return CheckResult(governed=False)
         result = CheckResult(governed=True, method=method, path=path)
-        found = definition.match(canonical)
+        # Several definitions may share a prefix (the platform file and later additions to it).
+        found = next((match for d in governing if (match := d.match(canonical)) is not None), None)
         if found is None:
-            return result.fail(404, "undefined_path", f"{definition.name} defines no {path}")
+            return result.fail(404, "undefined_path", f"{governing[0].name} defines no {path}")
         entry, result.path_params = found
         operation = entry.operations.get(method.upper())
         if operation is None:
@@ -366,7 +391,7 @@ def _query_value_problem(schema: Mapping[str, Any], value: str) -> str | None:
             if problem:
                 return problem
         return None
-    if kind == "boolean" and value not in ("true", "false"):
+    if kind == "boolean" and value.lower() not in ("true", "false"):
         return "is not a boolean (true or false)"
     if kind == "integer":
         try:

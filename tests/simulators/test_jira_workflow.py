@@ -138,29 +138,56 @@ def test_sla_through_the_jsm_api(sim: JiraSimulator, agent: JiraClient) -> None:
     assert client(sim, "customer").get(f"/rest/servicedeskapi/request/{key}/sla").status_code == 403
 
 
-def test_search_with_the_supported_jql(sim: JiraSimulator, agent: JiraClient) -> None:
+def test_enhanced_search_with_the_supported_jql(sim: JiraSimulator, agent: JiraClient) -> None:
     first = sim.create_issue("SUP", "One")
     second = sim.create_issue("SUP", "Two")
     sim.create_issue("DEV", "Other project")
     sim.transition(second, "Resolved")
     found = agent.get(
-        "/rest/api/3/search",
+        "/rest/api/3/search/jql",
         params={"jql": 'project = SUP AND updated >= "-1h" ORDER BY updated ASC', "fields": "summary,status"},
     ).json()
-    assert [i["key"] for i in found["issues"]] == [first, second] and found["total"] == 2
+    assert [i["key"] for i in found["issues"]] == [first, second] and found["isLast"] is True
     assert set(found["issues"][0]["fields"]) == {"summary", "status"}
-    done = agent.post(
-        "/rest/api/3/search", json={"jql": "statusCategory = Done", "fields": ["status"]}
-    ).json()
-    assert [i["key"] for i in done["issues"]] == [second]
-    recent = agent.get(
-        "/rest/api/2/search", params={"jql": "project in (SUP, DEV) AND created > '2999-01-01'"}
+    ids_only = agent.post("/rest/api/3/search/jql", json={"jql": "statusCategory = Done"}).json()
+    assert ids_only["issues"] == [{"id": sim.issue(second).id}]
+    none = agent.get(
+        "/rest/api/3/search/jql", params={"jql": "project in (SUP, DEV) AND created > '2999-01-01'"}
     )
-    assert recent.json()["total"] == 0
+    assert none.json() == {"issues": [], "isLast": True}
+
+
+def test_enhanced_search_pages_with_a_token(sim: JiraSimulator, agent: JiraClient) -> None:
+    keys = [sim.create_issue("SUP", f"Issue {n}") for n in range(3)]
+    seen: list[str] = []
+    token = None
+    while True:
+        body = {"jql": "project = SUP ORDER BY key ASC", "maxResults": 2, "fields": ["summary"]}
+        page = agent.post(
+            "/rest/api/3/search/jql", json={**body, **({"nextPageToken": token} if token else {})}
+        ).json()
+        seen += [issue["key"] for issue in page["issues"]]
+        if page["isLast"]:
+            break
+        token = page["nextPageToken"]
+    assert seen == keys
+
+
+def test_enhanced_search_refuses_unbounded_jql(agent: JiraClient) -> None:
+    answer = agent.get("/rest/api/3/search/jql", params={"jql": "ORDER BY created DESC"})
+    assert answer.status_code == 400 and "Unbounded JQL" in answer.json()["errorMessages"][0]
+
+
+def test_the_removed_search_still_answers_but_is_flagged(sim: JiraSimulator, agent: JiraClient) -> None:
+    key = sim.create_issue("SUP", "Old client")
+    found = agent.get("/rest/api/2/search", params={"jql": "project = SUP"}).json()
+    assert [i["key"] for i in found["issues"]] == [key] and found["total"] == 1
+    assert [v.kind for v in sim.violations] == ["removed_from_cloud"]
+    sim.clear_records()
 
 
 def test_unsupported_jql_is_loud(sim: JiraSimulator, agent: JiraClient) -> None:
-    answer = agent.get("/rest/api/3/search", params={"jql": "project = SUP OR project = DEV"})
+    answer = agent.get("/rest/api/3/search/jql", params={"jql": "project = SUP OR project = DEV"})
     assert answer.status_code == 400 and "Error in the JQL Query" in answer.json()["errorMessages"][0]
     assert [v.kind for v in sim.violations] == ["not_implemented"]
     sim.clear_records()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from simulators.jira import JiraSimulator
+from simulators.jira_openapi_additions import PLATFORM_ADDITIONS
 from simulators.jsm_openapi import JSM_OPENAPI
 from simulators.openapi_check import ApiDefinition, OpenApiChecker
 from simulators.testing import client, running_simulator
@@ -57,6 +58,37 @@ def test_defined_requests_pass(checker: OpenApiChecker) -> None:
     assert check(
         checker, "POST", "/rest/servicedeskapi/request/SUP-1/comment", body={"body": "hi", "public": False}
     ) == (200, [])
+
+
+def test_scalars_coerce_like_jiras_json_binding(checker: OpenApiChecker) -> None:
+    # atlassian-python-api sends transition ids as numbers and booleans as Python's "True".
+    assert check(checker, "POST", "/rest/api/3/issue/SUP-1/transitions", body={"transition": {"id": 51}}) == (
+        200,
+        [],
+    )
+    assert check(checker, "GET", "/rest/servicedeskapi/request/SUP-1/comment", {"public": ["True"]}) == (
+        200,
+        [],
+    )
+    assert check(checker, "GET", "/rest/api/3/issue/SUP-1/comment", {"maxResults": ["ten"]}) == (
+        400,
+        ["invalid_query_value"],
+    )
+    assert check(
+        checker, "POST", "/rest/api/3/issue/SUP-1/transitions", body={"transition": {"id": ["51"]}}
+    ) == (400, ["invalid_body"])
+
+
+def test_operations_newer_than_the_file_are_known(checker: OpenApiChecker) -> None:
+    additions = ApiDefinition(PLATFORM_ADDITIONS, name="additions", prefixes=("/rest/api/",))
+    with_additions = OpenApiChecker([additions, *checker.definitions])
+    assert check(checker, "GET", "/rest/api/3/search/jql") == (404, ["undefined_path"])
+    assert check(with_additions, "GET", "/rest/api/3/search/jql", {"jql": ["project = SUP"]}) == (200, [])
+    assert check(with_additions, "POST", "/rest/api/3/search/jql", body={"jql": "x", "startAt": 0}) == (
+        400,
+        ["invalid_body"],
+    )
+    assert check(with_additions, "GET", "/rest/api/3/issue/SUP-1") == (200, [])
 
 
 def test_v2_paths_are_checked_against_their_v3_twins(checker: OpenApiChecker) -> None:
@@ -132,7 +164,7 @@ def test_through_http_each_violation_is_recorded_and_answered(sim: JiraSimulator
         admin.request("PATCH", f"/rest/api/3/issue/{key}", json={"fields": {}}).status_code,
         admin.put(f"/rest/api/3/issue/{key}", params={"notify": "false"}, json={"fields": {}}).status_code,
         admin.put(f"/rest/api/3/issue/{key}", json={"fields": "summary"}).status_code,
-        admin.post(f"/rest/servicedeskapi/request/{key}/comment", json={"body": 1}).status_code,
+        admin.post(f"/rest/servicedeskapi/request/{key}/comment", json={"body": ["x"]}).status_code,
     ]
     assert answers == [404, 405, 400, 400, 400]
     assert [v.kind for v in sim.violations] == [
