@@ -12,7 +12,6 @@ import logging
 import socket
 import struct
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -44,7 +43,6 @@ class Site:
     log: RequestLog
     checker: OpenApiChecker | None
     reject_violations: bool = True
-    reset_state: Callable[[], None] | None = None
 
 
 def site() -> Site:
@@ -99,6 +97,7 @@ def create_app(the_site: Site, blueprints: list[Any]) -> Flask:
         app.register_blueprint(blueprint)
     app.before_request(_before)
     app.after_request(_after)
+    app.teardown_request(_release)
     app.register_error_handler(JiraError, _jira_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -150,7 +149,17 @@ def _before() -> Response | None:
             return respond(body, fault.status, headers)
     g.user = _authenticate(the_site.state)
     g.record.user = g.user.account_id
+    # One request at a time changes or reads the site, as one Jira transaction would see it; injected
+    # latency above is not held under the lock, so a slowed request does not stall the others.
+    the_site.state.lock.acquire()
+    g.locked_state = the_site.state
     return None
+
+
+def _release(error: BaseException | None) -> None:
+    state = g.pop("locked_state", None)
+    if state is not None:
+        state.lock.release()
 
 
 _MALFORMED = object()

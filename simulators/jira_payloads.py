@@ -18,7 +18,9 @@ _BRIEF_FIELDS = ("summary", "issuetype", "project", "assignee", "priority", "sta
 def build_payload(renderer: Renderer, event: StateEvent) -> dict[str, Any]:
     if event.name.startswith("comment_"):
         return _comment_payload(renderer, event)
-    issue = renderer.issue(event.issue, 2)
+    # Cloud leaves comments out of issue events' fields (they have their own events), except on delete.
+    wanted = None if event.name == "jira:issue_deleted" else ["*all", "-comment"]
+    issue = renderer.issue(event.issue, 2, wanted=wanted)
     issue.pop("expand", None)
     payload: dict[str, Any] = {
         "timestamp": event.timestamp,

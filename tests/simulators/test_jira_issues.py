@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -269,3 +270,24 @@ def test_portal_customers_cannot_use_the_platform_api(sim: JiraSimulator) -> Non
     assert customer.put(f"/rest/api/3/issue/{key}", json={"fields": {"summary": "x"}}).status_code == 403
     assert customer.post(f"/rest/api/2/issue/{key}/comment", json={"body": "hi"}).status_code == 403
     assert customer.get("/rest/api/3/myself").json()["accountType"] == "customer"
+
+
+def test_concurrent_writers_each_get_a_changelog_entry(sim: JiraSimulator) -> None:
+    score = sim.create_custom_field("Mood score", "float")
+    key = sim.create_issue("SUP", "Busy")
+
+    def writer(offset: int) -> list[int]:
+        api = client(sim, "admin")
+        statuses = [
+            api.put(f"/rest/api/2/issue/{key}", json={"fields": {score.id: offset * 100 + n}}).status_code
+            for n in range(10)
+        ]
+        api.close()
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = [s for batch in pool.map(writer, range(8)) for s in batch]
+    assert statuses == [204] * 80
+    changelog = sim.issue(key).changelog
+    assert len(changelog) == 80
+    assert len({group["id"] for group in changelog}) == 80
