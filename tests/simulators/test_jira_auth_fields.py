@@ -142,3 +142,12 @@ def test_contexts_and_options(sim: JiraSimulator, admin: JiraClient) -> None:
         400,
         ["The custom field doesn't support options."],
     )
+
+
+def test_server_info_and_user_lookup(sim: JiraSimulator, admin: JiraClient) -> None:
+    info = admin.get("/rest/api/3/serverInfo").json()
+    assert info["deploymentType"] == "Cloud" and info["baseUrl"] == sim.base_url
+    casey = sim.user("casey@customer.example")
+    found = admin.get("/rest/api/3/user", params={"accountId": casey.account_id}).json()
+    assert (found["displayName"], found["accountType"]) == ("Casey Customer", "customer")
+    assert admin.get("/rest/api/3/user", params={"accountId": "nobody"}).status_code == 404

@@ -199,3 +199,14 @@ def test_jsm_body_violations_are_recorded(sim: JiraSimulator, key: str) -> None:
     assert [v.kind for v in sim.violations] == ["invalid_body"]
     assert sim.issue(key).comments == []
     sim.clear_records()
+
+
+def test_single_request_comment_and_participant_list(sim: JiraSimulator, agent: JiraClient, key: str) -> None:
+    internal = agent.post(
+        f"/rest/servicedeskapi/request/{key}/comment", json={"body": "note", "public": False}
+    )
+    comment_id = internal.json()["id"]
+    assert agent.get(f"/rest/servicedeskapi/request/{key}/comment/{comment_id}").json()["public"] is False
+    customer = client(sim, "customer")
+    assert customer.get(f"/rest/servicedeskapi/request/{key}/comment/{comment_id}").status_code == 404
+    assert customer.get(f"/rest/servicedeskapi/request/{key}/participant").json()["values"] == []
