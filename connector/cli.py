@@ -52,6 +52,29 @@ def main() -> None:
     """
 
 
+@main.command()
+@click.option("--keep", type=click.Path(file_okay=False), help="Keep the demo's database in this directory.")
+@click.option("--pace", type=float, default=0.0, show_default=True, help="Seconds to pause between steps.")
+@click.option("--json", "as_json", is_flag=True, help="End with the result as one JSON object.")
+def demo(keep: str | None, pace: float, as_json: bool) -> None:
+    """Play a scripted ticket story against a simulated Jira, no setup needed.
+
+    Starts the Jira simulator and the connector on loopback (SQLite, embedded settings), creates the
+    mood fields, then plays a JSM request: a frustrated customer, agent replies, the customer calming
+    down, the ticket resolved. Prints each field written back to the ticket as it happens.
+    """
+    from dataclasses import asdict
+
+    from connector.demo import run_demo
+
+    workdir = Path(keep).resolve() if keep else None
+    if workdir is not None:
+        workdir.mkdir(parents=True, exist_ok=True)
+    result = run_demo(click.echo, workdir=workdir, pace=pace)
+    if as_json:
+        _print_json(asdict(result))
+
+
 @main.command("check-config")
 @click.argument("path", type=click.Path(dir_okay=False))
 def check_config(path: str) -> None:

@@ -26,16 +26,19 @@ class Timeline:
 
 
 def trend_of(polarities: list[float], window: int, threshold: float) -> Trend:
-    """Compare the latest message with the mean of the ones before it inside the window.
+    """Is the customer's mood recovering? The mean of the latest messages against the mean of the
+    ones just before them, at most `window` in each group (fewer while the conversation is short).
 
-    One message has no trend. Comparing against a mean (not just the previous message) keeps a single
-    odd sentence from flipping the trend back and forth.
+    Means of groups, not the last two messages, so one odd message does not flip the trend back and
+    forth; a bounded window, so an outburst long ago stops counting.
     """
-    recent = polarities[-window:]
-    if len(recent) < 2:
+    count = len(polarities)
+    if count < 2:
         return Trend.steady
-    before = sum(recent[:-1]) / (len(recent) - 1)
-    delta = recent[-1] - before
+    size = min(window, (count + 1) // 2)
+    recent = polarities[-size:]
+    earlier = polarities[max(0, count - 2 * size) : count - size]
+    delta = sum(recent) / len(recent) - sum(earlier) / len(earlier)
     if delta > threshold:
         return Trend.improving
     if delta < -threshold:

@@ -13,9 +13,15 @@ from connector.settings import MoodSettings
         ([-0.8, -0.2], Trend.improving),
         ([0.5, 0.1], Trend.worsening),
         ([-0.8, -0.7], Trend.steady),
-        # The window only looks at the last three: an old outburst does not count.
-        ([-1.0, 0.3, 0.3, 0.3], Trend.steady),
+        # Groups, not single messages: recent (-0.9, 0.4) against earlier (-0.9).
         ([-0.9, -0.9, 0.4], Trend.improving),
+        # A recovery is still a recovery when the latest message is a little below the one before.
+        ([-0.5, -0.4, 0.0, 0.7, 0.4], Trend.improving),
+        # One odd message among calm ones does not make a trend.
+        ([0.3, 0.3, 0.3, 0.3, 0.3, 0.1], Trend.steady),
+        # The window is bounded: an outburst long ago stops counting.
+        ([-1.0, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3], Trend.steady),
+        ([0.6, 0.5, 0.6, -0.2, -0.3, -0.4], Trend.worsening),
     ],
 )
 def test_trend(polarities: list[float], expected: Trend) -> None:

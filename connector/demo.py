@@ -1,0 +1,301 @@
+"""`ela demo`: a scripted ticket story, end to end, with no Jira anywhere.
+
+The Jira simulator and the connector run on loopback, the connector with SQLite and its embedded demo
+configuration. A customer raises a request, gets frustrated, is helped, calms down; the ticket is
+resolved. Every webhook really travels over HTTP, signed, into the intake; the worker scores the
+customer's words and the flusher writes the fields back to the simulated ticket, where the demo reads
+them and prints each change.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from adapters.events import TicketEvent
+from connector.pipeline import Outcome
+from connector.runtime import Runtime
+from connector.settings import Settings, parse_settings
+from connector.setup_fields import setup_site
+from connector.store.models import EventRow, MoodEntry, TicketRow, WritebackRow
+from simulators.jira import JiraSimulator
+
+Print = Callable[[str], None]
+SITE = "demo"
+CUSTOMER = "casey@customer.example"
+AGENT = "alex.agent@example.com"
+FIELD_TITLES = {
+    "mood": "mood",
+    "mood_score": "score",
+    "initial_mood": "initial mood",
+    "mood_trend": "trend",
+}
+
+
+class _Quiet(WSGIRequestHandler):
+    """The story prints what matters; an access-log line per webhook would drown it."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+
+@dataclass(frozen=True)
+class Step:
+    actor: str  # customer | agent
+    action: str  # raise | comment | burst | resolve
+    texts: tuple[str, ...] = ()
+
+
+STORY = (
+    Step("customer", "raise", ("VPN drops every few minutes",)),
+    Step(
+        "customer",
+        "comment",
+        (
+            "This is the third time this week the VPN has dropped. I cannot work like this and nobody "
+            "has answered my last ticket. Really frustrating!",
+        ),
+    ),
+    Step("agent", "comment", ("Sorry about this, Casey. I am looking at the VPN gateway logs now.",)),
+    Step(
+        "customer",
+        "comment",
+        ("It is STILL broken and I have a client call in an hour. This is unacceptable!!!",),
+    ),
+    Step(
+        "agent",
+        "comment",
+        ("I have moved your account to the backup gateway. Can you reconnect and tell me if it holds?",),
+    ),
+    Step(
+        "customer",
+        "burst",
+        (
+            "Reconnected, it seems to work.",
+            "It has held for twenty minutes now, good.",
+            "Thanks, that is much better!",
+        ),
+    ),
+    Step("agent", "resolve"),
+    Step("customer", "comment", ("Thank you so much for the quick help, great service!",)),
+)
+
+
+@dataclass
+class DemoResult:
+    ticket: str
+    fields: dict[str, Any]  # logical key -> value on the simulated ticket at the end
+    timeline: list[float]
+    webhooks_sent: int
+    events_stored: int
+    field_writes: int
+    seconds: float
+    burst_writes: int
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+
+
+def demo_settings(env: dict[str, str]) -> Settings:
+    text = resources.files("connector").joinpath("demo.yaml").read_text(encoding="utf-8")
+    return parse_settings(text, "demo.yaml", env=env)
+
+
+def _value(raw: Any) -> Any:
+    """A v2 field value as a person reads it: a select's option value, a number, text."""
+    if isinstance(raw, dict):
+        return raw.get("value")
+    return raw
+
+
+class Demo:
+    def __init__(self, out: Print, workdir: Path, pace: float, openapi_spec: Path | None = None) -> None:
+        self.out = out
+        self.workdir = workdir
+        self.pace = pace
+        self.sim = JiraSimulator(openapi_spec, seed="demo")
+        self.server: BaseWSGIServer | None = None
+        self.runtime: Runtime | None = None
+        self.field_ids: dict[str, str] = {}
+        self.shown: dict[str, Any] = {}
+        self.changes: list[dict[str, Any]] = []
+        self.burst_writes = 0
+
+    # set-up --------------------------------------------------------------------------------------
+
+    def start(self) -> Runtime:
+        jira_url = self.sim.start()
+        secret = secrets.token_urlsafe(24)
+        settings = demo_settings(
+            {
+                "ELA_DEMO_DIR": str(self.workdir),
+                "ELA_DEMO_JIRA_URL": jira_url,
+                "ELA_DEMO_WEBHOOK_SECRET": secret,
+            }
+        )
+        runtime = Runtime(settings)
+        runtime.worker.on_outcome = self._on_outcome
+        self.runtime = runtime
+        self.server = make_server("127.0.0.1", 0, runtime.app(), threaded=True, request_handler=_Quiet)
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        hook = f"http://127.0.0.1:{self.server.server_port}/webhooks/jira/{SITE}"
+        self.out("ELA Connector demo: a simulated Jira Service Management and the connector, on loopback.")
+        self.out(f"  Jira (simulated)  {jira_url}  service desk SUP; customer Casey, agent Alex")
+        self.out(f"  connector         {hook}  (webhooks signed with a secret)")
+        self.out(f"  database          {settings.database.url}")
+        site = settings.sites[SITE]
+        result = setup_site(site, settings.mood)
+        self.field_ids = {**result.created_or_found, **result.checked}
+        made = ", ".join(f"{site.fields.mapped()[k]} ({v})" for k, v in self.field_ids.items())
+        self.out(f"  fields on Jira    {made}")
+        self.sim.register_webhook(hook, secret=secret)
+        runtime.worker.start()
+        return runtime
+
+    def stop(self) -> None:
+        if self.runtime is not None:
+            self.runtime.close()
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+        self.sim.stop()
+
+    # the story -----------------------------------------------------------------------------------
+
+    def _on_outcome(self, event: TicketEvent, outcome: Outcome) -> None:
+        if outcome.scored is not None and self.runtime is not None:
+            settings = self.runtime.settings
+            band = settings.mood.thresholds.bands().band(outcome.scored)
+            self.out(f"      connector: scored {outcome.scored:+.2f} ({settings.mood.labels.label(band)})")
+
+    def play(self) -> str:
+        key = ""
+        for number, step in enumerate(STORY, 1):
+            who = "Casey (customer)" if step.actor == "customer" else "Alex (agent)"
+            actor = CUSTOMER if step.actor == "customer" else AGENT
+            if step.action == "raise":
+                key = self.sim.create_issue(
+                    "SUP", step.texts[0], reporter=actor, request_type="Report a system problem"
+                )
+                self.out(f"\n{number}. {who} raises {key}: {step.texts[0]!r}")
+            elif step.action == "resolve":
+                self.sim.transition(key, "Resolved", actor=actor)
+                self.out(f"\n{number}. {who} resolves {key}")
+            else:
+                if step.action == "burst":
+                    self.out(f"\n{number}. {who} sends {len(step.texts)} messages in a row:")
+                for text in step.texts:
+                    self.sim.add_comment(key, text, author=actor, public=True)
+                    prefix = "   " if step.action == "burst" else f"\n{number}. {who}:"
+                    self.out(f"{prefix} {text!r}")
+                if step.actor == "agent":
+                    self.out("      connector: agents' words are not scored")
+            before = self._field_writes(key)
+            self._settle()
+            if step.action == "burst":
+                self.burst_writes = self._field_writes(key) - before
+            self._show_fields(key)
+            time.sleep(self.pace)
+        return key
+
+    def _field_writes(self, key: str) -> int:
+        """PUTs of the ticket's fields that the simulated Jira received."""
+        return sum(1 for r in self.sim.requests if r.method == "PUT" and r.path.endswith(f"/issue/{key}"))
+
+    def _settle(self, timeout: float = 30.0) -> None:
+        """Until every webhook is delivered, every event processed and every write-back sent."""
+        assert self.runtime is not None
+        self.sim.wait_for_webhooks(timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.runtime.store.session() as session:
+                events = session.scalar(
+                    select(func.count()).select_from(EventRow).where(EventRow.state == "pending")
+                )
+                writes = session.scalar(
+                    select(func.count())
+                    .select_from(WritebackRow)
+                    .where(WritebackRow.state.in_(("pending", "in_flight")))
+                )
+            if not events and not writes and self.sim.wait_for_webhooks(0.01):
+                return
+            time.sleep(0.05)
+        raise TimeoutError("the connector did not settle within 30 s")
+
+    def _show_fields(self, key: str) -> None:
+        fields = self.sim.issue(key).fields
+        now = {k: _value(fields.get(fid)) for k, fid in self.field_ids.items()}
+        changed = {k: v for k, v in now.items() if self.shown.get(k) != v}
+        if changed:
+            parts = [f"{FIELD_TITLES[k]} {self.shown.get(k) or '-'} -> {v}" for k, v in changed.items()]
+            self.out(f"      Jira {key} fields: " + "; ".join(parts))
+            self.changes.append({"ticket": key, **changed})
+        self.shown = now
+
+    def summary(self, key: str, started: float) -> DemoResult:
+        assert self.runtime is not None
+        with self.runtime.store.session() as session:
+            ticket = session.scalars(select(TicketRow).where(TicketRow.key == key)).one()
+            timeline = list(
+                session.scalars(
+                    select(MoodEntry.polarity)
+                    .where(MoodEntry.ticket_pk == ticket.id, MoodEntry.deleted.is_(False))
+                    .order_by(MoodEntry.at, MoodEntry.id)
+                )
+            )
+            stored = session.scalar(select(func.count()).select_from(EventRow)) or 0
+        result = DemoResult(
+            ticket=key,
+            fields=dict(self.shown),
+            timeline=timeline,
+            webhooks_sent=len(self.sim.deliveries),
+            events_stored=stored,
+            field_writes=self._field_writes(key),
+            burst_writes=self.burst_writes,
+            seconds=time.monotonic() - started,
+            changes=self.changes,
+        )
+        self.out("\nSummary")
+        self.out("  mood timeline of " + key + ": " + " -> ".join(f"{p:+.2f}" for p in timeline))
+        self.out(
+            "  fields on the ticket: " + "; ".join(f"{FIELD_TITLES[k]} = {v}" for k, v in self.shown.items())
+        )
+        self.out(
+            f"  {result.webhooks_sent} signed webhooks sent by Jira, {stored} events stored; "
+            f"{result.field_writes} field writes to Jira (notifyUsers=false); "
+            f"the burst of {len(STORY[5].texts)} messages took {result.burst_writes} write(s)"
+        )
+        self.out(f"  took {result.seconds:.1f} s; data in {self.workdir}")
+        return result
+
+
+def run_demo(
+    out: Print, *, workdir: Path | None = None, pace: float = 0.0, openapi_spec: Path | None = None
+) -> DemoResult:
+    """Play the story. `openapi_spec` makes the simulated Jira check every request the connector sends
+    against Jira's published API definition (the tests do; users have no copy of it)."""
+    started = time.monotonic()
+    temporary = None
+    if workdir is None:
+        temporary = tempfile.TemporaryDirectory(prefix="ela-demo-")
+        workdir = Path(temporary.name)
+    demo = Demo(out, workdir, pace, openapi_spec)
+    try:
+        demo.start()
+        key = demo.play()
+        return demo.summary(key, started)
+    finally:
+        demo.stop()
+        if temporary is not None:
+            temporary.cleanup()

@@ -1,0 +1,69 @@
+"""Helpers of the end-to-end tests: a configuration for a simulated Jira, and the connector serving
+its webhook endpoint on a real loopback port."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from connector.runtime import Runtime
+from connector.settings import Settings, load_settings
+
+SECRET = "e2e-webhook-secret-0123456789"
+CONFIG = """
+database: {{url: "sqlite:///{db}"}}
+worker: {{poll_seconds: 0.1, lease_seconds: {lease}}}
+writeback:
+  flush_seconds: 0.1
+  coalesce_seconds: {coalesce}
+  backoff_initial_seconds: 0.2
+  backoff_max_seconds: 1
+  lease_seconds: {lease}
+logging: {{level: WARNING, format: text}}
+sites:
+  jira:
+    platform: jira
+    url: {url}
+    auth: {{email: ela-connector@example.com, api_token: ela-admin-token}}
+    webhook: {{secret: {secret}}}
+    fields:
+      mood: Customer mood
+      mood_score: Customer mood score
+      initial_mood: Initial customer mood
+      mood_trend: Customer mood trend
+"""
+
+
+@dataclass
+class Config:
+    path: Path
+    settings: Settings
+
+
+def write_config(tmp_path: Path, url: str, *, lease: float = 60, coalesce: float = 0) -> Config:
+    path = tmp_path / "ela.yaml"
+    path.write_text(
+        CONFIG.format(db=tmp_path / "ela.db", url=url, secret=SECRET, lease=lease, coalesce=coalesce)
+    )
+    return Config(path, load_settings(path))
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+
+@dataclass
+class Running:
+    runtime: Runtime
+    url: str
+    server: BaseWSGIServer
+
+
+def serve(runtime: Runtime) -> Running:
+    server = make_server("127.0.0.1", 0, runtime.app(), threaded=True, request_handler=_Quiet)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return Running(runtime, f"http://127.0.0.1:{server.server_port}/webhooks/jira/jira", server)

@@ -1,0 +1,28 @@
+"""`ela demo` end to end: the story changes the mood fields on the simulated ticket as it should."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from connector.demo import STORY, run_demo
+from simulators.testing import default_openapi_spec
+
+
+def test_the_demo_story_moves_the_mood_fields(tmp_path: Path) -> None:
+    lines: list[str] = []
+    result = run_demo(lines.append, workdir=tmp_path, openapi_spec=default_openapi_spec())
+    assert result.violations == []
+    customer_messages = sum(len(s.texts) for s in STORY if s.actor == "customer" and s.action != "raise")
+    assert len(result.timeline) == customer_messages
+    first, last = result.changes[0], result.fields
+    assert first["mood"] in ("Negative", "Very negative")
+    assert first["initial_mood"] == first["mood"]
+    assert last["mood"] in ("Positive", "Very positive")
+    assert last["initial_mood"] == first["mood"]  # the baseline stays the first message's mood
+    assert last["mood_score"] == round(result.timeline[-1], 3)
+    assert result.burst_writes == 1  # three messages in a row, one write
+    assert result.field_writes == len(result.changes)  # every write changed what an agent sees
+    assert result.webhooks_sent > result.events_stored  # field writes echo back as ignored updates
+    assert (tmp_path / "ela.db").exists()
+    text = "\n".join(lines)
+    assert "Jira SUP-1 fields: mood - -> " in text and "Summary" in text
