@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # There is no container engine here, so prove the Dockerfile's install steps by running them: its
 # COPY lines into a scratch work directory, its `pip install` RUN lines with a fresh Python 3.11
-# virtual environment standing in for the base image's interpreter, then the installed `ela`.
+# virtual environment standing in for the base image's interpreter, then the installed `ela demo`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(mktemp -d /tmp/ela-image.XXXXXX)"
@@ -33,3 +33,5 @@ done
 
 "$root/venv/bin/ela" --version
 echo "Dockerfile install steps: OK ($root)"
+# The main job on embedded defaults, from that fresh environment, outside the source tree.
+(cd "$root" && "$root/venv/bin/ela" demo)
