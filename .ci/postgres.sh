@@ -2,7 +2,8 @@
 # Start a throwaway PostgreSQL cluster on loopback for the tests and print its URL on stdout.
 # Installs Debian's server package when it is missing. Usage: url=$(bash .ci/postgres.sh)
 set -euo pipefail
-PORT="${ELA_CI_PG_PORT:-55432}"
+# A free loopback port unless one is given: another cluster (or an earlier run) may hold the usual ones.
+PORT="${ELA_CI_PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 
 if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
   echo "installing postgresql..." >&2
@@ -19,6 +20,7 @@ run_as_pg() {
 if [ "$(id -u)" = 0 ]; then chown postgres "$DATA"; fi
 run_as_pg "$PGBIN/initdb" -D "$DATA" -U ela --auth=trust -E UTF8 >/dev/null
 run_as_pg "$PGBIN/pg_ctl" -D "$DATA" -l "$DATA/server.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$DATA -c fsync=off" start >&2
+  -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$DATA -c fsync=off" start >&2 \
+  || { cat "$DATA/server.log" >&2; exit 1; }
 run_as_pg "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U ela ela_test
 echo "postgresql://ela@127.0.0.1:$PORT/ela_test"
