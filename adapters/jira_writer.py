@@ -17,6 +17,7 @@ import requests
 from adapters.base import FieldValue, TicketWriter
 from adapters.errors import PermanentWriteError
 from adapters.events import Person
+from adapters.jira_adf import document_from_text, text_of_document
 from adapters.jira_fields import FieldCatalogue, ResolvedField
 from adapters.jira_http import JiraHttp, check_issue_ref
 
@@ -263,7 +264,7 @@ def encode_value(field: ResolvedField, value: FieldValue, *, api_version: str) -
     if len(text) > _TEXTAREA_MAX:
         raise PermanentWriteError(f"{where}: {len(text)} characters, a paragraph field holds {_TEXTAREA_MAX}")
     # REST v3 takes and returns Atlassian Document Format for paragraph (textarea) fields; v2 a string.
-    return text_to_adf(text) if api_version == "3" else text
+    return document_from_text(text) if api_version == "3" else text
 
 
 def _expect_str(value: FieldValue, where: str) -> str:
@@ -283,56 +284,9 @@ def decode_value(field: ResolvedField, raw: Any) -> FieldValue:
     if field.kind == "text" and isinstance(raw, str):
         return raw
     if field.kind == "textarea" and isinstance(raw, str | Mapping):
-        return raw if isinstance(raw, str) else adf_to_text(raw)
+        return raw if isinstance(raw, str) else text_of_document(raw)
     if field.kind == "labels" and isinstance(raw, list):
         return " ".join(str(label) for label in raw) or None
     raise PermanentWriteError(
         f"{field.key} ({field.id}): unexpected value from Jira for a {field.kind}: {raw!r}"
     )
-
-
-# Atlassian Document Format, as much of it as plain text needs. Jira's own convention between its v2
-# strings and v3 documents: a blank line separates paragraphs, a single newline is a hard break inside
-# one. Keeping to it means v2 readers and webhooks see the very text we wrote, and it reads back exactly.
-
-
-def text_to_adf(text: str) -> dict[str, Any]:
-    paragraphs = []
-    for block in text.replace("\r\n", "\n").replace("\r", "\n").split("\n\n"):
-        inline: list[dict[str, Any]] = []
-        for index, line in enumerate(block.split("\n")):
-            if index:
-                inline.append({"type": "hardBreak"})
-            if line:  # an ADF text node must not be empty
-                inline.append({"type": "text", "text": line})
-        paragraphs.append({"type": "paragraph", "content": inline})
-    return {"type": "doc", "version": 1, "content": paragraphs}
-
-
-def adf_to_text(node: Mapping[str, Any]) -> str:
-    kind = node.get("type")
-    children = [c for c in node.get("content") or [] if isinstance(c, Mapping)]
-    if kind in {"paragraph", "heading", "codeBlock"}:
-        return "".join(_inline_text(c) for c in children)
-    if kind in {"bulletList", "orderedList"}:
-        return "\n".join(adf_to_text(item) for item in children)
-    if kind in {"doc", "blockquote", "listItem", "panel", "expand", "table", "tableRow", "tableCell"}:
-        return "\n\n".join(adf_to_text(c) for c in children)
-    return _inline_text(node)
-
-
-def _inline_text(node: Mapping[str, Any]) -> str:
-    if isinstance(node.get("text"), str):
-        return str(node["text"])
-    if node.get("type") == "hardBreak":
-        return "\n"
-    attrs = node.get("attrs")
-    if isinstance(attrs, Mapping) and node.get("type") in {
-        "mention",
-        "emoji",
-        "status",
-        "date",
-        "inlineCard",
-    }:
-        return str(attrs.get("text") or attrs.get("shortName") or attrs.get("url") or "")
-    return "".join(_inline_text(c) for c in node.get("content") or [] if isinstance(c, Mapping))

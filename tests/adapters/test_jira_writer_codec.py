@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from adapters.errors import PermanentWriteError
+from adapters.jira_adf import document_from_text, text_of_document
 from adapters.jira_fields import ResolvedField
-from adapters.jira_writer import adf_to_text, decode_value, encode_value, text_to_adf
+from adapters.jira_writer import decode_value, encode_value
 
 # --- codecs ------------------------------------------------------------------------------------------
 
@@ -27,7 +28,7 @@ from adapters.jira_writer import adf_to_text, decode_value, encode_value, text_t
     ],
 )
 def test_adf_round_trips_plain_text(text: str) -> None:
-    assert adf_to_text(text_to_adf(text)) == text
+    assert text_of_document(document_from_text(text)) == text
 
 
 def test_adf_to_text_reads_what_jira_itself_produces() -> None:
@@ -61,7 +62,7 @@ def test_adf_to_text_reads_what_jira_itself_produces() -> None:
             },
         ],
     }
-    assert adf_to_text(document) == "Summary\n\nAsked by @Ana\ntwice\n\na\nb"
+    assert text_of_document(document) == "Summary\n\nAsked by @Ana\ntwice\n\na\nb"
 
 
 def _field(kind: Any) -> ResolvedField:
@@ -75,7 +76,7 @@ def _field(kind: Any) -> ResolvedField:
         ("number", 0.5, 0.5, 0.5),
         ("number", -1, -1, -1),
         ("text", "rising", "rising", "rising"),
-        ("textarea", "a\nb", text_to_adf("a\nb"), "a\nb"),
+        ("textarea", "a\nb", document_from_text("a\nb"), "a\nb"),
         ("labels", "x y", ["x", "y"], ["x", "y"]),
         ("select", None, None, None),
         ("labels", None, [], []),

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 import requests
 
 from simulators.jira import JiraSimulator
 from simulators.jira_fields import CF
-from simulators.testing import JiraClient, client, default_openapi_spec, running_simulator
+from simulators.testing import JiraClient, client
 
 UNAUTHENTICATED = {"errorMessages": ["Client must be authenticated to access this resource."], "errors": {}}
-
-
-@pytest.fixture
-def sim() -> Iterator[JiraSimulator]:
-    with running_simulator(default_openapi_spec()) as simulator:
-        yield simulator
-        assert [v.to_dict() for v in simulator.violations] == []
-
-
-@pytest.fixture
-def admin(sim: JiraSimulator) -> JiraClient:
-    return client(sim, "admin")
 
 
 def test_missing_or_wrong_credentials_get_401(sim: JiraSimulator) -> None:

@@ -3,23 +3,13 @@ violations: field set-up, quiet field writes, comments both ways, transitions an
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from atlassian import Jira, ServiceDesk
 
 from simulators.jira import JiraSimulator
 from simulators.jira_fields import CF
-from simulators.testing import default_openapi_spec, running_simulator
 
 ADMIN = ("ela-connector@example.com", "ela-admin-token")
-
-
-@pytest.fixture
-def sim() -> Iterator[JiraSimulator]:
-    with running_simulator(default_openapi_spec()) as simulator:
-        yield simulator
-        assert [v.to_dict() for v in simulator.violations] == []
 
 
 @pytest.fixture

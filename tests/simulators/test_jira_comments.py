@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from simulators.jira import JiraSimulator
-from simulators.testing import JiraClient, client, default_openapi_spec, running_simulator
+from simulators.testing import JiraClient, client
 
 ADF = {
     "type": "doc",
@@ -24,18 +22,6 @@ ADF = {
         {"type": "paragraph", "content": [{"type": "text", "text": "Next paragraph"}]},
     ],
 }
-
-
-@pytest.fixture
-def sim() -> Iterator[JiraSimulator]:
-    with running_simulator(default_openapi_spec()) as simulator:
-        yield simulator
-        assert [v.to_dict() for v in simulator.violations] == []
-
-
-@pytest.fixture
-def agent(sim: JiraSimulator) -> JiraClient:
-    return client(sim, "agent")
 
 
 @pytest.fixture

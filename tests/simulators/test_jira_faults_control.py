@@ -9,28 +9,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
 from simulators.jira import JiraSimulator
-from simulators.testing import JiraClient, WebhookReceiver, client, default_openapi_spec, running_simulator
+from simulators.testing import JiraClient, WebhookReceiver, client
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def sim() -> Iterator[JiraSimulator]:
-    with running_simulator(default_openapi_spec()) as simulator:
-        yield simulator
-        assert [v.to_dict() for v in simulator.violations] == []
-
-
-@pytest.fixture
-def admin(sim: JiraSimulator) -> JiraClient:
-    return client(sim, "admin")
 
 
 def test_rate_limit_with_retry_after_then_success(sim: JiraSimulator, admin: JiraClient) -> None:

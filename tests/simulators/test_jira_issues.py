@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from simulators.jira import JiraSimulator
 from simulators.jira_model import Field
-from simulators.testing import JiraClient, client, default_openapi_spec, running_simulator
+from simulators.testing import JiraClient, client
 
 NOT_FOUND = {"errorMessages": ["Issue does not exist or you do not have permission to see it."], "errors": {}}
-
-
-@pytest.fixture
-def sim() -> Iterator[JiraSimulator]:
-    with running_simulator(default_openapi_spec()) as simulator:
-        yield simulator
-        assert [v.to_dict() for v in simulator.violations] == []
-
-
-@pytest.fixture
-def admin(sim: JiraSimulator) -> Iterator[JiraClient]:
-    api = client(sim, "admin")
-    yield api
-    api.close()
 
 
 @pytest.fixture

@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
 from simulators.jira import JiraSimulator
-from simulators.testing import JiraClient, client, default_openapi_spec, running_simulator
-
-
-@pytest.fixture
-def sim() -> Iterator[JiraSimulator]:
-    with running_simulator(default_openapi_spec()) as simulator:
-        yield simulator
-        assert [v.to_dict() for v in simulator.violations] == []
-
-
-@pytest.fixture
-def agent(sim: JiraSimulator) -> JiraClient:
-    return client(sim, "agent")
+from simulators.testing import JiraClient, client
 
 
 def transition_ids(api: JiraClient, key: str) -> dict[str, str]:
