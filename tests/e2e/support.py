@@ -15,6 +15,7 @@ from connector.settings import Settings, load_settings
 SECRET = "e2e-webhook-secret-0123456789"
 CONFIG = """
 database: {{url: "sqlite:///{db}"}}
+server: {{port: {port}}}
 worker: {{poll_seconds: 0.1, lease_seconds: {lease}}}
 writeback:
   flush_seconds: 0.1
@@ -43,10 +44,14 @@ class Config:
     settings: Settings
 
 
-def write_config(tmp_path: Path, url: str, *, lease: float = 60, coalesce: float = 0) -> Config:
+def write_config(
+    tmp_path: Path, url: str, *, lease: float = 60, coalesce: float = 0, port: int = 8080
+) -> Config:
     path = tmp_path / "ela.yaml"
     path.write_text(
-        CONFIG.format(db=tmp_path / "ela.db", url=url, secret=SECRET, lease=lease, coalesce=coalesce)
+        CONFIG.format(
+            db=tmp_path / "ela.db", url=url, secret=SECRET, lease=lease, coalesce=coalesce, port=port
+        )
     )
     return Config(path, load_settings(path))
 
