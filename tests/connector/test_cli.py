@@ -67,8 +67,68 @@ def test_db_upgrade_then_status(config: Path) -> None:
     assert "events       pending 0   failed 0   done 0" in text.output
 
 
-def test_help_answers_where_to_start() -> None:
+def test_help_lists_every_command_with_a_summary() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0
-    for command in ("demo", "check-config", "setup", "serve", "worker", "status", "replay", "sentiment"):
-        assert command in result.output
+    listed = result.output.split("Commands:\n", 1)[1]
+    names = {line.split()[0] for line in listed.splitlines() if line.strip()}
+    assert names == {
+        "check-config",
+        "db",
+        "demo",
+        "replay",
+        "sentiment",
+        "serve",
+        "setup",
+        "status",
+        "worker",
+    }
+    for name in names:
+        sub = CliRunner().invoke(main, [name, "--help"])
+        assert sub.exit_code == 0 and "Usage:" in sub.output
+
+
+PAYLOADS = Path(__file__).resolve().parents[1] / "adapters" / "fixtures" / "jira" / "payloads"
+
+
+def test_replay_dry_run_prints_events_and_changes_nothing(config: Path, tmp_path: Path) -> None:
+    files = [
+        str(PAYLOADS / "jsm-cloud-customer-comment.json"),
+        str(PAYLOADS / "jsm-cloud-request-created-by-customer.json"),
+    ]
+    result = CliRunner().invoke(
+        main, ["replay", *files, "-c", str(config), "--dry-run"], env={"JIRA_TOKEN": "t" * 20}
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(e["kind"], e["ticket"]["key"], e["site"]) for e in lines] == [
+        ("commented", "ITSD-42", "jira-prod"),
+        ("created", "ITSD-42", "jira-prod"),
+    ]
+    assert "raw" not in lines[0]
+    assert "nothing stored (dry run)" in result.stderr
+    assert not (tmp_path / "ela.db").exists()
+
+
+def test_replay_stores_and_processes_once(config: Path) -> None:
+    runner = CliRunner(env={"JIRA_TOKEN": "t" * 20})
+    files = [
+        str(PAYLOADS / "jsm-cloud-request-created-by-customer.json"),
+        str(PAYLOADS / "jsm-cloud-customer-comment.json"),
+    ]
+    first = runner.invoke(main, ["replay", *files, "-c", str(config)])
+    assert first.exit_code == 0, first.output
+    assert "2 event(s) stored and processed, 0 already replayed" in first.output
+    again = runner.invoke(main, ["replay", *files, "-c", str(config)])
+    assert "0 event(s) stored and processed, 2 already replayed" in again.output
+    report = json.loads(runner.invoke(main, ["status", "-c", str(config), "--json"]).output)
+    assert report["events"] == {"done": 2}
+    assert report["writebacks"] == {}  # no fields mapped for this site
+
+
+def test_replay_refuses_a_file_that_is_not_a_jira_payload(config: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"hello": 1}')
+    result = CliRunner().invoke(main, ["replay", str(bad), "-c", str(config)], env={"JIRA_TOKEN": "t" * 20})
+    assert result.exit_code == 2
+    assert f"{bad}: not a Jira webhook: no 'webhookEvent' string" in result.output

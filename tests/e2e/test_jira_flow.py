@@ -157,3 +157,30 @@ def test_a_field_missing_from_jira_fails_with_a_suggestion(jira: JiraSimulator, 
     assert "no Jira field with id or name 'Customer mood score'" in (row.last_error or "")
     assert "did you mean 'Customer mood'" in (row.last_error or "")
     assert puts(jira, key) == []  # nothing half-written
+
+
+def test_setup_and_worker_once_from_the_command_line(
+    jira: JiraSimulator, connector: Any, config: Any
+) -> None:
+    runner = CliRunner()
+    setup = runner.invoke(main, ["setup", "-c", str(config.path)])
+    assert setup.exit_code == 0, setup.output
+    lines = setup.output.splitlines()
+    assert len(lines) == 4 and all(line.startswith("jira: ") for line in lines)
+    assert "mood          -> customfield_" in setup.output
+    assert runner.invoke(main, ["setup", "-c", str(config.path)]).output == setup.output  # idempotent
+
+    key = jira.create_issue("SUP", "Badge reader", reporter=CUSTOMER)
+    jira.add_comment(key, ANGRY, author=CUSTOMER)
+    assert jira.wait_for_webhooks(10)
+    once = runner.invoke(main, ["worker", "-c", str(config.path), "--once"])
+    assert once.exit_code == 0, once.output
+    assert "write-backs: 1 sent" in once.output
+    assert len(puts(jira, key)) == 1
+
+
+def test_setup_reports_what_jira_refused(jira: JiraSimulator, connector: Any, config: Any) -> None:
+    jira.create_custom_field("Customer mood", "float")  # the name is taken by a field of another type
+    result = CliRunner().invoke(main, ["setup", "-c", str(config.path)])
+    assert result.exit_code == 1
+    assert "a field named 'Customer mood' already exists" in result.output
