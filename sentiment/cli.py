@@ -10,6 +10,7 @@ import click
 from sentiment.engines import Engine, EngineError, available_engines, get_engine
 from sentiment.evaluate import DatasetError, LabelledText, evaluate, format_report, read_labelled
 from sentiment.model import DEFAULT_MODEL_PATH, load_model
+from sentiment.training import TrainingConfig, prepare_rows, train_model
 
 _ENGINE_HELP = f"engine name ({', '.join(available_engines())}) or a dotted path package.module:Factory"
 
@@ -64,7 +65,7 @@ def _read_all(files: tuple[Path, ...], text_column: str, label_column: str) -> l
 @click.option("--engine", "engine_name", default="textblob", show_default=True, help=_ENGINE_HELP)
 @click.option("--model", type=click.Path(dir_okay=False, path_type=Path), help="weights file (textblob)")
 def eval_command(
-    files: tuple[Path, ...], text_column: str, label_column: str, engine_name: str, model: Path | None
+    *, files: tuple[Path, ...], text_column: str, label_column: str, engine_name: str, model: Path | None
 ) -> None:
     """Per-class precision / recall / F1, macro-F1 and accuracy of an engine on labelled CSV FILES."""
     datasets = _read_all(files, text_column, label_column)
@@ -90,21 +91,21 @@ def eval_command(
 @click.option("--folds", default=10, show_default=True, type=click.IntRange(2, 100))
 @click.option("--seed", default=13, show_default=True, type=int)
 def train_command(
-    files: tuple[Path, ...], out: Path, text_column: str, label_column: str, folds: int, seed: int
+    *, files: tuple[Path, ...], out: Path, text_column: str, label_column: str, folds: int, seed: int
 ) -> None:
     """Fit the default engine's layer and calibration on labelled CSV FILES, with k-fold CV.
 
     Prints the cross-validated macro-F1 (mean and spread over the folds) and writes the weights to OUT.
     """
-    from sentiment.training import TrainingConfig, prepare_rows, train_model
-
     rows = [row for dataset in _read_all(files, text_column, label_column) for row in dataset]
     labels = {row.label for row in rows}
     if len(labels) < 3:
         raise click.ClickException(f"training needs all three labels -1, 0, 1; found {sorted(labels)}")
     smallest = min(sum(1 for r in rows if r.label == label) for label in labels)
     if smallest < folds:
-        raise click.ClickException(f"{folds}-fold cross-validation needs at least {folds} texts of each label")
+        raise click.ClickException(
+            f"{folds}-fold cross-validation needs at least {folds} texts of each label, found {smallest}"
+        )
     config = TrainingConfig(folds=folds, seed=seed)
     click.echo(f"analysing {len(rows)} texts from {len(files)} file(s)", err=True)
     items = prepare_rows(rows)

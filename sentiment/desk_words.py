@@ -50,7 +50,7 @@ EXPECTED_GOOD: frozenset[str] = frozenset(
         "replies", "answer", "answered", "answers", "update", "updated", "updates", "heard", "received",
         "got", "get", "fix", "feedback", "progress", "acknowledged", "callback", "contact", "contacted",
         "load", "loads", "loading", "open", "opens", "start", "starts", "connect", "connects", "log",
-        "login", "access", "respond", "responding",
+        "login", "access", "responding",
     }
 )
 NEGATED_EXPECTED_POLARITY = -0.5
@@ -169,7 +169,7 @@ _JOY = (
     "pleased"
 )
 EMOTION_CATEGORY: dict[str, str] = {
-    **{word: "cat:sadness" for word in _SADNESS.split()},
-    **{word: "cat:anger" for word in _ANGER.split()},
-    **{word: "cat:joy" for word in _JOY.split()},
+    **dict.fromkeys(_SADNESS.split(), "cat:sadness"),
+    **dict.fromkeys(_ANGER.split(), "cat:anger"),
+    **dict.fromkeys(_JOY.split(), "cat:joy"),
 }

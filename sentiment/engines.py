@@ -13,6 +13,8 @@ import importlib
 from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
+from textblob.en import sentiment as pattern_sentiment
+
 from sentiment.model import ModelFileError
 from sentiment.scorer import NEUTRAL_BAND, DeskEngine, SentenceScore, SentimentResult, sentences_of
 
@@ -41,8 +43,6 @@ class PlainTextBlobEngine:
     name = "textblob-plain"
 
     def __init__(self) -> None:
-        from textblob.en import sentiment as pattern_sentiment
-
         self._polarity: Callable[[str], Any] = pattern_sentiment
 
     def score(self, text: str) -> SentimentResult:
@@ -63,7 +63,8 @@ class VaderEngine:
 
     def __init__(self) -> None:
         try:
-            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+            # Optional extra: imported only when a site chooses this engine.
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: PLC0415
         except ImportError as exc:
             raise EngineError(
                 "sentiment engine 'vader' needs the optional dependency vaderSentiment: "
@@ -102,7 +103,10 @@ def available_engines() -> list[str]:
 
 
 def get_engine(name: str, **options: Any) -> Engine:
-    """The engine called `name` (registered, or a dotted path `package.module:Factory`), built with options."""
+    """The engine called `name` (registered, or a dotted path `package.module:Factory`), built with options.
+
+    Raises EngineError for an unknown name, a missing optional dependency or options it does not take.
+    """
     factory = _REGISTRY.get(name) or _import_factory(name)
     try:
         engine = factory(**options)
@@ -111,7 +115,9 @@ def get_engine(name: str, **options: Any) -> Engine:
     except ModelFileError as exc:
         raise EngineError(f"sentiment engine {name!r}: {exc}") from exc
     except TypeError as exc:
-        raise EngineError(f"sentiment engine {name!r} does not accept options {sorted(options)}: {exc}") from exc
+        raise EngineError(
+            f"sentiment engine {name!r} does not accept options {sorted(options)}: {exc}"
+        ) from exc
     if not isinstance(engine, Engine):
         raise EngineError(f"sentiment engine {name!r} did not produce an object with name and score(text)")
     return engine

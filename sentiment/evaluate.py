@@ -1,4 +1,4 @@
-"""Labelled CSVs and the scores an engine gets on them: per-class precision / recall / F1, macro-F1, accuracy."""
+"""Labelled CSVs and an engine's scores on them: per-class precision / recall / F1, macro-F1, accuracy."""
 
 from __future__ import annotations
 

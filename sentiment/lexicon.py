@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from textblob.en import sentiment as pattern_lexicon
+
 from sentiment import desk_words as dw
 
 # One pass over the sentence. Emoticons need a non-word character on both sides, or "xp" in "xpath"
@@ -52,8 +54,6 @@ class SentenceLexicon:
 @lru_cache(maxsize=1)
 def textblob_polarity() -> dict[str, float]:
     """TextBlob's lexicon as word -> polarity (averaged over parts of speech, as TextBlob does)."""
-    from textblob.en import sentiment as pattern_lexicon
-
     if not dict.__len__(pattern_lexicon):
         pattern_lexicon.load()
     return {word: float(senses[None][0]) for word, senses in dict.items(pattern_lexicon) if None in senses}
@@ -81,7 +81,7 @@ def tokenize(sentence: str) -> list[str]:
     return _TOKEN.findall(sentence.replace("\u2019", "'"))
 
 
-def analyse(sentence: str) -> SentenceLexicon:
+def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept inline for speed
     """Assess one sentence; never raises on odd text."""
     polarity, phrases = _tables()
     tokens = tokenize(sentence)

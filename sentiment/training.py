@@ -167,7 +167,9 @@ def fit_thresholds(polarities: Sequence[float], gold: Sequence[int]) -> tuple[fl
 
     Counts come from sorted polarities by bisection, so the whole grid costs little more than a sort.
     """
-    by_class = {label: sorted(p for p, g in zip(polarities, gold, strict=True) if g == label) for label in LABELS}
+    by_class = {
+        label: sorted(p for p, g in zip(polarities, gold, strict=True) if g == label) for label in LABELS
+    }
     everything = sorted(polarities)
     total = len(everything)
     support = {label: len(v) for label, v in by_class.items()}
@@ -260,7 +262,9 @@ def cross_validate(
     )
 
 
-def _fit_dominance(message: Sequence[float], sentences: Sequence[Sequence[float]], gold: Sequence[int]) -> float:
+def _fit_dominance(
+    message: Sequence[float], sentences: Sequence[Sequence[float]], gold: Sequence[int]
+) -> float:
     """The sentence polarity below which one sentence decides the message, chosen by macro-F1.
 
     Ties go to the most sensitive setting: in a service desk a complaint wrapped in politeness matters
