@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
-from sentiment.engines import Engine, EngineError, available_engines, get_engine
+from sentiment.engines import Engine, EngineError, available_engines, bands_for, get_engine
 from sentiment.evaluate import DatasetError, LabelledText, evaluate, format_report, read_labelled
-from sentiment.model import DEFAULT_MODEL_PATH, load_model
 from sentiment.training import TrainingConfig, prepare_rows, train_model
 
 _ENGINE_HELP = f"engine name ({', '.join(available_engines())}) or a dotted path package.module:Factory"
@@ -36,7 +35,7 @@ def score_command(text: str, engine_name: str, model: Path | None) -> None:
     """Print the polarity, three-class label, mood and per-sentence scores of TEXT as JSON."""
     engine = _engine(engine_name, model)
     result = engine.score(text)
-    bands = load_model(model or DEFAULT_MODEL_PATH).calibration.bands
+    bands = bands_for(engine)
     click.echo(
         json.dumps(
             {

@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from textblob.en import sentiment as pattern_sentiment
 
 from sentiment.model import ModelFileError
+from sentiment.mood import DEFAULT_BANDS, MoodBands
 from sentiment.scorer import NEUTRAL_BAND, DeskEngine, SentenceScore, SentimentResult, sentences_of
 
 
@@ -24,6 +25,16 @@ class Engine(Protocol):
     name: str
 
     def score(self, text: str) -> SentimentResult: ...
+
+
+# Mood bands for the plain engines, matching their published +-0.05 neutral band.
+PLAIN_BANDS = MoodBands(-0.5, -NEUTRAL_BAND, NEUTRAL_BAND, 0.5)
+
+
+def bands_for(engine: Engine) -> MoodBands:
+    """The mood bands that fit an engine's polarity scale: its own `bands` if it has them."""
+    bands = getattr(engine, "bands", None)
+    return bands if isinstance(bands, MoodBands) else DEFAULT_BANDS
 
 
 EngineFactory = Callable[..., Engine]
@@ -41,6 +52,7 @@ class PlainTextBlobEngine:
     """TextBlob's pattern polarity of the cleaned text, +-0.05 neutral band: the baseline to beat."""
 
     name = "textblob-plain"
+    bands = PLAIN_BANDS
 
     def __init__(self) -> None:
         self._polarity: Callable[[str], Any] = pattern_sentiment
@@ -60,6 +72,7 @@ class VaderEngine:
     """VADER's compound score of the cleaned text, +-0.05 neutral band (its authors' convention)."""
 
     name = "vader"
+    bands = PLAIN_BANDS
 
     def __init__(self) -> None:
         try:

@@ -10,6 +10,7 @@ from sentiment.clean import clean
 from sentiment.features import features
 from sentiment.lexicon import SentenceLexicon, analyse
 from sentiment.model import DEFAULT_MODEL_PATH, LinearModel, aggregate, load_model
+from sentiment.mood import MoodBands
 
 # TextBlob's own sentence splitter needs NLTK corpora downloaded at run time; a regex is enough here.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n{2,}|\n(?=[-*•]\s)")
@@ -59,6 +60,7 @@ class DeskEngine:
     def __init__(self, model: str | Path | None = None) -> None:
         path = Path(model).expanduser() if model else DEFAULT_MODEL_PATH
         self.model: LinearModel = load_model(path)
+        self.bands: MoodBands = self.model.calibration.bands
 
     def score(self, text: str) -> SentimentResult:
         sentences, analysed = analyse_text(text if isinstance(text, str) else str(text))

@@ -1,0 +1,125 @@
+"""Sentiment engines on labelled CSVs: macro-F1, accuracy and comments per second, in one table.
+
+    python bench/sentiment_bench.py ../shared/data/sentiment/jira-dev.csv ../shared/data/sentiment/github.csv
+    python bench/sentiment_bench.py --cv ../shared/data/sentiment/jira-dev.csv   # adds 10-fold CV
+
+Rows:
+  textblob-plain  TextBlob(text).sentiment.polarity on the raw text, +-0.05 neutral band (published baseline)
+  vader           VADER compound on the raw text, +-0.05 neutral band (skipped if vaderSentiment is absent)
+  ela-textblob    sentiment.score(): cleaning, service-desk lexicon, the shipped fitted layer
+
+Speed is one Python process on one core, after one warm-up pass, with the ratio to plain TextBlob in
+the same run. A file the shipped model was trained on is marked "in-sample": its figure says nothing
+about new text; the cross-validated figure (--cv, or the one stored with the model) does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from textblob import TextBlob
+
+from sentiment.evaluate import DatasetError, LabelledText, evaluate, read_labelled
+from sentiment.model import load_model
+from sentiment.scorer import score
+from sentiment.training import TrainingConfig, cross_validate, prepare_rows
+
+Labeller = Callable[[str], int]
+
+
+def _band(polarity: float) -> int:
+    return 1 if polarity > 0.05 else -1 if polarity < -0.05 else 0
+
+
+def plain_textblob() -> Labeller:
+    return lambda text: _band(TextBlob(text).sentiment.polarity)
+
+
+def vader() -> Labeller | None:
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: PLC0415 - optional
+    except ImportError:
+        return None
+    analyzer = SentimentIntensityAnalyzer()
+    return lambda text: _band(analyzer.polarity_scores(text)["compound"])
+
+
+def ela() -> Labeller:
+    return lambda text: score(text).label
+
+
+def run(labeller: Labeller, rows: Sequence[LabelledText]) -> tuple[float, float, float]:
+    texts = [row.text for row in rows]
+    for text in texts[:200]:  # warm-up: lexicons and the model load on first use
+        labeller(text)
+    start = time.perf_counter()
+    predicted = [labeller(text) for text in texts]
+    elapsed = time.perf_counter() - start
+    report = evaluate([row.label for row in rows], predicted)
+    return report.macro_f1, report.accuracy, len(texts) / elapsed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("files", nargs="+", type=Path, help="labelled CSVs (text, oracle -1/0/1)")
+    parser.add_argument(
+        "--cv", action="store_true", help="also 10-fold cross-validate the fitted layer on each file"
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        datasets = [(path, read_labelled(path)) for path in args.files]
+    except DatasetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    engines: list[tuple[str, Labeller]] = [("textblob-plain", plain_textblob())]
+    vader_labeller = vader()
+    if vader_labeller is not None:
+        engines.append(("vader", vader_labeller))
+    engines.append(("ela-textblob", ela()))
+
+    model = load_model()
+    trained_on = set(model.meta.get("trained_on", []))
+    print(f"{'engine':<15}{'file':<16}{'texts':>7}{'macro-F1':>10}{'accuracy':>10}{'comments/s':>12}"
+          f"{'x plain':>9}  note")
+    for path, rows in datasets:
+        baseline = 0.0
+        for name, labeller in engines:
+            f1, accuracy, rate = run(labeller, rows)
+            baseline = baseline or rate
+            note = "in-sample: the shipped layer was trained on this file" if (
+                name == "ela-textblob" and path.name in trained_on
+            ) else ""
+            print(f"{name:<15}{path.name:<16}{len(rows):>7}{f1:>10.3f}{accuracy:>10.3f}{rate:>12.0f}"
+                  f"{rate / baseline:>9.2f}  {note}")
+    if vader_labeller is None:
+        print("vader: not installed (pip install 'ela-connector[vader]')")
+
+    mean, std = model.meta.get("cv_macro_f1_mean"), model.meta.get("cv_macro_f1_std")
+    if mean is not None:
+        folds = model.meta.get("config", {}).get("folds", "?")
+        print(f"\nshipped layer: {folds}-fold CV macro-F1 {mean:.3f} +- {std:.3f} on "
+              f"{', '.join(sorted(trained_on))} (stored when it was trained)")
+    if args.cv:
+        config = TrainingConfig()
+        for path, rows in datasets:
+            started = time.perf_counter()
+            cv = cross_validate(prepare_rows(rows), config)
+            mean, std = cv.mean_std
+            print(f"{config.folds}-fold CV on {path.name}: macro-F1 {mean:.3f} +- {std:.3f} "
+                  f"(min {min(cv.fold_scores):.3f}, max {max(cv.fold_scores):.3f}; "
+                  f"{time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
