@@ -55,16 +55,17 @@ _STACK_LINE = re.compile(
     r"|Traceback \(most recent call last\):"
     r"|File \".*\", line \d+.*(?:\n[ \t]+\S.*)?"  # Python frame and the source line under it
     r"|[A-Z]\w*(?:Error|Exception|Warning): .*"  # Python's closing line
-    r")[ \t]*$",
+    r")[ \t]*(?:\n|\Z)",
     re.MULTILINE,
 )
 _LOG_LINE = re.compile(
     r"^[ \t]*(?:"
     r"\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?\S*\]?\s.*"  # ISO timestamp first
-    r"|\[?(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL)\]?\s+"  # level, then a thread,
-    r"(?:\[[^\]\n]*\]|\d|[\w$]+(?:\.[\w$]+)+|[\w.$-]+\s*[:-]\s).*"  # a time or a logger name
+    r"|\[(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL)\]\s.*"  # [LEVEL] message
+    r"|(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|SEVERE|CRITICAL)\s+"  # LEVEL, then a thread, a time
+    r"(?:\[[^\]\n]*\]|\d|[\w$]+(?:\.[\w$]+)+|[\w.$-]+\s*[:-]\s).*"  # or a logger name
     r"|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ .*"  # syslog
-    r")$",
+    r")(?:\n|\Z)",
     re.MULTILINE,
 )
 _MACHINE_HINT = re.compile(

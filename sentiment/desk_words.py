@@ -77,6 +77,10 @@ INTENSIFIERS: dict[str, float] = {
 }
 # "still broken", "failed again", "yet again", "once more": repetition makes a complaint worse.
 REPEAT_MARKERS: frozenset[str] = frozenset({"again", "still", "another", "repeatedly", "anymore"})
+# "the third time", "how many times", "every time": counted repetition, before "time(s)".
+REPEAT_COUNTS: frozenset[str] = frozenset(
+    {"second", "third", "fourth", "fifth", "umpteenth", "nth", "many", "several", "multiple", "every"}
+)
 REPEAT_BOOST = 1.4
 
 # Phrases that are politeness formulas or idioms, not sentiment: their words are not assessed.

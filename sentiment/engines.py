@@ -15,7 +15,6 @@ from typing import Any, Protocol, runtime_checkable
 
 from textblob.en import sentiment as pattern_sentiment
 
-from sentiment.model import ModelFileError
 from sentiment.mood import DEFAULT_BANDS, MoodBands
 from sentiment.scorer import NEUTRAL_BAND, DeskEngine, SentenceScore, SentimentResult, sentences_of
 
@@ -125,12 +124,12 @@ def get_engine(name: str, **options: Any) -> Engine:
         engine = factory(**options)
     except EngineError:
         raise
-    except ModelFileError as exc:
-        raise EngineError(f"sentiment engine {name!r}: {exc}") from exc
     except TypeError as exc:
         raise EngineError(
             f"sentiment engine {name!r} does not accept options {sorted(options)}: {exc}"
         ) from exc
+    except ValueError as exc:  # a bad option value, or a model file that cannot be used
+        raise EngineError(f"sentiment engine {name!r}: {exc}") from exc
     if not isinstance(engine, Engine):
         raise EngineError(f"sentiment engine {name!r} did not produce an object with name and score(text)")
     return engine

@@ -54,6 +54,12 @@ def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
         feats["shout"] = 1.0
     if any(s.repeated for s in sentences):
         feats["repeated"] = 1.0
+    emoji_positive = sum(s.emoji_positive for s in sentences)
+    if emoji_positive:
+        feats["emoji_pos"] = float(emoji_positive)
+    emoji_negative = sum(s.emoji_negative for s in sentences)
+    if emoji_negative:
+        feats["emoji_neg"] = float(emoji_negative)
     for limit, name in _LENGTH_BUCKETS:
         if n_words <= limit:
             feats[name] = 1.0

@@ -48,6 +48,8 @@ class SentenceLexicon:
     questions: int
     shouts: int  # sentiment words, intensifiers or repetition markers written in capitals
     repeated: bool  # "still", "again": the problem is not new
+    emoji_positive: int  # emoji and emoticons, by sign
+    emoji_negative: int
     words: tuple[str, ...]  # lower-cased word tokens, apostrophes removed (for n-gram features)
 
 
@@ -87,7 +89,7 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
     tokens = tokenize(sentence)
     lowered = [t.lower().replace("'", "") for t in tokens]
     assessed: list[float] = []
-    negated = exclamations = questions = shouts = 0
+    negated = exclamations = questions = shouts = emoji_positive = emoji_negative = 0
     repeated = False
     negation_left = 0
     boost = 1.0
@@ -110,6 +112,10 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
         emoji = dw.EMOJI_POLARITY.get(word)
         if emoji is not None:
             assessed.append(emoji)
+            if emoji > 0:
+                emoji_positive += 1
+            elif emoji < 0:
+                emoji_negative += 1
             continue
         if first.isalpha():
             words.append(word)
@@ -133,7 +139,9 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
             negation_left = boost_left = 0
             boost = 1.0
             continue
-        if word in dw.REPEAT_MARKERS:
+        if word in dw.REPEAT_MARKERS or (
+            word in dw.REPEAT_COUNTS and i + 1 < len(lowered) and lowered[i + 1] in ("time", "times")
+        ):
             repeated = True
             shouts += shouting
             continue
@@ -186,6 +194,8 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
         questions=questions,
         shouts=shouts,
         repeated=repeated,
+        emoji_positive=emoji_positive,
+        emoji_negative=emoji_negative,
         words=tuple(words),
     )
 

@@ -57,10 +57,20 @@ class DeskEngine:
 
     name = "textblob"
 
-    def __init__(self, model: str | Path | None = None) -> None:
+    def __init__(self, model: str | Path | None = None, lexicon_weight: float = 0.0) -> None:
+        """`model`: a weights file from `ela sentiment train` (default: the shipped one).
+
+        `lexicon_weight` in [0, 1] mixes the plain lexicon polarity into every score. The fitted layer
+        learnt the habits of its training data (developers' comments, mostly neutral and short); a desk
+        whose customers write differently may lean on the service-desk lexicon instead. 0 is what
+        cross-validation chose; 0.3 cost about half a point of macro-F1 on the Jira dev data.
+        """
+        if not 0.0 <= lexicon_weight <= 1.0:
+            raise ValueError(f"lexicon_weight must be within [0, 1], got {lexicon_weight}")
         path = Path(model).expanduser() if model else DEFAULT_MODEL_PATH
         self.model: LinearModel = load_model(path)
         self.bands: MoodBands = self.model.calibration.bands
+        self.lexicon_weight = lexicon_weight
 
     def score(self, text: str) -> SentimentResult:
         sentences, analysed = analyse_text(text if isinstance(text, str) else str(text))
@@ -69,11 +79,19 @@ class DeskEngine:
         model = self.model
         sentence_feats = [features((a,)) for a in analysed]
         polarities = [model.polarity(f) for f in sentence_feats]
+        beta = self.lexicon_weight
+        if beta:
+            polarities = [
+                (1 - beta) * p + beta * a.polarity for p, a in zip(polarities, analysed, strict=True)
+            ]
         calibration = model.calibration
         if len(analysed) == 1:
             message = polarities[0]
         else:
-            message = aggregate(model.polarity(features(analysed)), polarities, calibration.dominant_below)
+            whole = model.polarity(features(analysed))
+            if beta:
+                whole = (1 - beta) * whole + beta * sum(a.polarity for a in analysed) / len(analysed)
+            message = aggregate(whole, polarities, calibration, [a.polarity for a in analysed])
         message = max(-1.0, min(1.0, message))
         return SentimentResult(
             message,

@@ -241,9 +241,18 @@ def cross_validate(
         if progress:
             progress(f"fold {fold + 1}/{config.folds} trained")
 
-    dominant = _fit_dominance(oof_message, oof_sentences, labels)
-    aggregated = [aggregate(m, s, dominant) for m, s in zip(oof_message, oof_sentences, strict=True)]
+    lexicon = [[f.get("lex", 0.0) for f in item.sentences] for item in items]
+    dominant = _fit_dominance(oof_message, oof_sentences, lexicon, labels)
+    provisional = Calibration(*fit_thresholds(oof_message, labels), dominant_below=dominant)
+    aggregated = [
+        aggregate(m, s, provisional, lx) for m, s, lx in zip(oof_message, oof_sentences, lexicon, strict=True)
+    ]
     negative_below, positive_from = fit_thresholds(aggregated, labels)
+    # Once more with the final thresholds, which the lexicon rule of `aggregate` reads, as at run time.
+    final = Calibration(negative_below, positive_from, dominant)
+    aggregated = [
+        aggregate(m, s, final, lx) for m, s, lx in zip(oof_message, oof_sentences, lexicon, strict=True)
+    ]
 
     # Honest per-fold scores: fold k is labelled with thresholds fitted on every other fold.
     fold_scores = []
@@ -263,7 +272,10 @@ def cross_validate(
 
 
 def _fit_dominance(
-    message: Sequence[float], sentences: Sequence[Sequence[float]], gold: Sequence[int]
+    message: Sequence[float],
+    sentences: Sequence[Sequence[float]],
+    lexicon: Sequence[Sequence[float]],
+    gold: Sequence[int],
 ) -> float:
     """The sentence polarity below which one sentence decides the message, chosen by macro-F1.
 
@@ -271,8 +283,12 @@ def _fit_dominance(
     more than in developer chatter, so the rule is kept on unless the data argues against it.
     """
     best_f1, best = -math.inf, -1.0
+    negative_below, positive_from = fit_thresholds(message, gold)
     for dominant in _grid(-0.9, -0.2, 0.05):
-        pols = [aggregate(m, s, dominant) for m, s in zip(message, sentences, strict=True)]
+        calibration = Calibration(negative_below, positive_from, dominant)
+        pols = [
+            aggregate(m, s, calibration, lx) for m, s, lx in zip(message, sentences, lexicon, strict=True)
+        ]
         neg, pos = fit_thresholds(pols, gold)
         f1 = macro_f1(gold, [-1 if p < neg else 1 if p >= pos else 0 for p in pols])
         if f1 >= best_f1 - 1e-9:
