@@ -89,35 +89,45 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     model = load_model()
     trained_on = set(model.meta.get("trained_on", []))
-    print(f"{'engine':<15}{'file':<16}{'texts':>7}{'macro-F1':>10}{'accuracy':>10}{'comments/s':>12}"
-          f"{'x plain':>9}  note")
+    print(
+        f"{'engine':<15}{'file':<16}{'texts':>7}{'macro-F1':>10}{'accuracy':>10}{'comments/s':>12}"
+        f"{'x plain':>9}  note"
+    )
     for path, rows in datasets:
         baseline = 0.0
         for name, labeller in engines:
             f1, accuracy, rate = run(labeller, rows)
             baseline = baseline or rate
-            note = "in-sample: the shipped layer was trained on this file" if (
-                name == "ela-textblob" and path.name in trained_on
-            ) else ""
-            print(f"{name:<15}{path.name:<16}{len(rows):>7}{f1:>10.3f}{accuracy:>10.3f}{rate:>12.0f}"
-                  f"{rate / baseline:>9.2f}  {note}")
+            note = (
+                "in-sample: the shipped layer was trained on this file"
+                if (name == "ela-textblob" and path.name in trained_on)
+                else ""
+            )
+            print(
+                f"{name:<15}{path.name:<16}{len(rows):>7}{f1:>10.3f}{accuracy:>10.3f}{rate:>12.0f}"
+                f"{rate / baseline:>9.2f}  {note}"
+            )
     if vader_labeller is None:
         print("vader: not installed (pip install 'ela-connector[vader]')")
 
     mean, std = model.meta.get("cv_macro_f1_mean"), model.meta.get("cv_macro_f1_std")
     if mean is not None:
         folds = model.meta.get("config", {}).get("folds", "?")
-        print(f"\nshipped layer: {folds}-fold CV macro-F1 {mean:.3f} +- {std:.3f} on "
-              f"{', '.join(sorted(trained_on))} (stored when it was trained)")
+        print(
+            f"\nshipped layer: {folds}-fold CV macro-F1 {mean:.3f} +- {std:.3f} on "
+            f"{', '.join(sorted(trained_on))} (stored when it was trained)"
+        )
     if args.cv:
         config = TrainingConfig()
         for path, rows in datasets:
             started = time.perf_counter()
             cv = cross_validate(prepare_rows(rows), config)
             mean, std = cv.mean_std
-            print(f"{config.folds}-fold CV on {path.name}: macro-F1 {mean:.3f} +- {std:.3f} "
-                  f"(min {min(cv.fold_scores):.3f}, max {max(cv.fold_scores):.3f}; "
-                  f"{time.perf_counter() - started:.0f} s)")
+            print(
+                f"{config.folds}-fold CV on {path.name}: macro-F1 {mean:.3f} +- {std:.3f} "
+                f"(min {min(cv.fold_scores):.3f}, max {max(cv.fold_scores):.3f}; "
+                f"{time.perf_counter() - started:.0f} s)"
+            )
     return 0
 
 

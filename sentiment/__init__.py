@@ -4,7 +4,14 @@ The one entry point the rest of the product uses is `score(text)`.
 """
 
 from sentiment.clean import clean
-from sentiment.engines import Engine, EngineError, available_engines, get_engine, register_engine
+from sentiment.engines import (
+    Engine,
+    EngineError,
+    available_engines,
+    get_engine,
+    register_engine,
+    unregister_engine,
+)
 from sentiment.mood import DEFAULT_BANDS, Mood, MoodBands
 from sentiment.scorer import SentenceScore, SentimentResult, score
 
@@ -21,4 +28,5 @@ __all__ = [
     "get_engine",
     "register_engine",
     "score",
+    "unregister_engine",
 ]

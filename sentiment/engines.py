@@ -110,6 +110,11 @@ def register_engine(name: str, factory: EngineFactory) -> None:
     _REGISTRY[name] = factory
 
 
+def unregister_engine(name: str) -> None:
+    """Forget engine `name`; unknown names are ignored."""
+    _REGISTRY.pop(name, None)
+
+
 def available_engines() -> list[str]:
     return sorted(_REGISTRY)
 

@@ -28,7 +28,10 @@ def test_an_unclosed_code_block_runs_to_the_end() -> None:
 
 
 def test_wiki_markup_becomes_plain_text() -> None:
-    text = "h2. Problem\n* *really* slow\n# _very_ annoying\n||col||col||\n|a|b|\n{color:red}red{color} {{monospace}}"
+    text = (
+        "h2. Problem\n* *really* slow\n# _very_ annoying\n||col||col||\n|a|b|\n"
+        "{color:red}red{color} {{monospace}}"
+    )
     cleaned = clean(text)
     assert "Problem" in cleaned and "really slow" in cleaned and "very annoying" in cleaned
     assert "red" in cleaned and "monospace" in cleaned
@@ -41,7 +44,9 @@ def test_bq_lines_are_quotes_of_someone_else() -> None:
 
 
 def test_links_keep_their_text_and_urls_go() -> None:
-    cleaned = clean("See [the guide|https://example.com/guide] and [https://example.com/x] or https://a.b/c?d=1")
+    cleaned = clean(
+        "See [the guide|https://example.com/guide] and [https://example.com/x] or https://a.b/c?d=1"
+    )
     assert cleaned == "See the guide and or"
 
 
@@ -50,7 +55,9 @@ def test_images_go_but_exclamation_marks_stay() -> None:
 
 
 def test_mentions_and_addresses_go() -> None:
-    cleaned = clean("[~accountid:5b10a2844c20165700ede21g] [~jsmith] @maria.k thanks, mail me at a.b@example.com")
+    cleaned = clean(
+        "[~accountid:5b10a2844c20165700ede21g] [~jsmith] @maria.k thanks, mail me at a.b@example.com"
+    )
     assert cleaned == "thanks, mail me at"
 
 
@@ -73,7 +80,10 @@ def test_java_stack_traces_go() -> None:
 
 
 def test_python_tracebacks_go() -> None:
-    text = 'Traceback (most recent call last):\n  File "x.py", line 3, in <module>\n    fail()\nValueError: bad\nSo sad'
+    text = (
+        'Traceback (most recent call last):\n  File "x.py", line 3, in <module>\n'
+        "    fail()\nValueError: bad\nSo sad"
+    )
     assert clean(text) == "So sad"
 
 
@@ -88,19 +98,26 @@ def test_log_lines_go_but_a_customer_shouting_error_stays() -> None:
 
 def test_quoted_email_history_goes() -> None:
     text = (
-        "The export is still broken.\n\nOn Mon, Jan 5, 2024 at 10:00 AM Support <support@example.com> wrote:\n"
+        "The export is still broken.\n\n"
+        "On Mon, Jan 5, 2024 at 10:00 AM Support <support@example.com> wrote:\n"
         "> We fixed it, enjoy!\n> Great news"
     )
     assert clean(text) == "The export is still broken."
 
 
 def test_attribution_line_wrapped_by_the_mail_client() -> None:
-    text = "Nope.\n\nOn Mon, Jan 5, 2024 at 10:00 AM Very Long Name Support Team <support@example.com>\nwrote:\n> fixed"
+    text = (
+        "Nope.\n\nOn Mon, Jan 5, 2024 at 10:00 AM Very Long Name Support Team <support@example.com>\n"
+        "wrote:\n> fixed"
+    )
     assert clean(text) == "Nope."
 
 
 def test_outlook_header_block_and_separator() -> None:
-    text = "It failed again.\n\nFrom: Service Desk\nSent: Monday\nTo: me\nSubject: Re: ticket\n\nWe are happy to help"
+    text = (
+        "It failed again.\n\nFrom: Service Desk\nSent: Monday\nTo: me\nSubject: Re: ticket\n\n"
+        "We are happy to help"
+    )
     assert clean(text) == "It failed again."
     assert clean("Same here.\n________________________________\nFrom: x\nwonderful") == "Same here."
 
@@ -143,11 +160,18 @@ def test_servicenow_journal_keeps_the_newest_entry_without_its_header() -> None:
         "2024-01-04 09:00:00 - Beth Anglin (Work notes)\nCustomer is happy"
     )
     assert clean(journal) == "This is terrible"
-    assert clean("reply from: abel@example.com\nIt works now, thanks!\n\nRef:MSG0012345") == "It works now, thanks!"
+    assert (
+        clean("reply from: abel@example.com\nIt works now, thanks!\n\nRef:MSG0012345")
+        == "It works now, thanks!"
+    )
 
 
 def test_real_servicenow_journal_sample(shared_data: Path) -> None:
-    path = shared_data / "servicenow" / "insightconnect-plugins__get_incident_comments_worknotes_incident_record.json.resp"
+    path = (
+        shared_data
+        / "servicenow"
+        / "insightconnect-plugins__get_incident_comments_worknotes_incident_record.json.resp"
+    )
     comments = json.loads(path.read_text())["result"]["comments"]
     cleaned = clean(comments)
     assert "Additional comments" not in cleaned
@@ -173,7 +197,10 @@ ADF = {
             ],
         },
         {"type": "codeBlock", "content": [{"type": "text", "text": "fatal error"}]},
-        {"type": "blockquote", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "great"}]}]},
+        {
+            "type": "blockquote",
+            "content": [{"type": "paragraph", "content": [{"type": "text", "text": "great"}]}],
+        },
         {"type": "paragraph", "content": [{"type": "emoji", "attrs": {"shortName": ":x:", "text": "🙂"}}]},
     ],
 }
@@ -190,7 +217,9 @@ def test_clean_recognises_serialised_adf() -> None:
     assert clean(json.dumps(ADF)).startswith("still broken 😠")
 
 
-@pytest.mark.parametrize("odd", ["", "   ", "\x00\x01\x02", "{code}", "{\"type\": \"doc\", broken", "[[[[", "!!!!"])
+@pytest.mark.parametrize(
+    "odd", ["", "   ", "\x00\x01\x02", "{code}", '{"type": "doc", broken', "[[[[", "!!!!"]
+)
 def test_odd_input_never_raises(odd: str) -> None:
     assert isinstance(clean(odd), str)
 

@@ -17,14 +17,20 @@ def test_textblob_words_still_count() -> None:
 
 @pytest.mark.parametrize(
     ("negated", "plain"),
-    [("not working", "working"), ("doesn't work", "it works"), ("not good", "good"), ("isn't fixed", "fixed")],
+    [
+        ("not working", "working"),
+        ("doesn't work", "it works"),
+        ("not good", "good"),
+        ("isn't fixed", "fixed"),
+    ],
 )
 def test_negation_turns_expected_good_into_bad(negated: str, plain: str) -> None:
     assert pol(negated) < 0 <= pol(plain)
 
 
 @pytest.mark.parametrize(
-    "text", ["never got a reply", "no response from support", "still no update", "can't log in", "nobody helped"]
+    "text",
+    ["never got a reply", "no response from support", "still no update", "can't log in", "nobody helped"],
 )
 def test_negated_service_words_are_complaints(text: str) -> None:
     assert pol(text) < 0
@@ -57,7 +63,10 @@ def test_acronyms_are_not_shouting() -> None:
     assert analyse("this is TERRIBLE").shouts == 1
 
 
-@pytest.mark.parametrize(("emoji", "sign"), [("😡", -1), ("👎", -1), (":(", -1), (":'(", -1), ("🙂", 1), ("👍", 1), (":)", 1), ("<3", 1)])
+@pytest.mark.parametrize(
+    ("emoji", "sign"),
+    [("😡", -1), ("👎", -1), (":(", -1), (":'(", -1), ("🙂", 1), ("👍", 1), (":)", 1), ("<3", 1)],
+)
 def test_emoji_and_emoticons(emoji: str, sign: int) -> None:
     assert pol(f"ok {emoji}") * sign > pol("ok") * sign
     counts = analyse(emoji)
@@ -68,7 +77,9 @@ def test_emoticons_need_a_boundary() -> None:
     assert tokenize("xpath:parse") == ["xpath", ":", "parse"]
 
 
-@pytest.mark.parametrize("text", ["escalate this", "unacceptable", "this is urgent", "frustrating", "it crashed"])
+@pytest.mark.parametrize(
+    "text", ["escalate this", "unacceptable", "this is urgent", "frustrating", "it crashed"]
+)
 def test_service_desk_complaint_words(text: str) -> None:
     assert pol(text) < 0
 
@@ -82,7 +93,9 @@ def test_thanks_is_a_mild_positive() -> None:
     assert pol("thanks for nothing") < 0
 
 
-@pytest.mark.parametrize("text", ["Kind regards", "Best regards", "please", "Good morning", "Dear team", "Have a nice day"])
+@pytest.mark.parametrize(
+    "text", ["Kind regards", "Best regards", "please", "Good morning", "Dear team", "Have a nice day"]
+)
 def test_politeness_formulas_carry_no_sentiment(text: str) -> None:
     assert pol(text) == 0
 

@@ -54,15 +54,28 @@ def test_mild_negatives_do_not_override_the_message() -> None:
 
 
 def test_cleaning_happens_before_scoring() -> None:
-    angry_quote = "Works for me now.\n\nOn Mon, Jan 5, 2024 at 10:00 AM X <x@example.com> wrote:\n> TERRIBLE!!! broken!!!"
+    angry_quote = (
+        "Works for me now.\n\nOn Mon, Jan 5, 2024 at 10:00 AM X <x@example.com> wrote:\n"
+        "> TERRIBLE!!! broken!!!"
+    )
     assert score(angry_quote).polarity == score("Works for me now.").polarity
     assert score("{code}FATAL error failed crash{code}").sentences == ()
 
 
 @pytest.mark.parametrize(
     "odd",
-    ["", "   \n\n ", "\x00\x01\x02\xff", "{code}only code{code}", "[~jsmith]", "!!!???", "😡" * 1000,
-     "x" * 1_000_000, "word. " * 50_000, "{\"type\":\"doc\",\"content\":[{\"type\":\"codeBlock\"}]}"],
+    [
+        "",
+        "   \n\n ",
+        "\x00\x01\x02\xff",
+        "{code}only code{code}",
+        "[~jsmith]",
+        "!!!???",
+        "😡" * 1000,
+        "x" * 1_000_000,
+        "word. " * 50_000,
+        '{"type":"doc","content":[{"type":"codeBlock"}]}',
+    ],
 )
 def test_odd_text_never_raises(odd: str) -> None:
     result = score(odd)
