@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from textblob import TextBlob
 
-from sentiment.evaluate import DatasetError, LabelledText, evaluate, read_labelled
+from sentiment.evaluate import DatasetError, LabelledText, evaluate, mean_and_std, read_labelled
 from sentiment.model import load_model
 from sentiment.scorer import score
 from sentiment.training import TrainingConfig, cross_validate, prepare_rows
@@ -63,6 +63,14 @@ def run(labeller: Labeller, rows: Sequence[LabelledText]) -> tuple[float, float,
     elapsed = time.perf_counter() - start
     report = evaluate([row.label for row in rows], predicted)
     return report.macro_f1, report.accuracy, len(texts) / elapsed
+
+
+def report_cv(title: str, scores: Sequence[float], started: float) -> None:
+    mean, std = mean_and_std(scores)
+    print(
+        f"{title}: macro-F1 {mean:.3f} +- {std:.3f} (min {min(scores):.3f}, max {max(scores):.3f}; "
+        f"{time.perf_counter() - started:.0f} s)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,14 +128,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.cv:
         config = TrainingConfig()
         for path, rows in datasets:
+            items = prepare_rows(rows)
             started = time.perf_counter()
-            cv = cross_validate(prepare_rows(rows), config)
-            mean, std = cv.mean_std
-            print(
-                f"{config.folds}-fold CV on {path.name}: macro-F1 {mean:.3f} +- {std:.3f} "
-                f"(min {min(cv.fold_scores):.3f}, max {max(cv.fold_scores):.3f}; "
-                f"{time.perf_counter() - started:.0f} s)"
-            )
+            cv = cross_validate(items, config)
+            report_cv(f"{config.folds}-fold stratified CV on {path.name}", cv.fold_scores, started)
+            # The file's own folds (its `dataset` column), each held out whole as a test set would be.
+            groups = sorted({row.group for row in rows})
+            if len(groups) > 1 and all(groups):
+                started = time.perf_counter()
+                fold_of = [groups.index(row.group) for row in rows]
+                by_group = cross_validate(items, config, fold_of=fold_of)
+                report_cv(
+                    f"leave-one-of-{len(groups)}-folds-out on {path.name}", by_group.fold_scores, started
+                )
     return 0
 
 

@@ -226,12 +226,16 @@ def cross_validate(
     items: Sequence[Prepared],
     config: TrainingConfig,
     progress: Callable[[str], None] | None = None,
+    fold_of: Sequence[int] | None = None,
 ) -> CrossValidation:
+    """k-fold CV: stratified folds from the config, or the given fold number of each item."""
     labels = [item.label for item in items]
-    fold_of = stratified_folds(labels, config.folds, config.seed)
+    if fold_of is None:
+        fold_of = stratified_folds(labels, config.folds, config.seed)
+    n_folds = max(fold_of) + 1
     oof_message = [0.0] * len(items)
     oof_sentences: list[list[float]] = [[] for _ in items]
-    for fold in range(config.folds):
+    for fold in range(n_folds):
         train = [(item.message, item.label) for item, f in zip(items, fold_of, strict=True) if f != fold]
         weights, bias = fit_linear(train, config)
         model = LinearModel(weights, bias)
@@ -239,7 +243,7 @@ def cross_validate(
             if fold_of[i] == fold:
                 oof_message[i], oof_sentences[i] = _polarities(model, item)
         if progress:
-            progress(f"fold {fold + 1}/{config.folds} trained")
+            progress(f"fold {fold + 1}/{n_folds} trained")
 
     lexicon = [[f.get("lex", 0.0) for f in item.sentences] for item in items]
     dominant = _fit_dominance(oof_message, oof_sentences, lexicon, labels)
@@ -256,7 +260,7 @@ def cross_validate(
 
     # Honest per-fold scores: fold k is labelled with thresholds fitted on every other fold.
     fold_scores = []
-    for fold in range(config.folds):
+    for fold in range(n_folds):
         rest = [(p, y) for p, y, f in zip(aggregated, labels, fold_of, strict=True) if f != fold]
         neg, pos = fit_thresholds([p for p, _ in rest], [y for _, y in rest])
         mine = [(p, y) for p, y, f in zip(aggregated, labels, fold_of, strict=True) if f == fold]
@@ -267,7 +271,7 @@ def cross_validate(
     calibration = Calibration(negative_below, positive_from, dominant, bands)
     predicted = [calibration.label(p) for p in aggregated]
     return CrossValidation(
-        fold_scores, oof_message, oof_sentences, fold_of, calibration, macro_f1(labels, predicted)
+        fold_scores, oof_message, oof_sentences, list(fold_of), calibration, macro_f1(labels, predicted)
     )
 
 
