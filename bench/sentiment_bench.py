@@ -65,6 +65,38 @@ def run(labeller: Labeller, rows: Sequence[LabelledText]) -> tuple[float, float,
     return report.macro_f1, report.accuracy, len(texts) / elapsed
 
 
+# Comments built to hit the worst case of each cleaning rule (about 40,000 characters each, the most
+# the scorer reads). The worker scores every comment, so the slowest of these is printed.
+HOSTILE = {
+    "unclosed {code:x}": "{code:a}" * 5000,
+    "open brackets": "[" * 40000,
+    "half links": "[a|" * 13000,
+    "emphasis marks": " _a" * 13000,
+    "monospace": "{{" * 20000,
+    "macro tags": "{panel:" * 5700,
+    "sign-off lines": "Thanks,\n" * 5000,
+    "dotted words": "a." * 20000 + "@",
+    "image marks": "!" + "a." * 20000,
+    "one long word": "a" * 40000,
+    "emoji": "\U0001f621" * 40000,
+    "sentences": "Broken. " * 5000,
+}
+
+
+def report_hostile() -> None:
+    timings = []
+    for name, text in HOSTILE.items():
+        started = time.perf_counter()
+        score(text)
+        timings.append((time.perf_counter() - started, name))
+    slowest, name = max(timings)
+    total = sum(t for t, _ in timings)
+    print(
+        f"hostile comments ({len(HOSTILE)} kinds, ~40,000 chars each): slowest {slowest * 1000:.0f} ms "
+        f"({name}), all {total * 1000:.0f} ms"
+    )
+
+
 def report_cv(title: str, scores: Sequence[float], started: float) -> None:
     mean, std = mean_and_std(scores)
     print(
@@ -118,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if vader_labeller is None:
         print("vader: not installed (pip install 'ela-connector[vader]')")
 
+    report_hostile()
     mean, std = model.meta.get("cv_macro_f1_mean"), model.meta.get("cv_macro_f1_std")
     if mean is not None:
         folds = model.meta.get("config", {}).get("folds", "?")

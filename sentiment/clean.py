@@ -13,31 +13,37 @@ import re
 from sentiment.adf import parse_adf
 from sentiment.replies import strip_email
 
+# Every pattern below is bounded or anchored so that a hostile comment costs linear time: the worker
+# scores every comment, and one "[[[[..." must not stall it for seconds.
+
 # {code}, {code:java}, {noformat}, {quote} blocks: their content is somebody else's words or machine output.
-_BLOCKS = re.compile(r"\{(code|noformat|quote)(?::[^}]*)?\}.*?\{\1\}", re.DOTALL | re.IGNORECASE)
-_UNCLOSED_BLOCK = re.compile(r"\{(?:code|noformat|quote)(?::[^}]*)?\}.*\Z", re.DOTALL | re.IGNORECASE)
+_BLOCK_OPEN = re.compile(r"\{(code|noformat|quote)(?::[^}\n]{0,200})?\}", re.IGNORECASE)
+_BLOCK_CLOSE = {
+    name: re.compile(r"\{" + name + r"\}", re.IGNORECASE) for name in ("code", "noformat", "quote")
+}
 _MACRO_TAGS = re.compile(
-    r"\{(?:panel|color|anchor|section|column|expand|info|note|tip|warning|toc|status)(?::[^}]*)?\}",
+    r"\{(?:panel|color|anchor|section|column|expand|info|note|tip|warning|toc|status)(?::[^}\n]{0,200})?\}",
     re.IGNORECASE,
 )
 _BQ_LINE = re.compile(r"^bq\.\s.*$", re.MULTILINE)
 _MENTION = re.compile(r"\[~(?:accountid:)?[^\]]+\]")
 _AT_MENTION = re.compile(r"(?<![\w.@])@[\w.-]*\w")
-_EMAIL_ADDRESS = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_LINK_WITH_TEXT = re.compile(r"\[([^\]|\n]+)\|[^\]\n]+\]")
-_BARE_LINK = re.compile(r"\[(?:https?:|mailto:|file:|#|\^)[^\]\n]*\]")
+_EMAIL_ADDRESS = re.compile(r"\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b")
+_LINK_WITH_TEXT = re.compile(r"\[([^\[\]|\n]{1,300})\|[^\[\]\n]{1,2000}\]")
+_BARE_LINK = re.compile(r"\[(?:https?:|mailto:|file:|#|\^)[^\[\]\n]{0,2000}\]")
 # Images are !file.png! or !url!, optionally with |attributes; "Great!Wow!" is not an image.
 _IMAGE = re.compile(
-    r"!(?:[\w./%:-]+\.(?:png|jpe?g|gif|svg|bmp|webp)|https?://[^!\s]+)(?:\|[^!\n]*)?!", re.IGNORECASE
+    r"!(?:[\w./%:-]{1,300}\.(?:png|jpe?g|gif|svg|bmp|webp)|https?://[^!\s]{1,2000})(?:\|[^!\n]{0,300})?!",
+    re.IGNORECASE,
 )
 _URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
 _HEADING = re.compile(r"^h[1-6]\.\s*", re.MULTILINE)
 _LIST_MARK = re.compile(r"^[ \t]*(?:[*#]+|-)[ \t]+", re.MULTILINE)
 _RULE = re.compile(r"^-{4,}\s*$", re.MULTILINE)
 _TABLE_PIPES = re.compile(r"\|\|?")
-_EMPHASIS = re.compile(r"(?<![\w*])([*_+^~]|\?\?)(\S(?:.*?\S)?)\1(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])([*_+^~]|\?\?)(\S(?:.{0,300}?\S)?)\1(?![\w*])")
 _EMPHASIS_HINT = re.compile(r"[*_+^~]|\?\?")
-_MONOSPACE = re.compile(r"\{\{(.*?)\}\}")
+_MONOSPACE = re.compile(r"\{\{([^{}\n]{0,200}?)\}\}")
 _WIKI_BREAK = re.compile(r"\\\\")
 # Jira's wiki icons: thumbs up / down are the writer's verdict; the others are status markers.
 _WIKI_ICONS = {"(y)": " 👍 ", "(n)": " 👎 "}
@@ -91,8 +97,7 @@ def strip_markup(text: str) -> str:
     plain text, and the worker scores every one of them.
     """
     if "{" in text:
-        text = _BLOCKS.sub("\n\n", text)
-        text = _UNCLOSED_BLOCK.sub(" ", text)
+        text = _drop_blocks(text)
         text = _MACRO_TAGS.sub(" ", text)
         text = _MONOSPACE.sub(r"\1", text)
     if "bq." in text:
@@ -120,6 +125,21 @@ def strip_markup(text: str) -> str:
     if _EMPHASIS_HINT.search(text):
         text = _EMPHASIS.sub(r"\2", text)
     return text
+
+
+def _drop_blocks(text: str) -> str:
+    """Remove {code}...{code} and friends; an unclosed block runs to the end (a paste cut short)."""
+    kept: list[str] = []
+    position = 0
+    while (opening := _BLOCK_OPEN.search(text, position)) is not None:
+        kept.append(text[position : opening.start()])
+        kept.append("\n\n")
+        closing = _BLOCK_CLOSE[opening.group(1).lower()].search(text, opening.end())
+        if closing is None:
+            return "".join(kept)
+        position = closing.end()
+    kept.append(text[position:])
+    return "".join(kept)
 
 
 def strip_machine_output(text: str) -> str:

@@ -62,13 +62,29 @@ def strip_history(text: str) -> str:
 
 
 def strip_signature(text: str) -> str:
-    """Cut a signature block that opens with a sign-off line near the end of the message."""
+    """Cut a signature block that opens with a sign-off line near the end of the message.
+
+    Only the last lines are searched: a sign-off followed by more than a signature's worth of lines
+    is a greeting inside the message.
+    """
     text = _DEVICE_FOOTER.sub("", text)
-    for match in _VALEDICTION.finditer(text):
-        rest = [line for line in text[match.end() :].split("\n") if line.strip()]
-        if len(rest) <= _SIGNATURE_MAX_LINES:
-            return text[: match.start()]
-    return text
+    tail = _tail_start(text, _SIGNATURE_MAX_LINES + 1)
+    match = _VALEDICTION.search(text, tail)
+    return text[: match.start()] if match else text
+
+
+def _tail_start(text: str, lines: int) -> int:
+    """Offset of the start of the last `lines` non-empty lines."""
+    end = len(text)
+    seen = 0
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        if text[start:end].strip():
+            seen += 1
+            if seen == lines:
+                return start
+        end = start - 1
+    return 0
 
 
 def strip_disclaimers(text: str) -> str:
