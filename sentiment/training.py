@@ -3,7 +3,8 @@
 Training runs from a plain install (`ela sentiment train CSV...`): multinomial logistic regression by
 AdaGrad SGD with L2, deterministic for a given seed. Thresholds are fitted on out-of-fold predictions,
 so the calibration reflects texts the layer has not seen. The cross-validated macro-F1 is honest about
-the thresholds too: each fold is scored with thresholds fitted on the other folds' predictions only.
+the thresholds too: each fold is scored with label thresholds fitted on the other folds' predictions
+only (the one aggregation parameter, `dominant_below`, is chosen on all of them).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import random
 import statistics
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sentiment.evaluate import LABELS, LabelledText, macro_f1, mean_and_std
 from sentiment.features import FEATURE_VERSION, features
@@ -55,7 +56,6 @@ class CrossValidation:
     folds: list[int]
     calibration: Calibration
     oof_macro_f1: float = 0.0
-    details: dict[str, float] = field(default_factory=dict)
 
     @property
     def mean_std(self) -> tuple[float, float]:
@@ -322,6 +322,8 @@ def train_model(
             "min_count": config.min_count,
             "folds": config.folds,
             "seed": config.seed,
+            "runs": config.runs,
+            "prune_below": config.prune_below,
         },
         "cv_macro_f1_mean": round(mean, 4),
         "cv_macro_f1_std": round(std, 4),
