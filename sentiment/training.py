@@ -325,8 +325,8 @@ def train_model(
             "runs": config.runs,
             "prune_below": config.prune_below,
         },
-        "cv_macro_f1_mean": round(mean, 4),
-        "cv_macro_f1_std": round(std, 4),
+        "cv_macro_f1_mean": round(mean, 6),
+        "cv_macro_f1_std": round(std, 6),
         "cv_fold_macro_f1": [round(s, 4) for s in cv.fold_scores],
     }
     return LinearModel(weights, bias, cv.calibration, meta), cv
