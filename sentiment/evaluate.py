@@ -110,10 +110,10 @@ def macro_f1(gold: Sequence[int], predicted: Sequence[int]) -> float:
 
 def format_report(report: Report, title: str = "") -> str:
     lines = [title] if title else []
-    lines.append(f"{'class':<10}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
+    lines.append(f"{'class':<12}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
     for c in report.classes:
         name = f"{c.label:+d} {_LABEL_NAMES[c.label]}" if c.label else " 0 neutral"
-        lines.append(f"{name:<10}{c.precision:>10.3f}{c.recall:>10.3f}{c.f1:>10.3f}{c.support:>10d}")
+        lines.append(f"{name:<12}{c.precision:>10.3f}{c.recall:>10.3f}{c.f1:>10.3f}{c.support:>10d}")
     lines.append(f"macro-F1  {report.macro_f1:.3f}")
     lines.append(f"accuracy  {report.accuracy:.3f}   ({report.n} texts)")
     return "\n".join(lines)
