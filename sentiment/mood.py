@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 
 class Mood(StrEnum):
@@ -18,7 +20,8 @@ class Mood(StrEnum):
 class MoodBands:
     """Upper bounds of the four lower bands; a polarity above `positive_below` is very positive.
 
-    Bands are half-open: polarity < very_negative_below is very_negative, and so on.
+    Bands are half-open: polarity < very_negative_below is very_negative, and so on. These class
+    defaults are a neutral starting point; DEFAULT_BANDS below are the ones fitted for the default engine.
     """
 
     very_negative_below: float = -0.5
@@ -41,3 +44,21 @@ class MoodBands:
         if polarity < self.positive_below:
             return Mood.positive
         return Mood.very_positive
+
+
+# The shipped model carries the bands fitted with it (see sentiment/training.py); reading them here,
+# rather than through sentiment.model, keeps this module free of the scorer. Its own fallback above is
+# for a source tree whose model file was removed.
+_SHIPPED_MODEL = Path(__file__).resolve().parent / "data" / "model.json"
+
+
+def _shipped_bands() -> MoodBands:
+    try:
+        bounds = json.loads(_SHIPPED_MODEL.read_text(encoding="utf-8"))["calibration"]["bands"]
+        return MoodBands(*(float(b) for b in bounds))
+    except (OSError, ValueError, KeyError, TypeError):
+        return MoodBands()
+
+
+DEFAULT_BANDS: MoodBands = _shipped_bands()
+"""Bands fitted by cross-validation on the labelled dev data; what a site gets when YAML sets none."""

@@ -1,0 +1,181 @@
+"""Sentiment engines on labelled CSVs: macro-F1, accuracy and comments per second, in one table.
+
+    python bench/sentiment_bench.py ../shared/data/sentiment/jira-dev.csv ../shared/data/sentiment/github.csv
+    python bench/sentiment_bench.py --cv ../shared/data/sentiment/jira-dev.csv   # adds 10-fold CV
+
+Rows:
+  textblob-plain  TextBlob(text).sentiment.polarity on the raw text, +-0.05 neutral band (published baseline)
+  vader           VADER compound on the raw text, +-0.05 neutral band (skipped if vaderSentiment is absent)
+  ela-textblob    sentiment.score(): cleaning, service-desk lexicon, the shipped fitted layer
+
+Speed is one Python process on one core, after one warm-up pass, with the ratio to plain TextBlob in
+the same run. A file the shipped model was trained on is marked "in-sample": its figure says nothing
+about new text; the cross-validated figure (--cv, or the one stored with the model) does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from textblob import TextBlob
+
+from sentiment.evaluate import DatasetError, LabelledText, evaluate, mean_and_std, read_labelled
+from sentiment.model import load_model
+from sentiment.scorer import score
+from sentiment.training import TrainingConfig, cross_validate, prepare_rows
+
+Labeller = Callable[[str], int]
+
+
+def _band(polarity: float) -> int:
+    return 1 if polarity > 0.05 else -1 if polarity < -0.05 else 0
+
+
+def plain_textblob() -> Labeller:
+    return lambda text: _band(TextBlob(text).sentiment.polarity)
+
+
+def vader() -> Labeller | None:
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: PLC0415 - optional
+    except ImportError:
+        return None
+    analyzer = SentimentIntensityAnalyzer()
+    return lambda text: _band(analyzer.polarity_scores(text)["compound"])
+
+
+def ela() -> Labeller:
+    return lambda text: score(text).label
+
+
+def run(labeller: Labeller, rows: Sequence[LabelledText]) -> tuple[float, float, float]:
+    texts = [row.text for row in rows]
+    for text in texts[:200]:  # warm-up: lexicons and the model load on first use
+        labeller(text)
+    start = time.perf_counter()
+    predicted = [labeller(text) for text in texts]
+    elapsed = time.perf_counter() - start
+    report = evaluate([row.label for row in rows], predicted)
+    return report.macro_f1, report.accuracy, len(texts) / elapsed
+
+
+# Comments built to hit the worst case of each cleaning rule (about 40,000 characters each, the most
+# the scorer reads). The worker scores every comment, so the slowest of these is printed.
+HOSTILE = {
+    "unclosed {code:x}": "{code:a}" * 5000,
+    "open brackets": "[" * 40000,
+    "half links": "[a|" * 13000,
+    "emphasis marks": " _a" * 13000,
+    "monospace": "{{" * 20000,
+    "macro tags": "{panel:" * 5700,
+    "sign-off lines": "Thanks,\n" * 5000,
+    "dotted words": "a." * 20000 + "@",
+    "image marks": "!" + "a." * 20000,
+    "one long word": "a" * 40000,
+    "emoji": "\U0001f621" * 40000,
+    "sentences": "Broken. " * 5000,
+}
+
+
+def report_hostile() -> None:
+    timings = []
+    for name, text in HOSTILE.items():
+        started = time.perf_counter()
+        score(text)
+        timings.append((time.perf_counter() - started, name))
+    slowest, name = max(timings)
+    total = sum(t for t, _ in timings)
+    print(
+        f"hostile comments ({len(HOSTILE)} kinds, ~40,000 chars each): slowest {slowest * 1000:.0f} ms "
+        f"({name}), all {total * 1000:.0f} ms"
+    )
+
+
+def report_cv(title: str, scores: Sequence[float], started: float) -> None:
+    mean, std = mean_and_std(scores)
+    print(
+        f"{title}: macro-F1 {mean:.3f} +- {std:.3f} (min {min(scores):.3f}, max {max(scores):.3f}; "
+        f"{time.perf_counter() - started:.0f} s)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("files", nargs="+", type=Path, help="labelled CSVs (text, oracle -1/0/1)")
+    parser.add_argument(
+        "--cv", action="store_true", help="also 10-fold cross-validate the fitted layer on each file"
+    )
+    args = parser.parse_args(argv)
+
+    try:
+        datasets = [(path, read_labelled(path)) for path in args.files]
+    except DatasetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    engines: list[tuple[str, Labeller]] = [("textblob-plain", plain_textblob())]
+    vader_labeller = vader()
+    if vader_labeller is not None:
+        engines.append(("vader", vader_labeller))
+    engines.append(("ela-textblob", ela()))
+
+    model = load_model()
+    trained_on = set(model.meta.get("trained_on", []))
+    print(
+        f"{'engine':<15}{'file':<16}{'texts':>7}{'macro-F1':>10}{'accuracy':>10}{'comments/s':>12}"
+        f"{'x plain':>9}  note"
+    )
+    for path, rows in datasets:
+        baseline = 0.0
+        for name, labeller in engines:
+            f1, accuracy, rate = run(labeller, rows)
+            baseline = baseline or rate
+            note = (
+                "in-sample: the shipped layer was trained on this file"
+                if (name == "ela-textblob" and path.name in trained_on)
+                else ""
+            )
+            print(
+                f"{name:<15}{path.name:<16}{len(rows):>7}{f1:>10.3f}{accuracy:>10.3f}{rate:>12.0f}"
+                f"{rate / baseline:>9.2f}  {note}"
+            )
+    if vader_labeller is None:
+        print("vader: not installed (pip install 'ela-connector[vader]')")
+
+    report_hostile()
+    mean, std = model.meta.get("cv_macro_f1_mean"), model.meta.get("cv_macro_f1_std")
+    if mean is not None:
+        folds = model.meta.get("config", {}).get("folds", "?")
+        print(
+            f"\nshipped layer: {folds}-fold CV macro-F1 {mean:.3f} +- {std:.3f} on "
+            f"{', '.join(sorted(trained_on))} (stored when it was trained)"
+        )
+    if args.cv:
+        config = TrainingConfig()
+        for path, rows in datasets:
+            items = prepare_rows(rows)
+            started = time.perf_counter()
+            cv = cross_validate(items, config)
+            report_cv(f"{config.folds}-fold stratified CV on {path.name}", cv.fold_scores, started)
+            # The file's own folds (its `dataset` column), each held out whole as a test set would be.
+            groups = sorted({row.group for row in rows})
+            if len(groups) > 1 and all(groups):
+                started = time.perf_counter()
+                fold_of = [groups.index(row.group) for row in rows]
+                by_group = cross_validate(items, config, fold_of=fold_of)
+                report_cv(
+                    f"leave-one-of-{len(groups)}-folds-out on {path.name}", by_group.fold_scores, started
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

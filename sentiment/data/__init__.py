@@ -1,0 +1,1 @@
+"""Data shipped with the sentiment package: the fitted model (model.json)."""

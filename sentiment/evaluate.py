@@ -1,0 +1,128 @@
+"""Labelled CSVs and an engine's scores on them: per-class precision / recall / F1, macro-F1, accuracy."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+LABELS = (-1, 0, 1)
+_LABEL_NAMES = {-1: "negative", 0: "neutral", 1: "positive"}
+_LABEL_TEXT = {"-1": -1, "0": 0, "1": 1, "+1": 1}
+
+# Comments with pasted logs exceed csv's default 128 KiB field limit.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class DatasetError(ValueError):
+    """A labelled CSV that cannot be used: missing, wrong columns, or labels outside -1/0/1."""
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    text: str
+    label: int
+    group: str = ""  # the `dataset` column (a fold name) when the file has one
+
+
+def read_labelled(
+    path: Path, text_column: str = "text", label_column: str = "oracle"
+) -> list[LabelledText]:
+    """Rows of a labelled CSV; the whole file is checked before anything is returned."""
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise DatasetError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise DatasetError(f"{path}: cannot read ({exc.strerror})") from exc
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            columns = reader.fieldnames or []
+            missing = [c for c in (text_column, label_column) if c not in columns]
+            if missing:
+                raise DatasetError(
+                    f"{path}: no column {', '.join(repr(c) for c in missing)} "
+                    f"(columns: {', '.join(columns) or 'none'})"
+                )
+            rows: list[LabelledText] = []
+            for row in reader:
+                raw = (row.get(label_column) or "").strip()
+                label = _LABEL_TEXT.get(raw)
+                if label is None:
+                    raise DatasetError(
+                        f"{path}:{reader.line_num}: label {raw!r} in column {label_column!r} "
+                        "is not -1, 0 or 1"
+                    )
+                rows.append(LabelledText(row.get(text_column) or "", label, row.get("dataset") or ""))
+        except UnicodeDecodeError as exc:
+            raise DatasetError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+        except csv.Error as exc:
+            raise DatasetError(f"{path}: not a readable CSV ({exc})") from exc
+    if not rows:
+        raise DatasetError(f"{path}: no rows")
+    return rows
+
+
+@dataclass(frozen=True)
+class ClassScores:
+    label: int
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class Report:
+    classes: tuple[ClassScores, ...]
+    macro_f1: float
+    accuracy: float
+    n: int
+
+
+def evaluate(gold: Sequence[int], predicted: Sequence[int]) -> Report:
+    if len(gold) != len(predicted):
+        raise ValueError(f"{len(gold)} gold labels but {len(predicted)} predictions")
+    classes = []
+    for label in LABELS:
+        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p == label)
+        predicted_n = sum(1 for p in predicted if p == label)
+        support = sum(1 for g in gold if g == label)
+        precision = tp / predicted_n if predicted_n else 0.0
+        recall = tp / support if support else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        classes.append(ClassScores(label, precision, recall, f1, support))
+    correct = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p)
+    return Report(
+        tuple(classes),
+        sum(c.f1 for c in classes) / len(classes),
+        correct / len(gold) if gold else 0.0,
+        len(gold),
+    )
+
+
+def macro_f1(gold: Sequence[int], predicted: Sequence[int]) -> float:
+    return evaluate(gold, predicted).macro_f1
+
+
+def format_report(report: Report, title: str = "") -> str:
+    lines = [title] if title else []
+    lines.append(f"{'class':<12}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>10}")
+    for c in report.classes:
+        name = f"{c.label:+d} {_LABEL_NAMES[c.label]}" if c.label else " 0 neutral"
+        lines.append(f"{name:<12}{c.precision:>10.3f}{c.recall:>10.3f}{c.f1:>10.3f}{c.support:>10d}")
+    lines.append(f"macro-F1  {report.macro_f1:.3f}")
+    lines.append(f"accuracy  {report.accuracy:.3f}   ({report.n} texts)")
+    return "\n".join(lines)
+
+
+def mean_and_std(values: Iterable[float]) -> tuple[float, float]:
+    xs = list(values)
+    if not xs:
+        return 0.0, 0.0
+    mean = sum(xs) / len(xs)
+    variance = sum((x - mean) ** 2 for x in xs) / (len(xs) - 1) if len(xs) > 1 else 0.0
+    return mean, variance**0.5

@@ -1,0 +1,210 @@
+"""Lexicon scoring of one sentence: TextBlob's word polarities plus service-desk language.
+
+TextBlob's own `sentiment` averages the polarity of the known words of a text. It runs its tokenizer and
+pattern's assessment loop on every call, which is most of its cost, and its rules were made for reviews:
+negation only flips the next known word at half strength ("not working" scores 0), and the average
+dilutes a complaint with every neutral word it contains. Here the same lexicon is read once into a flat
+dict, a single regex tokenises, and the rules are the ones a support conversation needs: negation scope,
+intensifiers, repetition ("still", "again"), shouting, exclamation marks, emoji and emoticons, and phrases
+that mean something other than their words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from textblob.en import sentiment as pattern_lexicon
+
+from sentiment import desk_words as dw
+
+# One pass over the sentence. Emoticons need a non-word character on both sides, or "xp" in "xpath"
+# would be a grin. Apostrophes inside words are kept so "don't" stays one token.
+_TOKEN = re.compile(
+    r"(?<![\w^])(?:>?[:;=][-']?[()\[\]dDpP/\\|sS]|<3|\^_?\^|-_-|[xX][dD])(?![\w^])"
+    r"|[\U0001F300-\U0001FAFF\u2600-\u27BF\u2B50]\uFE0F?"
+    r"|(?<![\w+-])[+-]1(?!\w)"
+    r"|[A-Za-z]+(?:'[A-Za-z]+)*"
+    r"|!+|\?+|[,;:.]"
+)
+_CLAUSE_STOPS = frozenset(",;:.")
+# Shouting needs more letters than an acronym usually has; acronyms rarely carry sentiment anyway.
+_MIN_SHOUT_LETTERS = 3
+# Squashes an unbounded sum of word polarities into (-1, 1); one strong word lands near +-0.6.
+_SQUASH_ALPHA = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceLexicon:
+    """What the lexicon found in one sentence."""
+
+    polarity: float  # squashed sum of the assessed polarities, in (-1, 1)
+    positive: float  # sum of positive assessments (after negation and boosts)
+    negative: float  # sum of negative assessments, <= 0
+    negated: int  # sentiment words under a negation
+    exclamations: int
+    questions: int
+    shouts: int  # sentiment words, intensifiers or repetition markers written in capitals
+    repeated: bool  # "still", "again": the problem is not new
+    emoji_positive: int  # emoji and emoticons, by sign
+    emoji_negative: int
+    words: tuple[str, ...]  # lower-cased word tokens, apostrophes removed (for n-gram features)
+
+
+@lru_cache(maxsize=1)
+def textblob_polarity() -> dict[str, float]:
+    """TextBlob's lexicon as word -> polarity (averaged over parts of speech, as TextBlob does)."""
+    if not dict.__len__(pattern_lexicon):
+        pattern_lexicon.load()
+    return {word: float(senses[None][0]) for word, senses in dict.items(pattern_lexicon) if None in senses}
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[dict[str, float], dict[str, list[tuple[tuple[str, ...], float | None]]]]:
+    polarity = dict(textblob_polarity())
+    polarity.update(dw.DESK_POLARITY)
+    phrases: dict[str, list[tuple[tuple[str, ...], float | None]]] = {}
+    for phrase in dw.NEUTRAL_PHRASES:
+        phrases.setdefault(phrase[0], []).append((phrase, None))
+    for phrase, value in dw.PHRASE_POLARITY.items():
+        phrases.setdefault(phrase[0], []).append((phrase, value))
+    for entries in phrases.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return polarity, phrases
+
+
+def squash(total: float) -> float:
+    return total / math.sqrt(total * total + _SQUASH_ALPHA)
+
+
+def tokenize(sentence: str) -> list[str]:
+    return _TOKEN.findall(sentence.replace("\u2019", "'"))
+
+
+def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept inline for speed
+    """Assess one sentence; never raises on odd text."""
+    polarity, phrases = _tables()
+    tokens = tokenize(sentence)
+    lowered = [t.lower().replace("'", "") for t in tokens]
+    assessed: list[float] = []
+    negated = exclamations = questions = shouts = emoji_positive = emoji_negative = 0
+    repeated = False
+    negation_left = 0
+    boost = 1.0
+    boost_left = 0
+    skip_until = 0
+    words: list[str] = []
+    for i, (token, word) in enumerate(zip(tokens, lowered, strict=True)):
+        first = token[0]
+        if first == "!":
+            exclamations += len(token)
+            negation_left = 0
+            continue
+        if first == "?":
+            questions += 1
+            negation_left = 0
+            continue
+        if token in _CLAUSE_STOPS:
+            negation_left = boost_left = 0
+            continue
+        emoji = dw.EMOJI_POLARITY.get(word)
+        if emoji is not None:
+            assessed.append(emoji)
+            if emoji > 0:
+                emoji_positive += 1
+            elif emoji < 0:
+                emoji_negative += 1
+            continue
+        if first.isalpha():
+            words.append(word)
+        if i < skip_until:
+            continue
+        shouting = token.isupper() and len(token) >= _MIN_SHOUT_LETTERS and token not in dw.NOT_SHOUTING
+        entries = phrases.get(word)
+        if entries is not None:
+            matched = _match_phrase(lowered, i, entries)
+            if matched is not None:
+                length, value = matched
+                skip_until = i + length
+                if value is not None:
+                    assessed.append(value * boost)
+                    boost, boost_left, negation_left = 1.0, 0, 0
+                continue
+        if word in dw.NEGATORS:
+            negation_left = dw.NEGATION_SCOPE
+            continue
+        if word in dw.CLAUSE_BREAKS:
+            negation_left = boost_left = 0
+            boost = 1.0
+            continue
+        if word in dw.REPEAT_MARKERS or (
+            word in dw.REPEAT_COUNTS and i + 1 < len(lowered) and lowered[i + 1] in ("time", "times")
+        ):
+            repeated = True
+            shouts += shouting
+            continue
+        factor = dw.INTENSIFIERS.get(word)
+        if factor is not None:
+            boost = boost * factor * (dw.CAPS_BOOST if shouting else 1.0)
+            boost_left = 3
+            shouts += shouting
+            continue
+        value = polarity.get(word)
+        expected = word in dw.EXPECTED_GOOD
+        if (value is None or value == 0.0) and not (expected and negation_left):
+            if negation_left:
+                negation_left -= 1
+            if boost_left:
+                boost_left -= 1
+                if not boost_left:
+                    boost = 1.0
+            continue
+        value = value or 0.0
+        if negation_left:
+            negated += 1
+            negation_left = 0
+            if expected:
+                value = dw.NEGATED_EXPECTED_POLARITY
+            # "not good" is fairly bad; "not bad" is only mildly good.
+            value = -0.75 * value if value > 0 else -0.4 * value if not expected else value
+        value *= boost
+        if shouting:
+            value *= dw.CAPS_BOOST
+            shouts += 1
+        boost, boost_left = 1.0, 0
+        assessed.append(max(-1.0, min(1.0, value)))
+
+    positive = sum(v for v in assessed if v > 0)
+    negative = sum(v for v in assessed if v < 0)
+    if repeated:
+        negative *= dw.REPEAT_BOOST
+    if shouts and negative:
+        negative *= 1.0 + 0.25 * min(shouts, 3)
+    total = positive + negative
+    if exclamations:
+        total *= 1.0 + dw.EXCLAMATION_BOOST * min(exclamations, 3)
+    return SentenceLexicon(
+        polarity=squash(total),
+        positive=positive,
+        negative=negative,
+        negated=negated,
+        exclamations=exclamations,
+        questions=questions,
+        shouts=shouts,
+        repeated=repeated,
+        emoji_positive=emoji_positive,
+        emoji_negative=emoji_negative,
+        words=tuple(words),
+    )
+
+
+def _match_phrase(
+    words: list[str], start: int, entries: list[tuple[tuple[str, ...], float | None]]
+) -> tuple[int, float | None] | None:
+    for phrase, value in entries:
+        end = start + len(phrase)
+        if end <= len(words) and tuple(words[start:end]) == phrase:
+            return len(phrase), value
+    return None

@@ -1,0 +1,111 @@
+"""The service-desk rules of the lexicon layer: directions and orderings that a support desk relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from sentiment.lexicon import analyse, tokenize
+
+
+def pol(text: str) -> float:
+    return analyse(text).polarity
+
+
+def test_textblob_words_still_count() -> None:
+    assert pol("great") > 0 > pol("terrible")
+
+
+@pytest.mark.parametrize(
+    ("negated", "plain"),
+    [
+        ("not working", "working"),
+        ("doesn't work", "it works"),
+        ("not good", "good"),
+        ("isn't fixed", "fixed"),
+    ],
+)
+def test_negation_turns_expected_good_into_bad(negated: str, plain: str) -> None:
+    assert pol(negated) < 0 <= pol(plain)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["never got a reply", "no response from support", "still no update", "can't log in", "nobody helped"],
+)
+def test_negated_service_words_are_complaints(text: str) -> None:
+    assert pol(text) < 0
+
+
+def test_negation_of_a_negative_is_only_mildly_positive() -> None:
+    assert 0 < pol("not bad") < pol("good")
+
+
+def test_negation_reaches_over_small_words_but_stops_at_a_clause() -> None:
+    assert pol("it is not really that good") < 0
+    assert pol("not sure, but it works great") > 0
+    # scope is a few words: a sentiment word far after "not" is not negated
+    assert pol("not on the first try of the day, great") > 0
+
+
+def test_intensifiers_and_diminishers() -> None:
+    assert pol("extremely slow") < pol("slow") < pol("slightly slow") < 0
+    assert pol("really helpful") > pol("helpful") > 0
+
+
+def test_repetition_shouting_and_exclamations_make_a_complaint_worse() -> None:
+    assert pol("still broken AGAIN!!!") < pol("still broken") < pol("broken") < 0
+    assert pol("BROKEN") < pol("broken")
+    assert pol("broken!!!") < pol("broken")
+
+
+def test_acronyms_are_not_shouting() -> None:
+    assert analyse("the API returns JSON").shouts == 0
+    assert analyse("this is TERRIBLE").shouts == 1
+
+
+@pytest.mark.parametrize(
+    ("emoji", "sign"),
+    [("😡", -1), ("👎", -1), (":(", -1), (":'(", -1), ("🙂", 1), ("👍", 1), (":)", 1), ("<3", 1)],
+)
+def test_emoji_and_emoticons(emoji: str, sign: int) -> None:
+    assert pol(f"ok {emoji}") * sign > pol("ok") * sign
+    counts = analyse(emoji)
+    assert (counts.emoji_positive, counts.emoji_negative) == ((1, 0) if sign > 0 else (0, 1))
+
+
+def test_emoticons_need_a_boundary() -> None:
+    assert tokenize("xpath:parse") == ["xpath", ":", "parse"]
+
+
+@pytest.mark.parametrize(
+    "text", ["escalate this", "unacceptable", "this is urgent", "frustrating", "it crashed"]
+)
+def test_service_desk_complaint_words(text: str) -> None:
+    assert pol(text) < 0
+
+
+def test_a_workaround_is_not_a_fix() -> None:
+    assert pol("we use the workaround") < 0 < pol("it is fixed")
+
+
+def test_thanks_is_a_mild_positive() -> None:
+    assert 0 < pol("thanks") < pol("thanks, that was excellent")
+    assert pol("thanks for nothing") < 0
+
+
+@pytest.mark.parametrize(
+    "text", ["Kind regards", "Best regards", "please", "Good morning", "Dear team", "Have a nice day"]
+)
+def test_politeness_formulas_carry_no_sentiment(text: str) -> None:
+    assert pol(text) == 0
+
+
+def test_phrases_with_their_own_meaning() -> None:
+    assert pol("no problem") > 0 > pol("problem")
+    assert pol("waste of time") < pol("time")
+
+
+def test_odd_input() -> None:
+    for text in ["", "!!!", "???", "\x00\x01", "a" * 10_000, "💩" * 50, "+1", "-1"]:
+        result = analyse(text)
+        assert -1.0 < result.polarity < 1.0

@@ -1,0 +1,155 @@
+"""The fitted layer: the shipped file, its format, and training that reproduces it."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from sentiment.evaluate import LabelledText, read_labelled
+from sentiment.model import CLASSES, DEFAULT_MODEL_PATH, LinearModel, ModelFileError, load_model
+from sentiment.training import (
+    TrainingConfig,
+    fit_linear,
+    fit_thresholds,
+    prepare_rows,
+    stratified_folds,
+    train_model,
+)
+
+POSITIVE = [
+    "Thanks, great work!",
+    "Awesome, that fixed it :)",
+    "Works perfectly now, thank you!",
+    "Brilliant, much appreciated",
+    "Great job, love it",
+    "Excellent support, thanks a lot",
+]
+NEUTRAL = [
+    "Attached the log file.",
+    "Which version are you on?",
+    "Moved to the backlog.",
+    "See the linked ticket.",
+    "I restarted the server at noon.",
+    "The patch is in the next release.",
+]
+NEGATIVE = [
+    "Still broken, this is unacceptable!",
+    "Terrible, it crashed again :(",
+    "Nobody replied, very frustrating",
+    "Useless answer, nothing works",
+    "This is awful, escalate now",
+    "Worst update ever, everything fails",
+]
+
+
+def small_corpus(copies: int = 2) -> list[LabelledText]:
+    rows = []
+    for _ in range(copies):
+        rows += [LabelledText(t, 1) for t in POSITIVE]
+        rows += [LabelledText(t, 0) for t in NEUTRAL]
+        rows += [LabelledText(t, -1) for t in NEGATIVE]
+    return rows
+
+
+def test_the_shipped_model_loads() -> None:
+    model = load_model()
+    assert len(model.weights) > 1000
+    assert all(len(w) == 3 for w in model.weights.values())
+    assert model.meta["trained_on"] == ["jira-dev.csv"]
+    assert model.meta["cv_macro_f1_mean"] > 0.5
+    cal = model.calibration
+    assert -1 < cal.negative_below < 0 < cal.positive_from < 1
+    assert cal.bands.negative_below == cal.negative_below
+
+
+def test_training_reproduces_a_model_of_the_same_shape(tmp_path: Path) -> None:
+    config = TrainingConfig(folds=3, runs=1, epochs=3, min_count=1)
+    model, cv = train_model(prepare_rows(small_corpus()), config, ["small.csv"])
+    out = tmp_path / "model.json"
+    model.save(out)
+    trained = json.loads(out.read_text())
+    shipped = json.loads(DEFAULT_MODEL_PATH.read_text())
+    assert trained.keys() == shipped.keys()
+    assert trained["calibration"].keys() == shipped["calibration"].keys()
+    assert trained["meta"].keys() == shipped["meta"].keys()
+    assert (trained["format"], trained["version"], trained["classes"]) == (
+        shipped["format"],
+        shipped["version"],
+        shipped["classes"],
+    )
+    # Feature names come from the same extractor: the trained ones are of kinds the shipped ones have.
+    kinds = {name.split(":")[0] for name in shipped["weights"]}
+    assert {name.split(":")[0] for name in trained["weights"]} <= kinds
+    assert len(cv.fold_scores) == 3
+    # and the file it wrote is a working model
+    reloaded = LinearModel.load(out)
+    assert reloaded.polarity({"u:thanks": 1.0}) > reloaded.polarity({"u:terrible": 1.0})
+
+
+def test_training_is_deterministic() -> None:
+    items = prepare_rows(small_corpus())
+    config = TrainingConfig(folds=3, runs=2, epochs=2, min_count=1)
+    first, _ = train_model(items, config)
+    second, _ = train_model(items, config)
+    assert first.to_json() == second.to_json()
+
+
+@pytest.mark.slow
+def test_retraining_on_the_dev_data_reproduces_the_shipped_weights(shared_data: Path) -> None:
+    """Guards that the shipped file matches the code: change a feature, and this fails until retrained."""
+    rows = read_labelled(shared_data / "sentiment" / "jira-dev.csv")
+    model, _ = train_model(prepare_rows(rows), TrainingConfig(), ["jira-dev.csv"])
+    assert model.to_json() == json.loads(DEFAULT_MODEL_PATH.read_text())
+
+
+def test_fit_linear_separates_a_toy_problem() -> None:
+    examples = [({"u:good": 1.0}, 1), ({"u:bad": 1.0}, -1), ({"u:meh": 1.0}, 0)] * 20
+    weights, bias = fit_linear(examples, TrainingConfig(epochs=10, runs=1))
+    model = LinearModel(weights, bias)
+    probs = {word: model.probabilities({f"u:{word}": 1.0}) for word in ("good", "bad", "meh")}
+    assert max(range(3), key=lambda c: probs["bad"][c]) == CLASSES.index(-1)
+    assert max(range(3), key=lambda c: probs["meh"][c]) == CLASSES.index(0)
+    assert max(range(3), key=lambda c: probs["good"][c]) == CLASSES.index(1)
+
+
+def test_rare_features_are_not_kept() -> None:
+    examples = [({"u:common": 1.0}, 1)] * 5 + [({"u:once": 1.0, "u:common": 1.0}, 1)]
+    weights, _ = fit_linear(examples, TrainingConfig(min_count=2, runs=1))
+    assert "u:common" in weights and "u:once" not in weights
+
+
+def test_fit_thresholds_finds_the_separating_cut() -> None:
+    polarities = [-0.9, -0.7, -0.5, -0.1, 0.0, 0.1, 0.5, 0.7, 0.9]
+    gold = [-1, -1, -1, 0, 0, 0, 1, 1, 1]
+    negative_below, positive_from = fit_thresholds(polarities, gold)
+    assert -0.5 < negative_below <= -0.1
+    assert 0.1 < positive_from <= 0.5
+
+
+def test_stratified_folds_share_every_class() -> None:
+    labels = [-1] * 20 + [0] * 50 + [1] * 30
+    folds = stratified_folds(labels, 10, seed=1)
+    per_fold = Counter((f, y) for f, y in zip(folds, labels, strict=True))
+    assert all(per_fold[(f, -1)] == 2 and per_fold[(f, 0)] == 5 and per_fold[(f, 1)] == 3 for f in range(10))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("not json", "is not JSON"),
+        (
+            '{"format": "ela-sentiment-linear", "version": 99, "classes": [-1, 0, 1]}',
+            "unsupported model version",
+        ),
+        ('{"format": "ela-sentiment-linear", "version": 1, "classes": [-1, 0, 1]}', "malformed model"),
+        ("[1, 2]", "not an ela-sentiment-linear model"),
+    ],
+)
+def test_model_file_errors(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "model.json"
+    path.write_text(content)
+    with pytest.raises(ModelFileError, match=message):
+        LinearModel.load(path)

@@ -1,0 +1,99 @@
+"""sentiment.score(): the interface the worker calls on every customer comment."""
+
+from __future__ import annotations
+
+import pytest
+
+from sentiment import score
+from sentiment.scorer import MAX_SENTENCES, DeskEngine, SentenceScore, SentimentResult, split_sentences
+
+POLITE_COMPLAINT = (
+    "Hi team, thank you for getting back to me so quickly. "
+    "This is the third time the export has failed and it is completely unacceptable. "
+    "Have a nice day, and thanks again for your help!"
+)
+
+
+def test_result_shape() -> None:
+    result = score("Thanks, that fixed it! Everything works now.")
+    assert isinstance(result, SentimentResult)
+    assert result.engine == "textblob"
+    assert -1.0 <= result.polarity <= 1.0 and result.label in (-1, 0, 1)
+    assert [s.text for s in result.sentences] == ["Thanks, that fixed it!", "Everything works now."]
+    assert all(isinstance(s, SentenceScore) and -1.0 <= s.polarity <= 1.0 for s in result.sentences)
+
+
+def test_clear_cases_get_the_right_label() -> None:
+    assert score("Thanks a lot, great work, it works perfectly now!").label == 1
+    assert score("This is unacceptable, the app is still broken AGAIN!!!").label == -1
+    assert score("Please find the log attached.").label == 0
+
+
+def test_service_desk_directions() -> None:
+    assert score("not working").polarity < 0
+    assert score("still broken AGAIN!!!").polarity < score("still broken").polarity < 0
+    assert score("not bad").polarity > score("bad").polarity
+    assert score("Thanks :)").polarity > score("Thanks").polarity > 0
+
+
+def test_one_angry_sentence_in_a_polite_email_makes_the_message_negative() -> None:
+    result = score(POLITE_COMPLAINT)
+    assert len(result.sentences) == 3
+    assert result.sentences[0].polarity > 0 and result.sentences[2].polarity > 0
+    assert result.sentences[1].polarity < 0
+    assert result.label == -1
+    assert result.polarity <= min(s.polarity for s in result.sentences) + 1e-9
+    # Averaging the sentences would have hidden it.
+    mean = sum(s.polarity for s in result.sentences) / 3
+    assert mean > result.polarity
+
+
+def test_mild_negatives_do_not_override_the_message() -> None:
+    result = score("Thanks so much for the quick fix, it works great! The docs were a bit unclear.")
+    assert result.label == 1
+
+
+def test_cleaning_happens_before_scoring() -> None:
+    angry_quote = (
+        "Works for me now.\n\nOn Mon, Jan 5, 2024 at 10:00 AM X <x@example.com> wrote:\n"
+        "> TERRIBLE!!! broken!!!"
+    )
+    assert score(angry_quote).polarity == score("Works for me now.").polarity
+    assert score("{code}FATAL error failed crash{code}").sentences == ()
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        "",
+        "   \n\n ",
+        "\x00\x01\x02\xff",
+        "{code}only code{code}",
+        "[~jsmith]",
+        "!!!???",
+        "😡" * 1000,
+        "x" * 1_000_000,
+        "word. " * 50_000,
+        '{"type":"doc","content":[{"type":"codeBlock"}]}',
+    ],
+)
+def test_odd_text_never_raises(odd: str) -> None:
+    result = score(odd)
+    assert -1.0 <= result.polarity <= 1.0
+    assert result.label in (-1, 0, 1)
+    assert len(result.sentences) <= MAX_SENTENCES
+
+
+def test_empty_text_is_neutral() -> None:
+    assert score("") == SentimentResult(0.0, 0, (), "textblob")
+
+
+def test_sentence_splitting() -> None:
+    assert split_sentences("One. Two! Three?\n\nFour\n- five") == ["One.", "Two!", "Three?", "Four", "- five"]
+
+
+def test_lexicon_weight_leans_on_the_lexicon() -> None:
+    fitted, lexical = DeskEngine(), DeskEngine(lexicon_weight=1.0)
+    assert lexical.score(":)").polarity > fitted.score(":)").polarity
+    with pytest.raises(ValueError, match="lexicon_weight"):
+        DeskEngine(lexicon_weight=2.0)

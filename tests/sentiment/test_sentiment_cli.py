@@ -1,0 +1,142 @@
+"""`ela sentiment score | eval | train`, run through click as a user would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from connector.cli import main
+from sentiment.cli import sentiment
+from sentiment.model import LinearModel
+
+POSITIVE = [
+    "Thanks, great work!",
+    "Awesome, that fixed it :)",
+    "Works perfectly now, thank you!",
+    "Brilliant, much appreciated",
+    "Great job, love it",
+    "Excellent support, thanks a lot",
+]
+NEUTRAL = [
+    "Attached the log file.",
+    "Which version are you on?",
+    "Moved to the backlog.",
+    "See the linked ticket.",
+    "I restarted the server at noon.",
+    "The patch is in the next release.",
+]
+NEGATIVE = [
+    "Still broken, this is unacceptable!",
+    "Terrible, it crashed again :(",
+    "Nobody replied, very frustrating",
+    "Useless answer, nothing works",
+    "This is awful, escalate now",
+    "Worst update ever, everything fails",
+]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(sentiment, list(args))
+    return result.exit_code, result.output
+
+
+def write_csv(
+    path: Path, rows: list[tuple[str, int]], text_column: str = "text", label: str = "oracle"
+) -> Path:
+    lines = [f"{text_column},{label}"] + [f'"{t}",{y}' for t, y in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_score_prints_json() -> None:
+    code, out = run("score", "Thanks, works great now! But the login page was broken for a week.")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"polarity", "label", "mood", "engine", "sentences"}
+    assert data["engine"] == "textblob" and len(data["sentences"]) == 2
+    assert data["mood"] in {"very_negative", "negative", "neutral", "positive", "very_positive"}
+
+
+def test_score_is_mounted_under_ela() -> None:
+    result = CliRunner().invoke(main, ["sentiment", "score", "--engine", "textblob-plain", "great"])
+    assert result.exit_code == 0 and json.loads(result.output)["engine"] == "textblob-plain"
+
+
+def test_score_with_an_unknown_engine_fails_clearly() -> None:
+    code, out = run("score", "--engine", "nope", "text")
+    assert code == 1 and "unknown sentiment engine 'nope'" in out
+
+
+def test_eval_prints_per_class_scores(tmp_path: Path) -> None:
+    rows = [
+        ("Thanks, brilliant work, it works perfectly!", 1),
+        ("Attached the log.", 0),
+        ("This is unacceptable, still broken AGAIN!!!", -1),
+        ("Which version?", 0),
+    ]
+    code, out = run("eval", str(write_csv(tmp_path / "small.csv", rows)))
+    assert code == 0, out
+    assert "-1 negative" in out and " 0 neutral" in out and "+1 positive" in out
+    assert "macro-F1  1.000" in out and "accuracy  1.000   (4 texts)" in out
+
+
+def test_eval_custom_columns_and_several_files(tmp_path: Path) -> None:
+    a = write_csv(tmp_path / "a.csv", [("great", 1), ("terrible", -1)], "body", "gold")
+    b = write_csv(tmp_path / "b.csv", [("fine thanks", 1)], "body", "gold")
+    code, out = run(
+        "eval",
+        str(a),
+        str(b),
+        "--text-column",
+        "body",
+        "--label-column",
+        "gold",
+        "--engine",
+        "textblob-plain",
+    )
+    assert code == 0, out
+    assert out.count("macro-F1") == 2 and "a.csv (textblob-plain)" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        (None, (), "no such file"),
+        ("text,label\nx,1\n", (), "no column 'oracle'"),
+        ("text,oracle\nx,5\n", (), "label '5' in column 'oracle' is not -1, 0 or 1"),
+        ("text,oracle\nx,1\n", ("--text-column", "body"), "no column 'body'"),
+    ],
+)
+def test_eval_errors(tmp_path: Path, content: str | None, args: tuple[str, ...], message: str) -> None:
+    path = tmp_path / "data.csv"
+    if content is not None:
+        path.write_text(content)
+    code, out = run("eval", str(path), *args)
+    assert code == 1 and message in out and "Traceback" not in out
+
+
+def test_train_writes_a_working_model_and_reports_cv(tmp_path: Path) -> None:
+    rows = [(t, 1) for t in POSITIVE] + [(t, 0) for t in NEUTRAL] + [(t, -1) for t in NEGATIVE]
+    data = write_csv(tmp_path / "train.csv", rows * 2)
+    out_path = tmp_path / "out" / "model.json"
+    result = CliRunner().invoke(sentiment, ["train", str(data), "--out", str(out_path), "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    assert "3-fold CV macro-F1:" in result.output and "+-" in result.output
+    model = LinearModel.load(out_path)
+    assert model.meta["trained_on"] == ["train.csv"] and model.meta["texts"] == 36
+    # The new weights are usable by the engine at once.
+    code, out = run("score", "--model", str(out_path), "Terrible, it crashed again :(")
+    assert code == 0 and json.loads(out)["label"] == -1
+
+
+def test_train_refuses_data_it_cannot_fit(tmp_path: Path) -> None:
+    two_labels = write_csv(tmp_path / "two.csv", [("good", 1), ("bad", -1)] * 10)
+    code, out = run("train", str(two_labels), "--out", str(tmp_path / "m.json"))
+    assert code == 1 and "needs all three labels" in out
+    few = write_csv(tmp_path / "few.csv", [("good", 1), ("bad", -1), ("so", 0)] * 3)
+    code, out = run("train", str(few), "--out", str(tmp_path / "m.json"))
+    assert code == 1 and "needs at least 10 texts of each label" in out
+    assert not (tmp_path / "m.json").exists()
