@@ -43,7 +43,7 @@ def plain_textblob() -> Labeller:
 
 def vader() -> Labeller | None:
     try:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: PLC0415 - optional
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
     except ImportError:
         return None
     analyzer = SentimentIntensityAnalyzer()

@@ -176,7 +176,7 @@ class Demo:
     def _on_outcome(self, event: TicketEvent, outcome: Outcome) -> None:
         if outcome.scored is not None and self.runtime is not None:
             settings = self.runtime.settings
-            band = settings.mood.thresholds.bands().band(outcome.scored)
+            band = self.runtime.pipeline.bands.band(outcome.scored)
             self.out(f"      connector: scored {outcome.scored:+.2f} ({settings.mood.labels.label(band)})")
 
     def play(self) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from connector.settings import MoodSettings
+from sentiment.mood import MoodBands
 
 
 class Trend(StrEnum):
@@ -58,11 +59,12 @@ def timeline_of(polarities: list[float], settings: MoodSettings) -> Timeline | N
     )
 
 
-def field_values(timeline: Timeline | None, settings: MoodSettings) -> dict[str, str | float | None]:
+def field_values(
+    timeline: Timeline | None, settings: MoodSettings, bands: MoodBands
+) -> dict[str, str | float | None]:
     """Logical write-back fields for a timeline; an empty timeline (all messages deleted) clears them."""
     if timeline is None:
         return {"mood": None, "mood_score": None, "initial_mood": None, "mood_trend": None}
-    bands = settings.thresholds.bands()
     return {
         "mood": settings.labels.label(bands.band(timeline.current)),
         "mood_score": round(timeline.current, 3),

@@ -17,6 +17,7 @@ from connector.settings import Settings
 from connector.store import tickets, writebacks
 from connector.store.models import TicketRow
 from sentiment import SentimentResult
+from sentiment.engines import Engine, bands_for
 
 log = logging.getLogger("ela.pipeline")
 
@@ -34,9 +35,10 @@ class Outcome:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, scorer: Scorer, groups: GroupCache | None = None) -> None:
+    def __init__(self, settings: Settings, engine: Engine, groups: GroupCache | None = None) -> None:
         self.settings = settings
-        self.scorer = scorer
+        self.scorer: Scorer = engine.score
+        self.bands = settings.mood.bands(bands_for(engine))
         self.groups = groups
 
     def process(self, session: Session, event: TicketEvent) -> Outcome:
@@ -57,7 +59,6 @@ class Pipeline:
                 changed = tickets.delete_mood_entry(session, ticket, comment.id)
                 return self._refresh(session, event, ticket) if changed else Outcome()
             result = self.scorer(comment.text)
-            bands = self.settings.mood.thresholds.bands()
             tickets.save_mood_entry(
                 session,
                 ticket,
@@ -66,7 +67,7 @@ class Pipeline:
                 at=comment.created_at or event.occurred_at,
                 polarity=result.polarity,
                 label=result.label,
-                mood=bands.band(result.polarity).value,
+                mood=self.bands.band(result.polarity).value,
                 engine=result.engine,
                 text_chars=len(comment.text),
             )
@@ -108,7 +109,8 @@ class Pipeline:
         if site is None:
             return Outcome()
         mapped = site.fields.mapped()
-        values = {k: v for k, v in field_values(timeline, self.settings.mood).items() if k in mapped}
+        computed = field_values(timeline, self.settings.mood, self.bands)
+        values = {k: v for k, v in computed.items() if k in mapped}
         if not values:
             return Outcome()
         writebacks.enqueue(

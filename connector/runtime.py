@@ -9,13 +9,12 @@ from flask import Flask
 from adapters.base import TicketWriter, UserDirectory
 from connector.app import create_app
 from connector.directory import GroupCache
-from connector.pipeline import Pipeline, Scorer
+from connector.pipeline import Pipeline
 from connector.platforms import Writers
 from connector.settings import Settings
 from connector.store import Store
 from connector.worker import Worker, new_worker_id
 from connector.writeback import Flusher
-from sentiment import score
 
 
 class SchemaOutOfDate(Exception):
@@ -39,10 +38,6 @@ def ensure_schema(store: Store) -> None:
         )
 
 
-def build_scorer(settings: Settings) -> Scorer:
-    return score
-
-
 class Runtime:
     def __init__(
         self,
@@ -55,7 +50,7 @@ class Runtime:
         self.store = store or Store(settings.database.url)
         ensure_schema(self.store)
         self.writers = writers or Writers(settings)
-        self.pipeline = Pipeline(settings, build_scorer(settings), GroupCache(self._directory))
+        self.pipeline = Pipeline(settings, settings.sentiment.build(), GroupCache(self._directory))
         self.worker_id = new_worker_id()
         self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)
         self.worker = Worker(settings, self.store, self.pipeline, self.flusher)

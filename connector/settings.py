@@ -19,6 +19,7 @@ from pydantic import (
 
 from adapters.base import RoleRules, WebhookAuth
 from connector.config_yaml import ConfigProblem, LoadedYaml, dotted, load_yaml
+from sentiment.engines import Engine, EngineError, get_engine
 from sentiment.mood import Mood, MoodBands
 
 SITE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
@@ -73,10 +74,10 @@ class WritebackSettings(_Section):
 class MoodThresholds(_Section):
     """Upper polarity bound of each of the four lower bands (very_positive is everything above)."""
 
-    very_negative: float = MoodBands().very_negative_below
-    negative: float = MoodBands().negative_below
-    neutral: float = MoodBands().neutral_below
-    positive: float = MoodBands().positive_below
+    very_negative: float
+    negative: float
+    neutral: float
+    positive: float
 
     @model_validator(mode="after")
     def _rising(self) -> MoodThresholds:
@@ -127,14 +128,29 @@ class TrendSettings(_Section):
 
 
 class MoodSettings(_Section):
-    thresholds: MoodThresholds = MoodThresholds()
+    # None: the bands fitted to the sentiment engine's own scale (see `ela sentiment eval`).
+    thresholds: MoodThresholds | None = None
     labels: MoodLabels = MoodLabels()
     trend: TrendSettings = TrendSettings()
+
+    def bands(self, engine_bands: MoodBands) -> MoodBands:
+        return self.thresholds.bands() if self.thresholds is not None else engine_bands
 
 
 class SentimentSettings(_Section):
     engine: str = "textblob"
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _engine_exists(self) -> SentimentSettings:
+        self.build()  # an unknown engine, a missing extra or a bad option is a configuration error
+        return self
+
+    def build(self) -> Engine:
+        try:
+            return get_engine(self.engine, **self.options)
+        except EngineError as exc:
+            raise ValueError(str(exc)) from exc
 
 
 class LoggingSettings(_Section):

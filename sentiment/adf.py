@@ -10,18 +10,65 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_DROPPED = frozenset({"codeBlock", "blockquote", "mention", "media", "mediaGroup", "mediaSingle",
-                      "inlineCard", "blockCard", "embedCard", "extension", "bodiedExtension",
-                      "inlineExtension", "status", "date"})
-_BLOCKS = frozenset({"paragraph", "heading", "listItem", "tableCell", "tableHeader", "panel",
-                     "rule", "expand", "nestedExpand", "decisionItem", "taskItem"})
+_DROPPED = frozenset(
+    {
+        "codeBlock",
+        "blockquote",
+        "mention",
+        "media",
+        "mediaGroup",
+        "mediaSingle",
+        "inlineCard",
+        "blockCard",
+        "embedCard",
+        "extension",
+        "bodiedExtension",
+        "inlineExtension",
+        "status",
+        "date",
+    }
+)
+_BLOCKS = frozenset(
+    {
+        "paragraph",
+        "heading",
+        "listItem",
+        "tableCell",
+        "tableHeader",
+        "panel",
+        "rule",
+        "expand",
+        "nestedExpand",
+        "decisionItem",
+        "taskItem",
+    }
+)
 # Jira's own short names for the emoji its editor inserts when a node has no `text`.
 _SHORT_NAMES = {
-    ":smile:": "😄", ":slight_smile:": "🙂", ":grinning:": "😀", ":laughing:": "😆", ":wink:": "😉",
-    ":thumbsup:": "👍", ":+1:": "👍", ":thumbsdown:": "👎", ":-1:": "👎", ":heart:": "❤",
-    ":tada:": "🎉", ":pray:": "🙏", ":clap:": "👏", ":frowning:": "🙁", ":slight_frown:": "🙁",
-    ":disappointed:": "😞", ":cry:": "😢", ":sob:": "😭", ":angry:": "😠", ":rage:": "😡",
-    ":confused:": "😕", ":unamused:": "😒", ":rolling_eyes:": "🙄", ":white_check_mark:": "✅",
+    ":smile:": "😄",
+    ":slight_smile:": "🙂",
+    ":grinning:": "😀",
+    ":laughing:": "😆",
+    ":wink:": "😉",
+    ":thumbsup:": "👍",
+    ":+1:": "👍",
+    ":thumbsdown:": "👎",
+    ":-1:": "👎",
+    ":heart:": "❤",
+    ":tada:": "🎉",
+    ":pray:": "🙏",
+    ":clap:": "👏",
+    ":frowning:": "🙁",
+    ":slight_frown:": "🙁",
+    ":disappointed:": "😞",
+    ":cry:": "😢",
+    ":sob:": "😭",
+    ":angry:": "😠",
+    ":rage:": "😡",
+    ":confused:": "😕",
+    ":unamused:": "😒",
+    ":rolling_eyes:": "🙄",
+    ":white_check_mark:": "✅",
 }
 _MAX_DEPTH = 64  # a hostile document cannot exhaust the stack
 

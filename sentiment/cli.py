@@ -115,8 +115,11 @@ def train_command(
     mean, std = cv.mean_std
     cal = model.calibration
     bands = cal.bands
-    click.echo(f"{folds}-fold CV macro-F1: {mean:.3f} +- {std:.3f} (folds: "
-               + ", ".join(f"{s:.3f}" for s in cv.fold_scores) + ")")
+    click.echo(
+        f"{folds}-fold CV macro-F1: {mean:.3f} +- {std:.3f} (folds: "
+        + ", ".join(f"{s:.3f}" for s in cv.fold_scores)
+        + ")"
+    )
     click.echo(f"out-of-fold macro-F1 with the fitted calibration: {cv.oof_macro_f1:.3f}")
     click.echo(
         f"label: negative below {cal.negative_below:+.2f}, positive from {cal.positive_from:+.2f}; "

@@ -61,9 +61,7 @@ class PlainTextBlobEngine:
         if not sentences:
             return SentimentResult(0.0, 0, (), self.name)
         scored = tuple(SentenceScore(s, float(self._polarity(s)[0])) for s in sentences)
-        polarity = (
-            scored[0].polarity if len(scored) == 1 else float(self._polarity(" ".join(sentences))[0])
-        )
+        polarity = scored[0].polarity if len(scored) == 1 else float(self._polarity(" ".join(sentences))[0])
         return SentimentResult(polarity, _band_label(polarity), scored, self.name)
 
 
@@ -76,7 +74,7 @@ class VaderEngine:
     def __init__(self) -> None:
         try:
             # Optional extra: imported only when a site chooses this engine.
-            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: PLC0415
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
         except ImportError as exc:
             raise EngineError(
                 "sentiment engine 'vader' needs the optional dependency vaderSentiment: "

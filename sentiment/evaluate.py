@@ -27,9 +27,7 @@ class LabelledText:
     group: str = ""  # the `dataset` column (a fold name) when the file has one
 
 
-def read_labelled(
-    path: Path, text_column: str = "text", label_column: str = "oracle"
-) -> list[LabelledText]:
+def read_labelled(path: Path, text_column: str = "text", label_column: str = "oracle") -> list[LabelledText]:
     """Rows of a labelled CSV; the whole file is checked before anything is returned."""
     try:
         handle = path.open(newline="", encoding="utf-8")

@@ -4,6 +4,9 @@ import pytest
 
 from connector.mood import Trend, field_values, timeline_of, trend_of
 from connector.settings import MoodSettings
+from sentiment.mood import MoodBands
+
+BANDS = MoodBands(-0.5, -0.1, 0.1, 0.5)
 
 
 @pytest.mark.parametrize(
@@ -33,7 +36,7 @@ def test_timeline_and_field_values() -> None:
     timeline = timeline_of([-0.8, -0.3, 0.6], settings)
     assert timeline is not None
     assert (timeline.baseline, timeline.current, timeline.lowest, timeline.messages) == (-0.8, 0.6, -0.8, 3)
-    assert field_values(timeline, settings) == {
+    assert field_values(timeline, settings, BANDS) == {
         "mood": "Very positive",
         "mood_score": 0.6,
         "initial_mood": "Very negative",
@@ -44,7 +47,7 @@ def test_timeline_and_field_values() -> None:
 def test_no_messages_clears_the_fields() -> None:
     settings = MoodSettings()
     assert timeline_of([], settings) is None
-    assert field_values(None, settings) == {
+    assert field_values(None, settings, BANDS) == {
         "mood": None,
         "mood_score": None,
         "initial_mood": None,

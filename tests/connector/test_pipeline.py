@@ -13,6 +13,7 @@ from connector.settings import Settings, parse_settings
 from connector.store import Store
 from connector.store.models import MoodEntry, TicketRow, WritebackRow
 from sentiment import score
+from sentiment.engines import get_engine
 
 CONFIG = """
 sites:
@@ -40,7 +41,7 @@ def settings() -> Settings:
 
 @pytest.fixture
 def pipeline(settings: Settings) -> Pipeline:
-    return Pipeline(settings, score)
+    return Pipeline(settings, get_engine("textblob"))
 
 
 def run(store: Store, pipeline: Pipeline, *events):  # type: ignore[no-untyped-def]
@@ -170,7 +171,7 @@ def test_customer_groups_are_looked_up_once_and_cached(store, make_event) -> Non
     writer = JiraWriter(
         JiraTarget(url="https://example.atlassian.net", email="bot@example.com", api_token="t")
     )
-    pipeline = Pipeline(settings, score, GroupCache(lambda site: writer))
+    pipeline = Pipeline(settings, get_engine("textblob"), GroupCache(lambda site: writer))
     member, staff = Person(id="acc-member", name="Member"), Person(id="acc-staff", name="Staff")
     groups_url = "https://example.atlassian.net/rest/api/3/user/groups"
     with responses.RequestsMock() as jira:

@@ -65,10 +65,23 @@ def test_empty_file_gives_defaults() -> None:
 
 def test_env_interpolation_default_and_escape() -> None:
     settings = parse_settings(
-        "database:\n  url: ${DB_URL:-sqlite:///fallback.db}\nsentiment:\n  engine: $${literal}\n", env={}
+        "database:\n  url: ${DB_URL:-sqlite:///fallback.db}\nlogging:\n  level: ${LEVEL}\n"
+        "sites:\n  a:\n    platform: jira\n    url: https://a.example\n"
+        "    auth:\n      email: x@a.example\n      api_token: $${literal}\n"
+        "    webhook: {secret: s3cret-s3cret-s3cret}\n",
+        env={"LEVEL": "DEBUG"},
     )
     assert settings.database.url == "sqlite:///fallback.db"
-    assert settings.sentiment.engine == "${literal}"
+    assert settings.logging.level == "DEBUG"
+    token = settings.sites["a"].auth.api_token
+    assert token is not None and token.get_secret_value() == "${literal}"
+
+
+def test_an_unknown_sentiment_engine_is_a_configuration_error() -> None:
+    [problem] = problems("sentiment:\n  engine: magic\n")
+    assert problem.startswith(
+        "ela.yaml:1: sentiment: unknown sentiment engine 'magic': choose one of textblob"
+    )
 
 
 def test_missing_env_var_is_reported_at_its_line() -> None:
@@ -79,7 +92,8 @@ def test_missing_env_var_is_reported_at_its_line() -> None:
 
 def test_every_problem_is_reported_at_once_with_path_and_line() -> None:
     text = SITE.replace("fields: {mood: Customer mood}", "fields: {mood: Customer mood, moood: x}") + (
-        "server:\n  port: 70000\nmood:\n  thresholds: {negative: 0.9}\n"
+        "server:\n  port: 70000\nmood:\n"
+        "  thresholds: {very_negative: -0.5, negative: 0.9, neutral: 0.1, positive: 0.5}\n"
     )
     assert problems(text) == [
         "ela.yaml:8: sites.jira-prod.fields.moood: unknown option (check the spelling against config/example.yaml)",
