@@ -41,7 +41,7 @@ config_option = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ela")
 def main() -> None:
-    """ELA Connector: customer mood, Experience Level Agreements and surveys for your service desk.
+    """ELA Connector: how customers feel about your service desk, written onto their Jira tickets.
 
     \b
     Start here:

@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from adapters.events import TicketEvent
+from connector.store.db import take_turn
 from connector.store.models import Delivery, EventRow, utcnow
 from connector.store.upsert import insert_ignore
 
@@ -74,12 +75,20 @@ def store_delivery(
     return StoredDelivery(delivery_id, stored)
 
 
+CLAIM_TURN = 0x454C4101  # PostgreSQL advisory lock key: event claims take turns
+
+
 def claim_events(session: Session, worker: str, limit: int, lease: timedelta) -> list[EventRow]:
     """Lease the oldest due events. A lease that runs out (crashed worker) makes its events due again.
 
     Events of one ticket are handed out in arrival order: a ticket with an event still leased by
     another worker, or waiting for a retry, is skipped until that event is settled.
     """
+    # Under PostgreSQL's READ COMMITTED a second worker's claim does not see a lease taken by a claim
+    # that has not committed yet: it would skip that ticket's locked rows and take the ticket's next
+    # event, out of order. Claims are short, so they take turns, and each one's queries see the leases
+    # of the claims before it.
+    take_turn(session, CLAIM_TURN)
     now = utcnow()
     blocked = (
         select(EventRow.site, EventRow.ticket_key)

@@ -11,10 +11,12 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from connector.store.db import take_turn
 from connector.store.models import AuditEntry, SitePause, WritebackRow, utcnow
 from connector.store.upsert import insert_ignore
 
 Values = dict[str, Any]
+CLAIM_TURN = 0x454C4102  # PostgreSQL advisory lock key: write-back claims take turns
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ def _pending_row(session: Session, platform: str, site: str, ticket_key: str) ->
 def claim_due(session: Session, worker: str, limit: int, lease: timedelta) -> list[ClaimedWrite]:
     """Lease due write-backs: pending ones whose time has come (site not paused, no other write to the
     same ticket in flight), and in-flight ones whose worker's lease ran out (it crashed mid-call)."""
+    take_turn(session, CLAIM_TURN)  # see claim_events: a concurrent claim must see this one's leases
     now = utcnow()
     busy = aliased(WritebackRow)
     live_in_flight = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -57,6 +58,31 @@ def test_claims_come_in_arrival_order_and_lease_excludes_others(store: Store, ma
     assert [e for _, e in first] == ["delivery-1:0", "delivery-2:0", "delivery-3:0"]
     # w1 holds events of both tickets, so w2 must not overtake them on either ticket.
     assert second == []
+
+
+def test_concurrent_claims_never_overtake_a_ticket(store: Store, make_event) -> None:  # type: ignore[no-untyped-def]
+    # Worker 1's claim has leased SD-1's first event but not committed yet when worker 2 claims: worker 2
+    # must not take SD-1's second event (it would be processed before the first), only SD-2's.
+    _store(store, "a", make_event(key="SD-1", text="first"))
+    _store(store, "b", make_event(key="SD-1", text="second"))
+    _store(store, "c", make_event(key="SD-2", text="other ticket"))
+    second: list[tuple[str, str]] = []
+
+    def worker_2() -> None:
+        with store.session() as session:
+            second.extend(
+                (r.ticket_key, r.event_id) for r in event_store.claim_events(session, "w2", 10, LEASE)
+            )
+
+    with store.session() as session:
+        first = [(r.ticket_key, r.event_id) for r in event_store.claim_events(session, "w1", 1, LEASE)]
+        racer = threading.Thread(target=worker_2)
+        racer.start()
+        racer.join(timeout=0.5)  # worker 2 is now waiting for worker 1's claim to commit, or done
+    racer.join(timeout=30)
+    assert not racer.is_alive()
+    assert first == [("SD-1", "delivery-1:0")]
+    assert second == [("SD-2", "delivery-3:0")]
 
 
 def test_a_ticket_waits_behind_its_failed_event(store: Store, make_event) -> None:  # type: ignore[no-untyped-def]
