@@ -30,6 +30,9 @@ _TOKEN = re.compile(
     r"|!+|\?+|[,;:.]"
 )
 _CLAUSE_STOPS = frozenset(",;:.")
+# How a sentence closes is part of its tone: a bare "Thanks" or "Committed to trunk" with no full stop
+# is a formula typed in passing; "!" and a closing emoticon are not.
+_ENDINGS = frozenset(".!?)")
 # Shouting needs more letters than an acronym usually has; acronyms rarely carry sentiment anyway.
 _MIN_SHOUT_LETTERS = 3
 # Squashes an unbounded sum of word polarities into (-1, 1); one strong word lands near +-0.6.
@@ -51,6 +54,7 @@ class SentenceLexicon:
     emoji_positive: int  # emoji and emoticons, by sign
     emoji_negative: int
     words: tuple[str, ...]  # lower-cased word tokens, apostrophes removed (for n-gram features)
+    ending: str = ""  # the closing mark: ".", "!", "?", ")" (often an emoticon), or "" for none
 
 
 @lru_cache(maxsize=1)
@@ -197,7 +201,13 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
         emoji_positive=emoji_positive,
         emoji_negative=emoji_negative,
         words=tuple(words),
+        ending=_ending(sentence),
     )
+
+
+def _ending(sentence: str) -> str:
+    last = sentence.rstrip()[-1:]
+    return last if last in _ENDINGS else ""
 
 
 def _match_phrase(

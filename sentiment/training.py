@@ -3,8 +3,8 @@
 Training runs from a plain install (`ela sentiment train CSV...`): multinomial logistic regression by
 AdaGrad SGD with L2, deterministic for a given seed. Thresholds are fitted on out-of-fold predictions,
 so the calibration reflects texts the layer has not seen. The cross-validated macro-F1 is honest about
-the thresholds too: each fold is scored with label thresholds fitted on the other folds' predictions
-only (the one aggregation parameter, `dominant_below`, is chosen on all of them).
+the calibration too: each fold is scored with the aggregation rule and label thresholds fitted on the
+other folds' predictions only.
 """
 
 from __future__ import annotations
@@ -246,33 +246,54 @@ def cross_validate(
             progress(f"fold {fold + 1}/{n_folds} trained")
 
     lexicon = [[f.get("lex", 0.0) for f in item.sentences] for item in items]
-    dominant = _fit_dominance(oof_message, oof_sentences, lexicon, labels)
-    provisional = Calibration(*fit_thresholds(oof_message, labels), dominant_below=dominant)
-    aggregated = [
-        aggregate(m, s, provisional, lx) for m, s, lx in zip(oof_message, oof_sentences, lexicon, strict=True)
-    ]
-    negative_below, positive_from = fit_thresholds(aggregated, labels)
-    # Once more with the final thresholds, which the lexicon rule of `aggregate` reads, as at run time.
-    final = Calibration(negative_below, positive_from, dominant)
+
+    # Honest per-fold scores: fold k is labelled with a calibration (aggregation rule and thresholds)
+    # fitted on the other folds' predictions only, as a comment the model has never seen would be.
+    fold_scores = []
+    for fold in range(n_folds):
+        rest = [i for i, f in enumerate(fold_of) if f != fold]
+        calibration = calibrate(
+            [oof_message[i] for i in rest],
+            [oof_sentences[i] for i in rest],
+            [lexicon[i] for i in rest],
+            [labels[i] for i in rest],
+        )
+        mine = [i for i, f in enumerate(fold_of) if f == fold]
+        predicted = [
+            calibration.label(aggregate(oof_message[i], oof_sentences[i], calibration, lexicon[i]))
+            for i in mine
+        ]
+        fold_scores.append(macro_f1([labels[i] for i in mine], predicted))
+
+    final = calibrate(oof_message, oof_sentences, lexicon, labels)
     aggregated = [
         aggregate(m, s, final, lx) for m, s, lx in zip(oof_message, oof_sentences, lexicon, strict=True)
     ]
-
-    # Honest per-fold scores: fold k is labelled with thresholds fitted on every other fold.
-    fold_scores = []
-    for fold in range(n_folds):
-        rest = [(p, y) for p, y, f in zip(aggregated, labels, fold_of, strict=True) if f != fold]
-        neg, pos = fit_thresholds([p for p, _ in rest], [y for _, y in rest])
-        mine = [(p, y) for p, y, f in zip(aggregated, labels, fold_of, strict=True) if f == fold]
-        predicted = [-1 if p < neg else 1 if p >= pos else 0 for p, _ in mine]
-        fold_scores.append(macro_f1([y for _, y in mine], predicted))
-
-    bands = fit_bands(aggregated, labels, negative_below, positive_from)
-    calibration = Calibration(negative_below, positive_from, dominant, bands)
+    bands = fit_bands(aggregated, labels, final.negative_below, final.positive_from)
+    calibration = Calibration(final.negative_below, final.positive_from, final.dominant_below, bands)
     predicted = [calibration.label(p) for p in aggregated]
     return CrossValidation(
         fold_scores, oof_message, oof_sentences, list(fold_of), calibration, macro_f1(labels, predicted)
     )
+
+
+def calibrate(
+    message: Sequence[float],
+    sentences: Sequence[Sequence[float]],
+    lexicon: Sequence[Sequence[float]],
+    gold: Sequence[int],
+) -> Calibration:
+    """The aggregation rule and label thresholds that fit these out-of-fold predictions (no bands)."""
+    dominant = _fit_dominance(message, sentences, lexicon, gold)
+    provisional = Calibration(*fit_thresholds(message, gold), dominant_below=dominant)
+    aggregated = [
+        aggregate(m, s, provisional, lx) for m, s, lx in zip(message, sentences, lexicon, strict=True)
+    ]
+    negative_below, positive_from = fit_thresholds(aggregated, gold)
+    # Once more with the final thresholds, which the lexicon rule of `aggregate` reads, as at run time.
+    final = Calibration(negative_below, positive_from, dominant)
+    aggregated = [aggregate(m, s, final, lx) for m, s, lx in zip(message, sentences, lexicon, strict=True)]
+    return Calibration(*fit_thresholds(aggregated, gold), dominant_below=dominant)
 
 
 def _fit_dominance(
@@ -300,14 +321,34 @@ def _fit_dominance(
     return best
 
 
+def group_folds(groups: Sequence[str]) -> tuple[list[str], list[int]] | None:
+    """The fold number of each item when every item names its group and there are several groups."""
+    names = sorted(set(groups))
+    if len(names) < 2 or not all(names):
+        return None
+    index = {name: i for i, name in enumerate(names)}
+    return names, [index[g] for g in groups]
+
+
 def train_model(
     items: Sequence[Prepared],
     config: TrainingConfig,
     sources: Sequence[str] = (),
     progress: Callable[[str], None] | None = None,
-) -> tuple[LinearModel, CrossValidation]:
-    """Cross-validate for the calibration and the honest score, then fit the shipped weights on all."""
+    groups: Sequence[str] = (),
+) -> tuple[LinearModel, CrossValidation, CrossValidation | None]:
+    """Cross-validate for the calibration and the honest score, then fit the shipped weights on all.
+
+    `groups` (one name per item, such as a labelled file's `dataset` column) adds leave-one-group-out
+    CV: each group held out whole, as comments from a project or period the layer has never seen.
+    Stratified folds mix every group into training and flatter the layer; the grouped figure is the
+    one to expect on new data. Its calibration is not used: the shipped one comes from all the data.
+    """
     cv = cross_validate(items, config, progress)
+    grouped: CrossValidation | None = None
+    named = group_folds(groups) if groups else None
+    if named is not None:
+        grouped = cross_validate(items, config, progress, fold_of=named[1])
     weights, bias = fit_linear([(item.message, item.label) for item in items], config)
     mean, std = cv.mean_std
     meta = {
@@ -328,8 +369,14 @@ def train_model(
         "cv_macro_f1_mean": round(mean, 6),
         "cv_macro_f1_std": round(std, 6),
         "cv_fold_macro_f1": [round(s, 4) for s in cv.fold_scores],
+        # {group: macro-F1 with that group held out}, or null when the data named no groups.
+        "grouped_cv_macro_f1": (
+            {name: round(score, 4) for name, score in zip(named[0], grouped.fold_scores, strict=True)}
+            if named is not None and grouped is not None
+            else None
+        ),
     }
-    return LinearModel(weights, bias, cv.calibration, meta), cv
+    return LinearModel(weights, bias, cv.calibration, meta), cv, grouped
 
 
 def prepare_rows(rows: Sequence[LabelledText]) -> list[Prepared]:

@@ -14,6 +14,7 @@ from sentiment.training import (
     TrainingConfig,
     fit_linear,
     fit_thresholds,
+    group_folds,
     prepare_rows,
     stratified_folds,
     train_model,
@@ -67,7 +68,7 @@ def test_the_shipped_model_loads() -> None:
 
 def test_training_reproduces_a_model_of_the_same_shape(tmp_path: Path) -> None:
     config = TrainingConfig(folds=3, runs=1, epochs=3, min_count=1)
-    model, cv = train_model(prepare_rows(small_corpus()), config, ["small.csv"])
+    model, cv, grouped = train_model(prepare_rows(small_corpus()), config, ["small.csv"])
     out = tmp_path / "model.json"
     model.save(out)
     trained = json.loads(out.read_text())
@@ -84,6 +85,7 @@ def test_training_reproduces_a_model_of_the_same_shape(tmp_path: Path) -> None:
     kinds = {name.split(":")[0] for name in shipped["weights"]}
     assert {name.split(":")[0] for name in trained["weights"]} <= kinds
     assert len(cv.fold_scores) == 3
+    assert grouped is None and trained["meta"]["grouped_cv_macro_f1"] is None  # the rows named no groups
     # and the file it wrote is a working model
     reloaded = LinearModel.load(out)
     assert reloaded.polarity({"u:thanks": 1.0}) > reloaded.polarity({"u:terrible": 1.0})
@@ -92,8 +94,8 @@ def test_training_reproduces_a_model_of_the_same_shape(tmp_path: Path) -> None:
 def test_training_is_deterministic() -> None:
     items = prepare_rows(small_corpus())
     config = TrainingConfig(folds=3, runs=2, epochs=2, min_count=1)
-    first, _ = train_model(items, config)
-    second, _ = train_model(items, config)
+    first, _, _ = train_model(items, config)
+    second, _, _ = train_model(items, config)
     assert first.to_json() == second.to_json()
 
 
@@ -101,8 +103,27 @@ def test_training_is_deterministic() -> None:
 def test_retraining_on_the_dev_data_reproduces_the_shipped_weights(shared_data: Path) -> None:
     """Guards that the shipped file matches the code: change a feature, and this fails until retrained."""
     rows = read_labelled(shared_data / "sentiment" / "jira-dev.csv")
-    model, _ = train_model(prepare_rows(rows), TrainingConfig(), ["jira-dev.csv"])
+    model, _, _ = train_model(
+        prepare_rows(rows), TrainingConfig(), ["jira-dev.csv"], groups=[row.group for row in rows]
+    )
     assert model.to_json() == json.loads(DEFAULT_MODEL_PATH.read_text())
+
+
+def test_groups_are_held_out_whole_and_reported_by_name() -> None:
+    rows = small_corpus(copies=3)
+    # Three groups, each holding one copy of the corpus: every label in every group.
+    groups = [f"part_{i // (len(rows) // 3)}" for i in range(len(rows))]
+    config = TrainingConfig(folds=3, runs=1, epochs=3, min_count=1)
+    model, _, grouped = train_model(prepare_rows(rows), config, groups=groups)
+    assert grouped is not None
+    assert grouped.folds == [int(g[-1]) for g in groups]
+    assert list(model.meta["grouped_cv_macro_f1"]) == ["part_0", "part_1", "part_2"]
+    assert list(model.meta["grouped_cv_macro_f1"].values()) == [round(s, 4) for s in grouped.fold_scores]
+
+
+@pytest.mark.parametrize("groups", [[], ["a", "a", "a"], ["a", "", "b"]])
+def test_no_grouped_cv_without_several_named_groups(groups: list[str]) -> None:
+    assert group_folds(groups) is None
 
 
 def test_fit_linear_separates_a_toy_problem() -> None:

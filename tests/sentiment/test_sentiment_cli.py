@@ -125,11 +125,26 @@ def test_train_writes_a_working_model_and_reports_cv(tmp_path: Path) -> None:
     result = CliRunner().invoke(sentiment, ["train", str(data), "--out", str(out_path), "--folds", "3"])
     assert result.exit_code == 0, result.output
     assert "3-fold CV macro-F1:" in result.output and "+-" in result.output
+    assert "leave-one-group-out" not in result.output  # no `dataset` column, no groups
     model = LinearModel.load(out_path)
     assert model.meta["trained_on"] == ["train.csv"] and model.meta["texts"] == 36
     # The new weights are usable by the engine at once.
     code, out = run("score", "--model", str(out_path), "Terrible, it crashed again :(")
     assert code == 0 and json.loads(out)["label"] == -1
+
+
+def test_train_holds_out_each_named_group(tmp_path: Path) -> None:
+    rows = [(t, 1) for t in POSITIVE] + [(t, 0) for t in NEUTRAL] + [(t, -1) for t in NEGATIVE]
+    lines = ["text,oracle,dataset"] + [f'"{t}",{y},fold_{copy}' for copy in range(3) for t, y in rows]
+    data = tmp_path / "grouped.csv"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out_path = tmp_path / "model.json"
+    result = CliRunner().invoke(sentiment, ["train", str(data), "--out", str(out_path), "--folds", "3"])
+    assert result.exit_code == 0, result.output
+    assert "leave-one-group-out macro-F1" in result.output and "3 groups" in result.output
+    grouped = LinearModel.load(out_path).meta["grouped_cv_macro_f1"]
+    assert sorted(grouped) == ["fold_0", "fold_1", "fold_2"]
+    assert all(0.0 <= score <= 1.0 for score in grouped.values())
 
 
 def test_train_refuses_data_it_cannot_fit(tmp_path: Path) -> None:
