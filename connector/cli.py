@@ -251,3 +251,7 @@ def _print_json(value: Any) -> None:
 from sentiment.cli import sentiment as _sentiment_commands  # noqa: E402
 
 main.add_command(_sentiment_commands)
+
+
+if __name__ == "__main__":
+    main()
