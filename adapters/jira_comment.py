@@ -7,10 +7,10 @@ import re
 from adapters.base import RoleRules
 from adapters.errors import PayloadRejected
 from adapters.events import Comment, Ticket
-from adapters.jira_adf import adf_to_text, is_adf
 from adapters.jira_payload import JsonObject, flag, ident, jira_datetime, obj, objects, text
 from adapters.jira_roles import author_role
 from adapters.jira_ticket import person
+from sentiment.adf import adf_to_text
 from sentiment.clean import clean
 
 # Jira comment ids are numbers (sent as strings); anything else is not a Jira comment.
@@ -38,7 +38,7 @@ def body_text(body: object) -> str:
     A deleted comment's body may be absent."""
     if body is None or isinstance(body, str):
         return body or ""
-    if is_adf(body):
+    if isinstance(body, dict) and body.get("type") == "doc":
         return adf_to_text(body)
     raise PayloadRejected("comment.body is neither a string nor an ADF document")
 

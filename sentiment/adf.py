@@ -102,6 +102,8 @@ def _walk(node: Any, parts: list[str], depth: int) -> None:
     if depth > _MAX_DEPTH or not isinstance(node, dict):
         return
     kind = node.get("type")
+    if not isinstance(kind, str):
+        return  # not an ADF node: nothing in it was written through Jira's editor
     if kind in _DROPPED:
         parts.append(" ")
         return

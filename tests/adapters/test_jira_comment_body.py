@@ -1,10 +1,19 @@
-"""Atlassian Document Format to the words the author wrote."""
+"""A comment body in Atlassian Document Format (REST v3) to the words the author wrote."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from adapters.jira_adf import adf_to_text, is_adf
+import pytest
+
+from adapters.errors import PayloadRejected
+from adapters.jira_comment import body_text
+from sentiment.clean import clean
+
+
+def adf_to_text(document: dict[str, Any]) -> str:
+    """The comment text the adapter puts on a TicketEvent."""
+    return clean(body_text(document))
 
 
 def _doc(*blocks: dict[str, Any]) -> dict[str, Any]:
@@ -19,9 +28,9 @@ def _t(text: str, **extra: Any) -> dict[str, Any]:
     return {"type": "text", "text": text, **extra}
 
 
-def test_paragraphs_and_hard_breaks_are_lines() -> None:
+def test_paragraphs_are_separated_by_a_blank_line_and_hard_breaks_are_lines() -> None:
     doc = _doc(_p(_t("First line"), {"type": "hardBreak"}, _t("second line")), _p(_t("New paragraph.")))
-    assert adf_to_text(doc) == "First line\nsecond line\nNew paragraph."
+    assert adf_to_text(doc) == "First line\nsecond line\n\nNew paragraph."
 
 
 def test_marks_keep_their_text() -> None:
@@ -31,7 +40,7 @@ def test_marks_keep_their_text() -> None:
     assert adf_to_text(doc) == "This is really bad"
 
 
-def test_emoji_keep_their_text_or_short_name() -> None:
+def test_emoji_keep_their_character_and_unknown_ones_go() -> None:
     doc = _doc(
         _p(
             _t("Great "),
@@ -40,7 +49,7 @@ def test_emoji_keep_their_text_or_short_name() -> None:
             {"type": "emoji", "attrs": {"shortName": ":party-parrot:", "id": "atlassian-parrot"}},
         )
     )
-    assert adf_to_text(doc) == "Great \U0001f389 and :party-parrot:"
+    assert adf_to_text(doc) == "Great \U0001f389 and"
 
 
 def test_code_quotes_mentions_and_media_are_dropped() -> None:
@@ -58,10 +67,10 @@ def test_code_quotes_mentions_and_media_are_dropped() -> None:
         {"type": "mediaSingle", "content": [{"type": "media", "attrs": {"id": "abc", "type": "file"}}]},
         _p(_t("See "), {"type": "inlineCard", "attrs": {"url": "https://status.example.com"}}, _t(".")),
     )
-    assert adf_to_text(doc) == " it failed again\nSee ."
+    assert adf_to_text(doc) == "it failed again\n\nSee ."
 
 
-def test_lists_and_tables_give_one_line_per_item() -> None:
+def test_lists_and_tables_give_one_paragraph_per_item() -> None:
     doc = _doc(
         {
             "type": "bulletList",
@@ -92,7 +101,7 @@ def test_lists_and_tables_give_one_line_per_item() -> None:
             ],
         },
     )
-    assert adf_to_text(doc) == "one\ntwo\ntwo.a\nSite\nBerlin"
+    assert adf_to_text(doc) == "one\n\ntwo\n\ntwo.a\n\nSite\n\nBerlin"
 
 
 def test_unknown_nodes_are_read_through_and_malformed_ones_skipped() -> None:
@@ -103,7 +112,7 @@ def test_unknown_nodes_are_read_through_and_malformed_ones_skipped() -> None:
         {"content": [_p(_t("no type: skipped"))]},
         _p(_t("end")),
     )
-    assert adf_to_text(doc) == "kept\nend"
+    assert adf_to_text(doc) == "kept\n\nend"
 
 
 def test_a_hostile_depth_is_cut_off_instead_of_exhausting_the_stack() -> None:
@@ -113,8 +122,8 @@ def test_a_hostile_depth_is_cut_off_instead_of_exhausting_the_stack() -> None:
     assert adf_to_text(_doc(_p(_t("shallow")), node)) == "shallow"
 
 
-def test_only_a_doc_node_is_adf() -> None:
-    assert is_adf(_doc())
-    assert not is_adf({"type": "paragraph", "content": []})
-    assert not is_adf("plain wiki *markup*")
+def test_only_a_doc_node_or_a_string_is_a_comment_body() -> None:
     assert adf_to_text(_doc()) == ""
+    assert body_text("plain wiki *markup*") == "plain wiki *markup*"
+    with pytest.raises(PayloadRejected, match="neither a string nor an ADF document"):
+        body_text({"type": "paragraph", "content": []})
