@@ -11,31 +11,7 @@ from click.testing import CliRunner
 from connector.cli import main
 from sentiment.cli import sentiment
 from sentiment.model import LinearModel
-
-POSITIVE = [
-    "Thanks, great work!",
-    "Awesome, that fixed it :)",
-    "Works perfectly now, thank you!",
-    "Brilliant, much appreciated",
-    "Great job, love it",
-    "Excellent support, thanks a lot",
-]
-NEUTRAL = [
-    "Attached the log file.",
-    "Which version are you on?",
-    "Moved to the backlog.",
-    "See the linked ticket.",
-    "I restarted the server at noon.",
-    "The patch is in the next release.",
-]
-NEGATIVE = [
-    "Still broken, this is unacceptable!",
-    "Terrible, it crashed again :(",
-    "Nobody replied, very frustrating",
-    "Useless answer, nothing works",
-    "This is awful, escalate now",
-    "Worst update ever, everything fails",
-]
+from tests.sentiment.corpus import NEGATIVE, NEUTRAL, POSITIVE
 
 
 def run(*args: str) -> tuple[int, str]:
