@@ -11,6 +11,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
@@ -141,16 +142,22 @@ class SentimentSettings(_Section):
     engine: str = "textblob"
     options: dict[str, Any] = Field(default_factory=dict)
 
+    _built: Engine | None = PrivateAttr(default=None)
+
     @model_validator(mode="after")
-    def _engine_exists(self) -> SentimentSettings:
-        self.build()  # an unknown engine, a missing extra or a bad option is a configuration error
+    def _build_engine(self) -> SentimentSettings:
+        # Built while the file is checked: an unknown engine, a missing extra or a bad option is a
+        # configuration error, and the service then uses this very engine instead of building another.
+        try:
+            self._built = get_engine(self.engine, **self.options)
+        except EngineError as exc:
+            raise ValueError(str(exc)) from exc
         return self
 
     def build(self) -> Engine:
-        try:
-            return get_engine(self.engine, **self.options)
-        except EngineError as exc:
-            raise ValueError(str(exc)) from exc
+        """The engine these settings name, as built when they were validated."""
+        assert self._built is not None  # set by the validator; a SentimentSettings is never unvalidated
+        return self._built
 
 
 class LoggingSettings(_Section):
