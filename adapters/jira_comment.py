@@ -10,7 +10,7 @@ from adapters.events import Comment, Ticket
 from adapters.jira_payload import JsonObject, flag, ident, jira_datetime, obj, objects, text
 from adapters.jira_roles import author_role
 from adapters.jira_ticket import person
-from sentiment.adf import adf_to_text
+from sentiment.adf import adf_to_text, is_document
 from sentiment.clean import clean
 
 # Jira comment ids are numbers (sent as strings); anything else is not a Jira comment.
@@ -38,7 +38,7 @@ def body_text(body: object) -> str:
     A deleted comment's body may be absent."""
     if body is None or isinstance(body, str):
         return body or ""
-    if isinstance(body, dict) and body.get("type") == "doc":
+    if is_document(body):
         return adf_to_text(body)
     raise PayloadRejected("comment.body is neither a string nor an ADF document")
 

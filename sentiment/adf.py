@@ -80,6 +80,11 @@ def adf_to_text(node: Any) -> str:
     return "".join(parts).strip()
 
 
+def is_document(value: object) -> bool:
+    """Whether `value` is an ADF document (its root node), as opposed to markup or a stray node."""
+    return isinstance(value, dict) and value.get("type") == "doc"
+
+
 def looks_like_adf(text: str) -> bool:
     head = text[:200].lstrip()
     return head.startswith("{") and '"type"' in head and '"doc"' in text[:2000]
@@ -93,9 +98,7 @@ def parse_adf(text: str) -> str | None:
         data = json.loads(text)
     except (ValueError, RecursionError):
         return None
-    if not isinstance(data, dict) or data.get("type") != "doc":
-        return None
-    return adf_to_text(data)
+    return adf_to_text(data) if is_document(data) else None
 
 
 def _walk(node: Any, parts: list[str], depth: int) -> None:
