@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from adapters.events import Person, TicketEvent
@@ -80,7 +81,9 @@ class Adapter(Protocol):
         """Raise adapters.errors.PayloadRejected for anything that is not this platform's payload."""
 
 
-FieldValue = str | float | int | None
+# A result's value on the wire between the connector and a writer: a select's label, a number, a text,
+# the labels of a multi-select; None clears the field.
+FieldValue = str | float | int | list[str] | None
 
 
 @runtime_checkable
@@ -92,10 +95,15 @@ class UserDirectory(Protocol):
 
 
 class TicketWriter(ABC):
-    """Writes results back onto tickets. Logical field keys (`mood`, `mood_score`, ...) are mapped to a
-    platform's own fields by the writer, from the site's configuration.
+    """Writes results back onto tickets: one attempt per call, retries belong to the outbox.
 
-    Errors are adapters.errors.WriteError subclasses: RateLimited, TransientWriteError, PermanentWriteError.
+    Logical field keys (`mood`, `mood_score`, ...) are mapped to a platform's own fields by the writer,
+    from the site's configuration. Errors are adapters.errors.WriteError subclasses: RateLimited,
+    TransientWriteError, PermanentWriteError.
+
+    Every call must be safe to repeat or to check afterwards, because a worker can die after the
+    platform acted and before the outbox recorded it: fields and labels are idempotent by nature, and
+    `read_fields` / `find_comment` tell the outbox whether an earlier attempt already landed.
     """
 
     @abstractmethod
@@ -103,9 +111,20 @@ class TicketWriter(ABC):
 
     @abstractmethod
     def read_fields(self, ticket_key: str, keys: list[str]) -> dict[str, FieldValue]:
-        """The current values of logical fields, as write_fields would have set them (for reconciling a
-        write whose outcome is unknown after a crash)."""
+        """The current values of logical fields, as write_fields would have set them."""
 
     @abstractmethod
     def add_comment(self, ticket_key: str, text: str, *, public: bool) -> str:
         """Returns the new comment's id."""
+
+    @abstractmethod
+    def find_comment(
+        self, ticket_key: str, text: str, *, since: datetime, exclude: Sequence[str] = ()
+    ) -> str | None:
+        """The id of a comment with this text that the connector's own account added at or after
+        `since`, other than those in `exclude` (comments already matched to other outbox actions);
+        None when there is none. The read-back for a comment whose posting has an unknown outcome."""
+
+    @abstractmethod
+    def change_labels(self, ticket_key: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
+        """Add and remove labels, leaving the others alone (adding one that is there is no change)."""

@@ -2,21 +2,16 @@
 
 A platform's webhook (or a poll of its API) becomes one or more `TicketEvent`s. Everything downstream
 (store, pipeline, ELA, surveys) reads only these, never a platform's raw payload, so adding a platform is
-one adapter module and nothing else.
+one adapter package and nothing else.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-
-class Platform(StrEnum):
-    jira = "jira"
-    servicenow = "servicenow"
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 
 class EventKind(StrEnum):
@@ -110,8 +105,12 @@ class FieldChange(_Model):
     to_value: str | None = None
 
 
+# A platform's registry name (`jira`, `servicenow`, ...): lower-case, as in the webhook URL.
+PlatformName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,19}$")]
+
+
 class TicketEvent(_Model):
-    platform: Platform
+    platform: PlatformName
     site: str
     event_id: str  # idempotency key: the same delivery always yields the same event_id
     kind: EventKind

@@ -9,7 +9,6 @@ from werkzeug.exceptions import HTTPException
 
 from connector.intake import Answer, Intake
 from connector.metrics import Metrics
-from connector.platforms import adapter_for
 from connector.settings import Settings
 from connector.store import Store
 
@@ -23,7 +22,7 @@ class Connector:
         self.settings = settings
         self.store = store
         self.metrics = Metrics(store)
-        self.intake = Intake(settings, store, self.metrics, adapter_for)
+        self.intake = Intake(settings, store, self.metrics)
 
 
 def _json(answer: Answer) -> Response:

@@ -41,11 +41,11 @@ config_option = click.option(
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="ela")
 def main() -> None:
-    """ELA Connector: how customers feel about your service desk, written onto their Jira tickets.
+    """ELA Connector: how customers feel about your service desk, written onto their tickets.
 
     \b
     Start here:
-      ela demo                      a scripted ticket story against a simulated Jira, no setup
+      ela demo                      a scripted ticket story on a simulated service desk, no setup
       ela check-config FILE         validate a configuration, listing every problem
       ela setup -c FILE             create the custom fields a site maps results to
       ela serve -c FILE             run the service (webhooks, worker, write-backs)
@@ -57,10 +57,10 @@ def main() -> None:
 @click.option("--pace", type=float, default=0.0, show_default=True, help="Seconds to pause between steps.")
 @click.option("--json", "as_json", is_flag=True, help="End with the result as one JSON object.")
 def demo(keep: str | None, pace: float, as_json: bool) -> None:
-    """Play a scripted ticket story against a simulated Jira, no setup needed.
+    """Play a scripted ticket story against a simulated service desk, no setup needed.
 
-    Starts the Jira simulator and the connector on loopback (SQLite, embedded settings), creates the
-    mood fields, then plays a JSM request: a frustrated customer, agent replies, the customer calming
+    Starts a platform's simulator and the connector on loopback (SQLite, embedded settings), creates
+    the mood fields, then plays a request: a frustrated customer, agent replies, the customer calming
     down, the ticket resolved. Prints each field written back to the ticket as it happens.
     """
     from dataclasses import asdict
@@ -83,7 +83,7 @@ def check_config(path: str) -> None:
     Exit status 0 when valid, 2 otherwise. Environment variables referenced as ${NAME} must be set.
     """
     settings = settings_from(path)
-    sites = ", ".join(f"{name} ({site.platform}, {site.url})" for name, site in settings.sites.items())
+    sites = ", ".join(f"{name} ({site.platform}, {site.where()})" for name, site in settings.sites.items())
     click.echo(f"{path}: OK")
     click.echo(f"  database: {settings.database.url.split('@')[-1]}")
     click.echo(f"  sites: {sites or 'none (the service will accept no webhooks)'}")
@@ -134,9 +134,9 @@ def serve(
 
 @main.command()
 @config_option
-@click.option("--once", is_flag=True, help="One pass over due events and write-backs, then exit.")
+@click.option("--once", is_flag=True, help="One pass over due events, the outbox and due work, then exit.")
 def worker(config_path: str | None, once: bool) -> None:
-    """Process stored events and flush write-backs (alone, or beside `ela serve --no-worker`)."""
+    """Process stored events, send the outbox, fire due work (alone, or beside `ela serve --no-worker`)."""
     from connector.logs import setup_logging
     from connector.runtime import Runtime, SchemaOutOfDate
 
@@ -147,11 +147,13 @@ def worker(config_path: str | None, once: bool) -> None:
     except SchemaOutOfDate as exc:
         fail(str(exc), 2)
     if once:
-        processed, flushed = runtime.worker.run_once()
+        report = runtime.worker.run_once()
+        processed, flushed, fired = report.events, report.outbox, report.due
         click.echo(
             f"events: {processed.processed} processed, {processed.failed} failed; "
             f"write-backs: {flushed.sent} sent, {flushed.reconciled} reconciled, "
-            f"{flushed.retried} to retry, {flushed.failed} failed"
+            f"{flushed.retried} to retry, {flushed.failed} failed; "
+            f"due work: {fired.fired} fired, {fired.failed} failed"
         )
         runtime.close()
         return
@@ -168,7 +170,7 @@ def worker(config_path: str | None, once: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--recent", default=10, show_default=True, help="How many recent events and failures to list.")
 def status(config_path: str | None, as_json: bool, recent: int) -> None:
-    """Queue depths, failed write-backs with the platform's message, and recent events."""
+    """Queue depths, failed outbox actions with the platform's message, due work, recent events."""
     from connector.runtime import SchemaOutOfDate, ensure_schema
     from connector.status import gather, render
     from connector.store import Store
@@ -191,12 +193,12 @@ def setup(config_path: str | None, site_names: tuple[str, ...]) -> None:
     """Create the custom fields each site maps results to, where missing.
 
     Fields mapped by name are found or created (select fields get the labels from `mood` as their
-    options, and a global context); fields mapped by id must exist already and are checked. Running it
-    again creates nothing. Needs the Administer Jira permission; Jira Cloud only (on Data Center, create
-    the fields by hand and map them by name).
+    options); fields mapped by id must exist already and are checked. Running it again creates
+    nothing. What the platform needs (permissions, which deployments can create fields) is in the
+    README's section for it.
     """
     from adapters.errors import WriteError
-    from connector.setup_fields import setup_site
+    from connector.setup import SetupUnsupported, setup_site
 
     settings = settings_from(config_path)
     names = site_names or tuple(settings.sites)
@@ -210,9 +212,13 @@ def setup(config_path: str | None, site_names: tuple[str, ...]) -> None:
             click.echo(f"{name}: no fields mapped; nothing to do")
             continue
         try:
-            result = setup_site(site, settings.mood)
+            result = setup_site(site, settings)
         except WriteError as exc:
             click.echo(f"{name}: {exc.message}", err=True)
+            failed = True
+            continue
+        except SetupUnsupported as exc:
+            click.echo(f"{name}: {exc}", err=True)
             failed = True
             continue
         for key, field_id in {**result.created_or_found, **result.checked}.items():

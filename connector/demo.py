@@ -1,10 +1,10 @@
-"""`ela demo`: a scripted ticket story, end to end, with no Jira anywhere.
+"""`ela demo`: a scripted ticket story, end to end, with no real service desk anywhere.
 
-The Jira simulator and the connector run on loopback, the connector with SQLite and its embedded demo
-configuration. A customer raises a request, gets frustrated, is helped, calms down; the ticket is
-resolved. Every webhook really travels over HTTP, signed, into the intake; the worker scores the
-customer's words and the flusher writes the fields back to the simulated ticket, where the demo reads
-them and prints each change.
+A platform's simulator (a "desk", from simulators.desk) and the connector run on loopback, the
+connector with SQLite and its embedded demo configuration. A customer raises a request, gets
+frustrated, is helped, calms down; the ticket is resolved. Every webhook really travels over HTTP,
+signed, into the intake; the worker scores the customer's words and the outbox writes the fields back to
+the simulated ticket, where the demo reads them and prints each change.
 """
 
 from __future__ import annotations
@@ -24,22 +24,16 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from adapters.events import TicketEvent
 from connector.pipeline import Outcome
+from connector.results import titles
 from connector.runtime import Runtime
 from connector.settings import Settings, parse_settings
-from connector.setup_fields import setup_site
-from connector.store.models import EventRow, MoodEntry, TicketRow, WritebackRow
-from simulators.jira import JiraSimulator
+from connector.setup import setup_site
+from connector.store.models import EventRow, MoodEntry, OutboxAction, TicketRow
+from simulators.desk import DESKS, Desk, desk_for
 
 Print = Callable[[str], None]
 SITE = "demo"
-CUSTOMER = "casey@customer.example"
-AGENT = "alex.agent@example.com"
-FIELD_TITLES = {
-    "mood": "mood",
-    "mood_score": "score",
-    "initial_mood": "initial mood",
-    "mood_trend": "trend",
-}
+FIELD_TITLES = titles()
 
 
 class _Quiet(WSGIRequestHandler):
@@ -110,19 +104,12 @@ def demo_settings(env: dict[str, str]) -> Settings:
     return parse_settings(text, "demo.yaml", env=env)
 
 
-def _value(raw: Any) -> Any:
-    """A v2 field value as a person reads it: a select's option value, a number, text."""
-    if isinstance(raw, dict):
-        return raw.get("value")
-    return raw
-
-
 class Demo:
-    def __init__(self, out: Print, workdir: Path, pace: float, openapi_spec: Path | None = None) -> None:
+    def __init__(self, out: Print, workdir: Path, pace: float, desk: Desk) -> None:
         self.out = out
         self.workdir = workdir
         self.pace = pace
-        self.sim = JiraSimulator(openapi_spec, seed="demo")
+        self.desk = desk
         self.server: BaseWSGIServer | None = None
         self.runtime: Runtime | None = None
         self.field_ids: dict[str, str] = {}
@@ -133,12 +120,13 @@ class Demo:
     # set-up --------------------------------------------------------------------------------------
 
     def start(self) -> Runtime:
-        jira_url = self.sim.start()
+        desk = self.desk
+        desk_url = desk.start()
         secret = secrets.token_urlsafe(24)
         settings = demo_settings(
             {
                 "ELA_DEMO_DIR": str(self.workdir),
-                "ELA_DEMO_JIRA_URL": jira_url,
+                f"ELA_DEMO_{desk.platform.upper()}_URL": desk_url,
                 "ELA_DEMO_WEBHOOK_SECRET": secret,
             }
         )
@@ -149,17 +137,19 @@ class Demo:
         threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
-        hook = f"http://127.0.0.1:{self.server.server_port}/webhooks/jira/{SITE}"
-        self.out("ELA Connector demo: a simulated Jira Service Management and the connector, on loopback.")
-        self.out(f"  Jira (simulated)  {jira_url}  service desk SUP; customer Casey, agent Alex")
-        self.out(f"  connector         {hook}  (webhooks signed with a secret)")
-        self.out(f"  database          {settings.database.url}")
+        hook = f"http://127.0.0.1:{self.server.server_port}/webhooks/{desk.platform}/{SITE}"
+        simulated = f"{desk.label} (simulated)"
+        width = max(len(simulated), len(f"fields on {desk.label}"), len("connector")) + 2
+        self.out(f"ELA Connector demo: a simulated {desk.label} service desk and the connector, on loopback.")
+        self.out(f"  {simulated:{width}}{desk_url}  {desk.description}")
+        self.out(f"  {'connector':{width}}{hook}  (webhooks signed with a secret)")
+        self.out(f"  {'database':{width}}{settings.database.url}")
         site = settings.sites[SITE]
-        result = setup_site(site, settings.mood)
+        result = setup_site(site, settings)
         self.field_ids = {**result.created_or_found, **result.checked}
         made = ", ".join(f"{site.fields.mapped()[k]} ({v})" for k, v in self.field_ids.items())
-        self.out(f"  fields on Jira    {made}")
-        self.sim.register_webhook(hook, secret=secret)
+        self.out(f"  {'fields on ' + desk.label:{width}}{made}")
+        desk.register_webhook(hook, secret)
         runtime.worker.start()
         return runtime
 
@@ -169,7 +159,7 @@ class Demo:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
-        self.sim.stop()
+        self.desk.stop()
 
     # the story -----------------------------------------------------------------------------------
 
@@ -180,23 +170,22 @@ class Demo:
             self.out(f"      connector: scored {outcome.scored:+.2f} ({settings.mood.labels.label(band)})")
 
     def play(self) -> str:
-        key = ""
+        desk, key = self.desk, ""
         for number, step in enumerate(STORY, 1):
-            who = "Casey (customer)" if step.actor == "customer" else "Alex (agent)"
-            actor = CUSTOMER if step.actor == "customer" else AGENT
+            customer = step.actor == "customer"
+            who = f"{desk.customer_name} (customer)" if customer else f"{desk.agent_name} (agent)"
+            actor = desk.customer if customer else desk.agent
             if step.action == "raise":
-                key = self.sim.create_issue(
-                    "SUP", step.texts[0], reporter=actor, request_type="Report a system problem"
-                )
+                key = desk.raise_ticket(step.texts[0], requester=actor)
                 self.out(f"\n{number}. {who} raises {key}: {step.texts[0]!r}")
             elif step.action == "resolve":
-                self.sim.transition(key, "Resolved", actor=actor)
+                desk.resolve(key, actor=actor)
                 self.out(f"\n{number}. {who} resolves {key}")
             else:
                 if step.action == "burst":
                     self.out(f"\n{number}. {who} sends {len(step.texts)} messages in a row:")
                 for text in step.texts:
-                    self.sim.add_comment(key, text, author=actor, public=True)
+                    desk.comment(key, text, author=actor, public=True)
                     prefix = "   " if step.action == "burst" else f"\n{number}. {who}:"
                     self.out(f"{prefix} {text!r}")
                 if step.actor == "agent":
@@ -210,13 +199,12 @@ class Demo:
         return key
 
     def _field_writes(self, key: str) -> int:
-        """PUTs of the ticket's fields that the simulated Jira received."""
-        return sum(1 for r in self.sim.requests if r.method == "PUT" and r.path.endswith(f"/issue/{key}"))
+        return self.desk.field_writes(key)
 
     def _settle(self, timeout: float = 30.0) -> None:
         """Until every webhook is delivered, every event processed and every write-back sent."""
         assert self.runtime is not None
-        self.sim.wait_for_webhooks(timeout)
+        self.desk.wait_for_webhooks(timeout)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.runtime.store.session() as session:
@@ -225,21 +213,20 @@ class Demo:
                 )
                 writes = session.scalar(
                     select(func.count())
-                    .select_from(WritebackRow)
-                    .where(WritebackRow.state.in_(("pending", "in_flight")))
+                    .select_from(OutboxAction)
+                    .where(OutboxAction.state.in_(("pending", "sending")))
                 )
-            if not events and not writes and self.sim.wait_for_webhooks(0.01):
+            if not events and not writes and self.desk.wait_for_webhooks(0.01):
                 return
             time.sleep(0.05)
         raise TimeoutError("the connector did not settle within 30 s")
 
     def _show_fields(self, key: str) -> None:
-        fields = self.sim.issue(key).fields
-        now = {k: _value(fields.get(fid)) for k, fid in self.field_ids.items()}
+        now = self.desk.field_values(key, self.field_ids)
         changed = {k: v for k, v in now.items() if self.shown.get(k) != v}
         if changed:
             parts = [f"{FIELD_TITLES[k]} {self.shown.get(k) or '-'} -> {v}" for k, v in changed.items()]
-            self.out(f"      Jira {key} fields: " + "; ".join(parts))
+            self.out(f"      {self.desk.label} {key} fields: " + "; ".join(parts))
             self.changes.append({"ticket": key, **changed})
         self.shown = now
 
@@ -259,21 +246,23 @@ class Demo:
             ticket=key,
             fields=dict(self.shown),
             timeline=timeline,
-            webhooks_sent=len(self.sim.deliveries),
+            webhooks_sent=self.desk.webhooks_sent(),
             events_stored=stored,
             field_writes=self._field_writes(key),
             burst_writes=self.burst_writes,
             seconds=time.monotonic() - started,
             changes=self.changes,
+            violations=self.desk.violations(),
         )
         self.out("\nSummary")
         self.out("  mood timeline of " + key + ": " + " -> ".join(f"{p:+.2f}" for p in timeline))
         self.out(
             "  fields on the ticket: " + "; ".join(f"{FIELD_TITLES[k]} = {v}" for k, v in self.shown.items())
         )
+        label = self.desk.label
         self.out(
-            f"  {result.webhooks_sent} signed webhooks sent by Jira, {stored} events stored; "
-            f"{result.field_writes} field writes to Jira (notifyUsers=false); "
+            f"  {result.webhooks_sent} signed webhooks sent by {label}, {stored} events stored; "
+            f"{result.field_writes} field writes to {label} ({self.desk.quiet_writes}); "
             f"the burst of {len(STORY[5].texts)} messages took {result.burst_writes} write(s)"
         )
         self.out(f"  took {result.seconds:.1f} s; data in {self.workdir}")
@@ -281,16 +270,23 @@ class Demo:
 
 
 def run_demo(
-    out: Print, *, workdir: Path | None = None, pace: float = 0.0, openapi_spec: Path | None = None
+    out: Print,
+    *,
+    platform: str | None = None,
+    workdir: Path | None = None,
+    pace: float = 0.0,
+    openapi_spec: Path | None = None,
 ) -> DemoResult:
-    """Play the story. `openapi_spec` makes the simulated Jira check every request the connector sends
-    against Jira's published API definition (the tests do; users have no copy of it)."""
+    """Play the story on a simulated desk of `platform` (default: the first one simulated).
+
+    `openapi_spec` makes the simulator check every request the connector sends against the platform's
+    published API definition (the tests do; users have no copy of it)."""
     started = time.monotonic()
     temporary = None
     if workdir is None:
         temporary = tempfile.TemporaryDirectory(prefix="ela-demo-")
         workdir = Path(temporary.name)
-    demo = Demo(out, workdir, pace, openapi_spec)
+    demo = Demo(out, workdir, pace, desk_for(platform or next(iter(DESKS)), openapi_spec))
     try:
         demo.start()
         key = demo.play()

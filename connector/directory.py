@@ -1,4 +1,4 @@
-"""Group membership of comment authors, for sites that name their customers by Jira group.
+"""Group membership of comment authors, for sites that name their customers by platform group.
 
 A lookup is a REST call, so answers are kept for a while: an author's groups rarely change within the
 minutes a conversation on a ticket lasts.

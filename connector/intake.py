@@ -1,22 +1,23 @@
 """Webhook intake: verify, parse, store, answer. Nothing here knows Flask.
 
 The order matters: a delivery is stored (committed) before it is acknowledged, and answered 503 only
-when it could not be stored, so the platform retries it (Jira Cloud re-sends for about 30 minutes on
-5xx). A retried delivery finds its key already stored and changes nothing.
+when it could not be stored, so the platform retries it (platforms that retry do so on 5xx; see each
+adapter). A retried delivery finds its key already stored and changes nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.base import Adapter, Headers, InboundRequest
+from adapters.base import Headers, InboundRequest
 from adapters.errors import AdapterError
 from connector.metrics import Metrics
+from connector.platforms import platform_for
 from connector.settings import Settings
 from connector.store import Store
 from connector.store.events import store_delivery
@@ -36,13 +37,10 @@ def _error(status: int, code: str, message: str, **headers: str) -> Answer:
 
 
 class Intake:
-    def __init__(
-        self, settings: Settings, store: Store, metrics: Metrics, adapters: Callable[[str], Adapter]
-    ) -> None:
+    def __init__(self, settings: Settings, store: Store, metrics: Metrics) -> None:
         self.settings = settings
         self.store = store
         self.metrics = metrics
-        self.adapters = adapters
 
     def receive(
         self,
@@ -65,7 +63,7 @@ class Intake:
         oversize = self.oversize(site_name, len(body))
         if oversize is not None:
             return oversize
-        adapter = self.adapters(platform)
+        adapter = platform_for(platform).adapter
         request = InboundRequest(headers=Headers(headers), body=body, query=dict(query))
         try:
             adapter.authenticate(request, site.webhook.auth())

@@ -12,6 +12,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from connector.platforms import platforms
 from connector.settings import LoggingSettings
 
 # Attributes every LogRecord has; anything else on a record came from a call's `extra=`.
@@ -62,7 +63,9 @@ def setup_logging(settings: LoggingSettings, stream: Any = None) -> None:
         logger.handlers[:] = [handler]
         logger.setLevel(settings.level)
         logger.propagate = False
-    # APScheduler logs every job run at INFO; only its warnings matter to an operator. The Jira client
-    # library logs request and response bodies (customers' words) at DEBUG: keep it above that.
+    # APScheduler logs every job run at INFO; only its warnings matter to an operator.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    logging.getLogger("atlassian").setLevel(max(logging.INFO, logging.getLevelName(settings.level)))
+    # Platform client libraries that log request and response bodies (customers' words) at DEBUG.
+    for platform in platforms().values():
+        for name in platform.chatty_loggers:
+            logging.getLogger(name).setLevel(max(logging.INFO, logging.getLevelName(settings.level)))

@@ -10,9 +10,9 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from connector.store import Store
+from connector.store import Store, due
 from connector.store import events as event_store
-from connector.store import writebacks as writeback_store
+from connector.store import outbox as outbox_store
 from connector.store.models import utcnow
 
 
@@ -24,12 +24,31 @@ class StoreCollector(Collector):
         with self.store.session() as session:
             events = event_store.counts_by_state(session)
             oldest = event_store.oldest_pending(session)
-            writes = writeback_store.counts_by_state(session)
-            retried = writeback_store.retries_total(session)
+            writes = outbox_store.counts_by_state(session, "fields")
+            actions = {kind: outbox_store.counts_by_state(session, kind) for kind in outbox_store.KINDS}
+            retried = outbox_store.retries_total(session)
+            due_work = due.counts_by_state(session)
+            due_pending = due.pending_by_kind(session)
         depth = GaugeMetricFamily("ela_queue_depth", "Rows waiting in a queue", labels=["queue"])
         depth.add_metric(["events"], events.get("pending", 0))
-        depth.add_metric(["writebacks"], writes.get("pending", 0) + writes.get("in_flight", 0))
+        depth.add_metric(["writebacks"], writes.get("pending", 0) + writes.get("sending", 0))
+        depth.add_metric(["outbox"], sum(c.get("pending", 0) + c.get("sending", 0) for c in actions.values()))
+        depth.add_metric(["due_work"], due_work.get("pending", 0))
         yield depth
+        pending = GaugeMetricFamily("ela_due_work_pending", "Due work waiting, by kind", labels=["kind"])
+        for kind, count in sorted(due_pending.items()):
+            pending.add_metric([kind], count)
+        yield pending
+        parked = GaugeMetricFamily("ela_due_work_failed", "Due work parked after repeated failures")
+        parked.add_metric([], due_work.get("failed", 0))
+        yield parked
+        kept = GaugeMetricFamily(
+            "ela_outbox_actions", "Outbox actions kept, by kind and state", labels=["kind", "state"]
+        )
+        for kind, states in actions.items():
+            for state in ("pending", "sending", "done", "failed"):
+                kept.add_metric([kind, state], states.get(state, 0))
+        yield kept
         lag = GaugeMetricFamily(
             "ela_processing_lag_seconds", "Age of the oldest event not yet processed (0 when none)"
         )

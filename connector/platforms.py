@@ -1,60 +1,77 @@
-"""The one place that knows which adapter and which writer serve each platform.
+"""The registry of platforms: the one place that lists them. Everything else in the connector asks it.
 
-Adding a platform = an adapter module, a writer, and an entry in each table below.
+Adding a platform = a package under adapters/ that exports `PLATFORM`, and its line in BUILT_IN.
 """
 
 from __future__ import annotations
 
 import importlib
 import threading
+from collections.abc import Callable
+from typing import Any
 
-from adapters.base import Adapter, RoleRules, TicketWriter
-from adapters.events import AuthorRole, Person, Ticket
-from connector.settings import JiraSiteSettings, Settings
+from adapters.base import TicketWriter
+from adapters.platform import Platform
 
-_ADAPTER_MODULES = {"jira": "adapters.jira"}
+# Module paths, imported on first use: a platform's client libraries load only when it is used.
+BUILT_IN = ("adapters.jira",)
 
-
-def adapter_for(platform: str) -> Adapter:
-    module = _ADAPTER_MODULES.get(platform)
-    if module is None:
-        raise KeyError(f"no adapter for platform {platform!r}")
-    adapter: Adapter = importlib.import_module(module).ADAPTER
-    return adapter
+_registry: dict[str, Platform[Any]] = {}
+_listeners: list[Callable[[], None]] = []
+_lock = threading.Lock()
 
 
-def author_role(platform: str, author: Person | None, ticket: Ticket, rules: RoleRules) -> AuthorRole:
-    """The platform's own rule for who wrote a comment, applied to what the store knows of the ticket."""
-    if platform == "jira":
-        from adapters.jira_roles import author_role as jira_author_role
+def _load_built_in() -> None:
+    if _registry:
+        return
+    for module in BUILT_IN:
+        platform: Platform[Any] = importlib.import_module(module).PLATFORM
+        _registry.setdefault(platform.name, platform)
 
-        return jira_author_role(author, ticket, rules)
-    raise KeyError(f"no author rule for platform {platform!r}")
+
+def platforms() -> dict[str, Platform[Any]]:
+    """Every registered platform, by name."""
+    with _lock:
+        _load_built_in()
+        return dict(_registry)
 
 
-def jira_writer(site: JiraSiteSettings) -> TicketWriter:
-    from adapters.jira_writer import JiraTarget, JiraWriter
+def platform_for(name: str) -> Platform[Any]:
+    found = platforms().get(name)
+    if found is None:
+        raise KeyError(f"no platform {name!r} (registered: {', '.join(sorted(platforms()))})")
+    return found
 
-    target = JiraTarget(
-        url=str(site.url).rstrip("/"),
-        email=site.auth.email,
-        api_token=site.auth.api_token.get_secret_value() if site.auth.api_token else None,
-        personal_access_token=(
-            site.auth.personal_access_token.get_secret_value() if site.auth.personal_access_token else None
-        ),
-        deployment=site.deployment,
-        api_version=site.api_version,
-        fields=site.fields.mapped(),
-        service_desk=site.service_desk,
-    )
-    return JiraWriter(target)
+
+def register(platform: Platform[Any]) -> None:
+    """Add (or replace) a platform; settings parsed afterwards accept its sites."""
+    with _lock:
+        _load_built_in()
+        _registry[platform.name] = platform
+        listeners = list(_listeners)
+    for listener in listeners:
+        listener()
+
+
+def unregister(name: str) -> None:
+    with _lock:
+        _registry.pop(name, None)
+        listeners = list(_listeners)
+    for listener in listeners:
+        listener()
+
+
+def on_change(listener: Callable[[], None]) -> None:
+    """Call `listener` whenever the registry changes (the settings model rebuilds its site union)."""
+    with _lock:
+        _listeners.append(listener)
 
 
 class Writers:
-    """One writer per site, built on first use (a writer caches the site's field ids)."""
+    """One writer per site, built on first use (a writer caches things such as the site's field ids)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, sites: dict[str, Any]) -> None:
+        self.sites = sites
         self._writers: dict[str, TicketWriter] = {}
         self._lock = threading.Lock()
 
@@ -62,9 +79,9 @@ class Writers:
         with self._lock:
             writer = self._writers.get(site_name)
             if writer is None:
-                site = self.settings.sites.get(site_name)
+                site = self.sites.get(site_name)
                 if site is None:
                     return None
-                writer = jira_writer(site)
+                writer = platform_for(site.platform).writer(site)
                 self._writers[site_name] = writer
             return writer

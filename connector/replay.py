@@ -9,7 +9,7 @@ from typing import Any
 
 from adapters.base import Headers, InboundRequest
 from adapters.errors import AdapterError
-from connector.platforms import adapter_for
+from connector.platforms import platform_for
 from connector.settings import Settings
 from connector.store.events import store_delivery
 
@@ -40,7 +40,7 @@ def replay_files(
 ) -> str:
     site_name = _site_name(settings, site)
     site_settings = settings.sites[site_name]
-    adapter = adapter_for(site_settings.platform)
+    adapter = platform_for(site_settings.platform).adapter
     parsed = []
     for path in files:
         body = path.read_bytes()

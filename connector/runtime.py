@@ -9,12 +9,14 @@ from flask import Flask
 from adapters.base import TicketWriter, UserDirectory
 from connector.app import create_app
 from connector.directory import GroupCache
+from connector.due_work import DueWorkRunner
+from connector.outbox import Flusher
 from connector.pipeline import Pipeline
 from connector.platforms import Writers
+from connector.processor import EventProcessor, new_worker_id
 from connector.settings import Settings
 from connector.store import Store
-from connector.worker import Worker, new_worker_id
-from connector.writeback import Flusher
+from connector.worker import Worker
 
 
 class SchemaOutOfDate(Exception):
@@ -49,11 +51,13 @@ class Runtime:
         self.settings = settings
         self.store = store or Store(settings.database.url)
         ensure_schema(self.store)
-        self.writers = writers or Writers(settings)
+        self.writers = writers or Writers(dict(settings.sites))
         self.pipeline = Pipeline(settings, settings.sentiment.build(), GroupCache(self._directory))
         self.worker_id = new_worker_id()
+        self.processor = EventProcessor(settings, self.store, self.pipeline, self.worker_id)
         self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)
-        self.worker = Worker(settings, self.store, self.pipeline, self.flusher)
+        self.due = DueWorkRunner(self.store, settings, self.worker_id)
+        self.worker = Worker(settings, self.processor, self.flusher, self.due)
 
     def _directory(self, site: str) -> UserDirectory | None:
         writer = self.writers(site)

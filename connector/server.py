@@ -54,7 +54,8 @@ def serve(
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        # Jira Cloud gives up on a delivery after ~20 s; answer well before, or it counts as failed.
+        # Senders give up on a delivery after some seconds (about 20 for the strictest): answer well
+        # before, or it counts as failed.
         "timeout": 30,
         "graceful_timeout": 20,
         "accesslog": None,

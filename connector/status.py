@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from connector.store import Store
+from connector.store import Store, due
 from connector.store import events as event_store
-from connector.store import writebacks as writeback_store
+from connector.store import outbox as outbox_store
 from connector.store.models import EventRow, SitePause, utcnow
 
 
@@ -19,11 +19,15 @@ from connector.store.models import EventRow, SitePause, utcnow
 class StatusReport:
     database: str
     events: dict[str, int]
-    writebacks: dict[str, int]
+    writebacks: dict[str, int]  # the outbox's `fields` actions
+    outbox: dict[str, dict[str, int]]  # every outbox action, by kind, then by state
     writeback_retries: int
+    due_work: dict[str, int]
+    due_pending_by_kind: dict[str, int]
     oldest_pending_seconds: float | None
     paused_sites: list[dict[str, Any]] = field(default_factory=list)
     failed_writebacks: list[dict[str, Any]] = field(default_factory=list)
+    failed_due_work: list[dict[str, Any]] = field(default_factory=list)
     failed_events: list[dict[str, Any]] = field(default_factory=list)
     recent_events: list[dict[str, Any]] = field(default_factory=list)
 
@@ -42,22 +46,36 @@ def gather(store: Store, recent: int = 10) -> StatusReport:
         report = StatusReport(
             database=make_url(store.url).render_as_string(hide_password=True),
             events=event_store.counts_by_state(session),
-            writebacks=writeback_store.counts_by_state(session),
-            writeback_retries=writeback_store.retries_total(session),
+            writebacks=outbox_store.counts_by_state(session, "fields"),
+            outbox={kind: outbox_store.counts_by_state(session, kind) for kind in outbox_store.KINDS},
+            writeback_retries=outbox_store.retries_total(session),
+            due_work=due.counts_by_state(session),
+            due_pending_by_kind=due.pending_by_kind(session),
             oldest_pending_seconds=(now - oldest).total_seconds() if oldest else None,
         )
         for pause in session.scalars(select(SitePause).where(SitePause.until > now)):
             report.paused_sites.append(
                 {"site": pause.site, "until": _iso(pause.until), "reason": pause.reason}
             )
-        for row in writeback_store.recent_failures(session, recent):
+        for row in outbox_store.recent_failures(session, recent):
             report.failed_writebacks.append(
                 {
                     "site": row.site,
                     "ticket": row.ticket_key,
+                    "action": row.kind,
                     "at": _iso(row.updated_at),
                     "attempts": row.attempts,
                     "error": row.last_error,
+                }
+            )
+        for item in due.recent_failures(session, recent):
+            report.failed_due_work.append(
+                {
+                    "kind": item.kind,
+                    "key": item.key,
+                    "at": _iso(item.settled_at),
+                    "attempts": item.attempts,
+                    "error": item.last_error,
                 }
             )
         failed = select(EventRow).where(EventRow.state == "failed").order_by(EventRow.id.desc()).limit(recent)
@@ -91,16 +109,33 @@ def render(report: StatusReport) -> str:
     lines = [
         f"database     {report.database}",
         f"events       {counts(report.events, ('pending', 'failed', 'done'))}   oldest pending {lag}",
-        f"write-backs  {counts(report.writebacks, ('pending', 'in_flight', 'failed', 'done'))}"
+        f"write-backs  {counts(report.writebacks, ('pending', 'sending', 'failed', 'done'))}"
         f"   retries {report.writeback_retries}",
     ]
+    for kind in ("comment", "labels"):
+        if report.outbox.get(kind):
+            lines.append(
+                f"{kind + 's':12} {counts(report.outbox[kind], ('pending', 'sending', 'failed', 'done'))}"
+            )
+    pending_kinds = ", ".join(f"{k} {v}" for k, v in sorted(report.due_pending_by_kind.items()))
+    lines.append(
+        f"due work     {counts(report.due_work, ('pending', 'failed', 'done', 'cancelled'))}"
+        + (f"   ({pending_kinds})" if pending_kinds else "")
+    )
     for pause in report.paused_sites:
         lines.append(f"paused       {pause['site']} until {pause['until']}: {pause['reason']}")
     if report.failed_writebacks:
         lines.append("failed write-backs (newest first):")
         lines += [
-            f"  {f['at']}  {f['site']} {f['ticket']}  after {f['attempts']} attempt(s): {f['error']}"
+            f"  {f['at']}  {f['site']} {f['ticket']} {f['action']}  after {f['attempts']} attempt(s): "
+            f"{f['error']}"
             for f in report.failed_writebacks
+        ]
+    if report.failed_due_work:
+        lines.append("failed due work (newest first):")
+        lines += [
+            f"  {f['at']}  {f['kind']} {f['key']}  after {f['attempts']} attempt(s): {f['error']}"
+            for f in report.failed_due_work
         ]
     if report.failed_events:
         lines.append("failed events (newest first):")

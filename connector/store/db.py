@@ -37,15 +37,6 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def take_turn(session: Session, turn: int) -> None:
-    """Wait until no other transaction holds `turn`, then hold it until this transaction ends.
-
-    PostgreSQL only (an advisory transaction lock); SQLite's writers already take turns, one at a time.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:turn)"), {"turn": turn})
-
-
 class _WriterQueue:
     """Serialises SQLite writers, across threads and processes, on an OS file lock.
 

@@ -1,16 +1,18 @@
-"""Deliveries and the events they carry: stored once, claimed by workers, marked done or failed."""
+"""Deliveries and the events they carry: stored once, taken by ticket through lanes, marked done or
+failed."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from adapters.events import TicketEvent
-from connector.store.db import take_turn
-from connector.store.models import Delivery, EventRow, utcnow
+from connector.store import lanes
+from connector.store.models import Delivery, EventRow, Lane, utcnow
 from connector.store.upsert import insert_ignore
 
 
@@ -52,13 +54,14 @@ def store_delivery(
         return StoredDelivery(None, 0)
     stored = 0
     now = utcnow()
+    woken: set[tuple[str, str]] = set()
     for event in events:
         new_id = insert_ignore(
             session,
             EventRow.__table__,  # type: ignore[arg-type]
             {
                 "delivery_id": delivery_id,
-                "platform": event.platform.value,
+                "platform": event.platform,
                 "site": event.site,
                 "event_id": event.event_id,
                 "kind": event.kind.value,
@@ -68,87 +71,125 @@ def store_delivery(
                 "data": event.to_json(),
                 "state": "pending",
                 "attempts": 0,
-                "next_attempt_at": now,
             },
         )
-        stored += new_id is not None
+        if new_id is None:
+            continue
+        stored += 1
+        ticket = (event.site, event.ticket.key)
+        if ticket not in woken:
+            woken.add(ticket)
+            lanes.wake(
+                session,
+                lanes.EVENTS,
+                platform=event.platform,
+                site=event.site,
+                ticket_key=event.ticket.key,
+                due_at=now,
+            )
     return StoredDelivery(delivery_id, stored)
 
 
-CLAIM_TURN = 0x454C4101  # PostgreSQL advisory lock key: event claims take turns
+@dataclass(frozen=True)
+class ClaimedEvent:
+    """An event taken with its ticket's lane: process it, then `mark_done` or `mark_failed_attempt`."""
+
+    id: int
+    lane_id: int
+    platform: str
+    site: str
+    ticket_key: str
+    event_id: str
+    kind: str
+    claimed_by: str
 
 
-def claim_events(session: Session, worker: str, limit: int, lease: timedelta) -> list[EventRow]:
-    """Lease the oldest due events. A lease that runs out (crashed worker) makes its events due again.
-
-    Events of one ticket are handed out in arrival order: a ticket with an event still leased by
-    another worker, or waiting for a retry, is skipped until that event is settled.
-    """
-    # Under PostgreSQL's READ COMMITTED a second worker's claim does not see a lease taken by a claim
-    # that has not committed yet: it would skip that ticket's locked rows and take the ticket's next
-    # event, out of order. Claims are short, so they take turns, and each one's queries see the leases
-    # of the claims before it.
-    take_turn(session, CLAIM_TURN)
-    now = utcnow()
-    blocked = (
-        select(EventRow.site, EventRow.ticket_key)
-        .where(
-            EventRow.state == "pending",
-            or_(
-                and_(EventRow.claimed_until.is_not(None), EventRow.claimed_until > now),
-                EventRow.next_attempt_at > now,
-            ),
-        )
-        .subquery()
-    )
-    candidates = (
-        select(EventRow.id)
-        .outerjoin(
-            blocked, and_(blocked.c.site == EventRow.site, blocked.c.ticket_key == EventRow.ticket_key)
-        )
-        .where(EventRow.state == "pending", EventRow.next_attempt_at <= now, blocked.c.site.is_(None))
-        .order_by(EventRow.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True, of=EventRow)
-    ids = list(session.scalars(candidates))
-    if not ids:
+def claim_events(session: Session, worker: str, limit: int, lease: timedelta) -> list[ClaimedEvent]:
+    """Lease the lanes of up to `limit` tickets with due events, and return their pending events (at most
+    `limit`, in arrival order within each ticket). A lease that runs out (crashed worker) makes the lane
+    due again. A ticket's events are handed out in arrival order: while its lane is held, or waits for a
+    failed event's retry, no other worker gets any of them."""
+    claimed = lanes.claim(session, lanes.EVENTS, worker, limit, lease)
+    if not claimed:
         return []
-    session.execute(
-        update(EventRow)
-        .where(EventRow.id.in_(ids))
-        .values(claimed_by=worker, claimed_until=now + lease)
-        .execution_options(synchronize_session=False)
-    )
-    return list(session.scalars(select(EventRow).where(EventRow.id.in_(ids)).order_by(EventRow.id)))
+    quota = max(1, math.ceil(limit / len(claimed)))
+    found: list[ClaimedEvent] = []
+    for lane in claimed:
+        rows = session.execute(
+            select(EventRow.id, EventRow.event_id, EventRow.kind)
+            .where(
+                EventRow.platform == lane.platform,
+                EventRow.site == lane.site,
+                EventRow.ticket_key == lane.ticket_key,
+                EventRow.state == "pending",
+            )
+            .order_by(EventRow.id)
+            .limit(quota)
+        ).all()
+        if not rows:
+            # Woken for events another worker has since processed: nothing left, let go at once.
+            lanes.settle(session, lane.id, worker, lambda _lane: None)
+            continue
+        found.extend(
+            ClaimedEvent(pk, lane.id, lane.platform, lane.site, lane.ticket_key, event_id, kind, worker)
+            for pk, event_id, kind in rows
+        )
+    found.sort(key=lambda e: e.id)
+    return found[:limit]
 
 
-def mark_done(session: Session, event_pk: int) -> None:
-    session.execute(
+def still_held(session: Session, lane_id: int, worker: str) -> bool:
+    """Whether `worker` still holds the lane (its lease has not been taken over)."""
+    return session.scalar(select(Lane.claimed_by).where(Lane.id == lane_id)) == worker
+
+
+def mark_done(session: Session, event_pk: int) -> bool:
+    """Settle a processed event. False when it was not pending any more: another worker that took over
+    an expired lease processed it first, and this transaction must not commit a second effect."""
+    result = session.execute(
         update(EventRow)
-        .where(EventRow.id == event_pk)
-        .values(state="done", processed_at=utcnow(), claimed_by=None, claimed_until=None, last_error=None)
+        .where(EventRow.id == event_pk, EventRow.state == "pending")
+        .values(state="done", processed_at=utcnow(), last_error=None)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_failed_attempt(
     session: Session, event_pk: int, error: str, *, max_attempts: int, retry_at: datetime
 ) -> str:
-    """Record a failed attempt; after `max_attempts` the event is parked as failed (kept, visible)."""
+    """Record a failed attempt. The ticket's lane waits until `retry_at` (its later events wait behind
+    this one); after `max_attempts` the event is parked as failed (kept, visible) and the lane goes on."""
     row = session.get(EventRow, event_pk)
     if row is None:
         return "missing"
     row.attempts += 1
     row.last_error = error[:4000]
-    row.claimed_by = None
-    row.claimed_until = None
     if row.attempts >= max_attempts:
         row.state = "failed"
         row.processed_at = utcnow()
-    else:
-        row.next_attempt_at = retry_at
+    lane = lanes.lane_of(session, lanes.EVENTS, row.platform, row.site, row.ticket_key)
+    if lane is not None:
+        lanes.hold_back(session, lane, retry_at if row.state == "pending" else utcnow())
     return row.state
+
+
+def release(session: Session, lane_id: int, worker: str) -> bool:
+    """Let go of a lane when done with the events taken from it: ready if events remain, else idle."""
+
+    def next_due(lane: Lane) -> datetime | None:
+        remaining = session.scalar(
+            select(EventRow.id)
+            .where(
+                EventRow.platform == lane.platform,
+                EventRow.site == lane.site,
+                EventRow.ticket_key == lane.ticket_key,
+                EventRow.state == "pending",
+            )
+            .limit(1)
+        )
+        return utcnow() if remaining is not None else None
+
+    return lanes.settle(session, lane_id, worker, next_due)
 
 
 def counts_by_state(session: Session) -> dict[str, int]:

@@ -26,7 +26,7 @@ def _merged(old: Ticket | None, new: Ticket) -> Ticket:
 
 
 def upsert_ticket(session: Session, event: TicketEvent) -> TicketRow:
-    platform, site, key = event.platform.value, event.site, event.ticket.key
+    platform, site, key = event.platform, event.site, event.ticket.key
     query = select(TicketRow).where(
         TicketRow.platform == platform, TicketRow.site == site, TicketRow.key == key
     )

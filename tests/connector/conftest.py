@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from adapters.events import AuthorRole, Comment, EventKind, Person, Platform, Ticket, TicketEvent
+from adapters.events import AuthorRole, Comment, EventKind, Person, Ticket, TicketEvent
 
 EventFactory = Callable[..., TicketEvent]
 
@@ -49,7 +49,7 @@ def make_event() -> EventFactory:
                 updated_at=at,
             )
         return TicketEvent(
-            platform=Platform.jira,
+            platform="jira",
             site=site,
             event_id=event_id or f"delivery-{n}:0",
             kind=kind,

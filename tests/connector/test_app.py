@@ -17,7 +17,7 @@ from connector.settings import Settings, parse_settings
 from connector.store import Store
 from connector.store.models import Delivery, EventRow
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "adapters" / "fixtures" / "jira" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[1] / "adapters" / "jira" / "fixtures" / "payloads"
 SECRET = "s3cret-s3cret-s3cret"
 TOKEN = "automation-token-0123456789"
 

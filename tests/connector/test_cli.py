@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from connector.cli import main
+from connector.store import Store
 
 GOOD = """
 database:
@@ -57,7 +59,8 @@ def test_db_upgrade_then_status(config: Path) -> None:
     runner = CliRunner(env={"JIRA_TOKEN": "t" * 20})
     upgraded = runner.invoke(main, ["db", "upgrade", "-c", str(config)])
     assert upgraded.exit_code == 0, upgraded.output
-    assert "schema: empty -> 0001" in upgraded.output
+    head = ScriptDirectory.from_config(Store("sqlite://").alembic_config()).get_current_head()
+    assert f"schema: empty -> {head}" in upgraded.output
     status = runner.invoke(main, ["status", "-c", str(config), "--json"])
     assert status.exit_code == 0, status.output
     report = json.loads(status.output)
@@ -88,7 +91,7 @@ def test_help_lists_every_command_with_a_summary() -> None:
         assert sub.exit_code == 0 and "Usage:" in sub.output
 
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "adapters" / "fixtures" / "jira" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[1] / "adapters" / "jira" / "fixtures" / "payloads"
 
 
 def test_replay_dry_run_prints_events_and_changes_nothing(config: Path, tmp_path: Path) -> None:

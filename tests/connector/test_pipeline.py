@@ -11,7 +11,7 @@ from adapters.events import AuthorRole, EventKind, Person
 from connector.pipeline import Pipeline
 from connector.settings import Settings, parse_settings
 from connector.store import Store
-from connector.store.models import MoodEntry, TicketRow, WritebackRow
+from connector.store.models import MoodEntry, OutboxAction, TicketRow
 from sentiment import score
 from sentiment.engines import get_engine
 
@@ -55,9 +55,11 @@ def run(store: Store, pipeline: Pipeline, *events):  # type: ignore[no-untyped-d
 def pending_values(store: Store, key: str = "SD-1") -> dict | None:
     with store.session() as session:
         row = session.scalars(
-            select(WritebackRow).where(WritebackRow.ticket_key == key, WritebackRow.state == "pending")
+            select(OutboxAction).where(
+                OutboxAction.ticket_key == key, OutboxAction.kind == "fields", OutboxAction.state == "pending"
+            )
         ).one_or_none()
-        return json.loads(row.fields) if row else None
+        return json.loads(row.payload)["values"] if row else None
 
 
 def ticket(store: Store, key: str = "SD-1") -> TicketRow:
@@ -161,7 +163,7 @@ def test_a_slim_comment_payload_is_attributed_with_what_the_store_knows(store, p
 def test_customer_groups_are_looked_up_once_and_cached(store, make_event) -> None:  # type: ignore[no-untyped-def]
     import responses
 
-    from adapters.jira_writer import JiraTarget, JiraWriter
+    from adapters.jira.writer import JiraTarget, JiraWriter
     from connector.directory import GroupCache
 
     settings = parse_settings(

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from connector.runtime import Runtime
-from simulators.jira import JiraSimulator
-from simulators.testing import default_openapi_spec, running_simulator
+from simulators.jira.simulator import JiraSimulator
+from simulators.jira.testing import default_openapi_spec, running_simulator
 from tests.e2e.support import SECRET, Config, Running, serve, write_config
 
 

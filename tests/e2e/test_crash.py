@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import select
 
 from connector.runtime import Runtime
-from connector.setup_fields import setup_site
-from connector.store.models import AuditEntry, WritebackRow
-from simulators.jira import JiraSimulator
+from connector.setup import setup_site
+from connector.store.models import AuditEntry, OutboxAction
+from simulators.jira.simulator import JiraSimulator
 from tests.e2e.support import SECRET, serve, write_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,7 +65,7 @@ def test_a_killed_worker_never_writes_twice(
     store = web.runtime.store
     workers: list[subprocess.Popen[bytes]] = []
     try:
-        ids = setup_site(config.settings.sites["jira"], config.settings.mood).created_or_found
+        ids = setup_site(config.settings.sites["jira"], config.settings).created_or_found
         slow = jira.faults.add(method=method, path=path, latency=1.0, times=1)
         key = jira.create_issue("SUP", "VPN", reporter=CUSTOMER)
         jira.add_comment(key, ANGRY, author=CUSTOMER)
@@ -77,8 +77,8 @@ def test_a_killed_worker_never_writes_twice(
         workers[0].kill()  # SIGKILL: no clean-up, the write-back stays in flight
         workers[0].wait(10)
         with store.session() as session:
-            [row] = session.scalars(select(WritebackRow))
-            assert row.state == "in_flight"
+            [row] = session.scalars(select(OutboxAction))
+            assert row.state == "sending"
 
         workers.append(start_worker(config.path))
         wait_until(
@@ -108,6 +108,6 @@ def test_a_killed_worker_never_writes_twice(
     assert actions == [audit]
 
 
-def store_rows(store) -> list[WritebackRow]:  # type: ignore[no-untyped-def]
+def store_rows(store) -> list[OutboxAction]:  # type: ignore[no-untyped-def]
     with store.session() as session:
-        return list(session.scalars(select(WritebackRow)))
+        return list(session.scalars(select(OutboxAction)))

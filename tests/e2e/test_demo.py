@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from connector.demo import STORY, run_demo
-from simulators.testing import default_openapi_spec
+from simulators.jira.testing import default_openapi_spec
 
 
 def test_the_demo_story_moves_the_mood_fields(tmp_path: Path) -> None:

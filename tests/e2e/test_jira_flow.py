@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from connector.cli import main
-from connector.setup_fields import setup_site
-from connector.store.models import EventRow, WritebackRow
-from simulators.jira import JiraSimulator
+from connector.setup import setup_site
+from connector.store.models import EventRow, OutboxAction
+from simulators.jira.simulator import JiraSimulator
 
 CUSTOMER = "casey@customer.example"
 AGENT = "alex.agent@example.com"
@@ -24,14 +24,13 @@ def settle(jira: JiraSimulator, connector: Any, rounds: int = 50) -> None:
     """Deliver every webhook, then run the worker until nothing is due."""
     assert jira.wait_for_webhooks(10)
     for _ in range(rounds):
-        processed, flushed = connector.runtime.worker.run_once()
-        if processed.processed + processed.failed + flushed.handled == 0:
+        if connector.runtime.worker.run_once().idle:
             return
 
 
 def field_ids(connector: Any) -> dict[str, str]:
     site = connector.runtime.settings.sites["jira"]
-    result = setup_site(site, connector.runtime.settings.mood)
+    result = setup_site(site, connector.runtime.settings)
     return {**result.created_or_found, **result.checked}
 
 
@@ -48,7 +47,7 @@ def puts(jira: JiraSimulator, key: str) -> list[Any]:
 
 def writeback_states(connector: Any) -> list[str]:
     with connector.runtime.store.session() as session:
-        return [r.state for r in session.scalars(select(WritebackRow).order_by(WritebackRow.id))]
+        return [r.state for r in session.scalars(select(OutboxAction).order_by(OutboxAction.id))]
 
 
 def test_setup_creates_the_fields_once(jira: JiraSimulator, connector: Any) -> None:
@@ -152,7 +151,7 @@ def test_a_field_missing_from_jira_fails_with_a_suggestion(jira: JiraSimulator, 
     jira.add_comment(key, ANGRY, author=CUSTOMER)
     settle(jira, connector)
     with connector.runtime.store.session() as session:
-        [row] = session.scalars(select(WritebackRow))
+        [row] = session.scalars(select(OutboxAction))
     assert row.state == "failed"
     assert "no Jira field with id or name 'Customer mood score'" in (row.last_error or "")
     assert "did you mean 'Customer mood'" in (row.last_error or "")

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import requests
 
-from connector.setup_fields import setup_site
-from simulators.jira import JiraSimulator
+from connector.setup import setup_site
+from simulators.jira.simulator import JiraSimulator
 from tests.e2e.support import SECRET, write_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ def test_serve_receives_processes_and_writes_back_then_stops_cleanly(
 ) -> None:
     port = free_port()
     config = write_config(tmp_path, jira.base_url, port=port)
-    fields = setup_site(config.settings.sites["jira"], config.settings.mood).created_or_found
+    fields = setup_site(config.settings.sites["jira"], config.settings).created_or_found
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         serve = subprocess.Popen(

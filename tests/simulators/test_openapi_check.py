@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from simulators.jira import JiraSimulator
-from simulators.jira_openapi_additions import PLATFORM_ADDITIONS
-from simulators.jsm_openapi import JSM_OPENAPI
+from simulators.jira.jsm_openapi import JSM_OPENAPI
+from simulators.jira.openapi_additions import PLATFORM_ADDITIONS
+from simulators.jira.simulator import JiraSimulator
+from simulators.jira.testing import client, running_simulator
 from simulators.openapi_check import ApiDefinition, OpenApiChecker
-from simulators.testing import client, running_simulator
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,61 @@
+"""A Jira site's YAML section, and the writer it configures."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import HttpUrl, SecretStr, model_validator
+
+from adapters.jira.writer import JiraTarget, JiraWriter
+from adapters.settings import Section, SiteSettings
+
+
+class JiraAuthSettings(Section):
+    email: str | None = None
+    api_token: SecretStr | None = None
+    personal_access_token: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _one_scheme(self) -> JiraAuthSettings:
+        basic = self.email is not None and self.api_token is not None
+        if basic == (self.personal_access_token is not None):
+            raise ValueError(
+                "give either `email` + `api_token` (Jira Cloud) or `personal_access_token` (Data Center)"
+            )
+        return self
+
+
+class JiraSiteSettings(SiteSettings):
+    platform: Literal["jira"]
+    url: HttpUrl
+    deployment: Literal["cloud", "datacenter"] = "cloud"
+    api_version: Literal["2", "3"] = "3"
+    service_desk: bool = True
+    auth: JiraAuthSettings
+
+    def where(self) -> str:
+        return str(self.url)
+
+    @model_validator(mode="after")
+    def _deployment_matches_auth(self) -> JiraSiteSettings:
+        if self.deployment == "datacenter" and self.api_version == "3":
+            raise ValueError("Jira Data Center has no REST API v3: set api_version: '2'")
+        return self
+
+
+def writer(site: JiraSiteSettings) -> JiraWriter:
+    """The site's writer (it caches the site's field ids, so one is kept per site)."""
+    auth = site.auth
+    target = JiraTarget(
+        url=str(site.url).rstrip("/"),
+        email=auth.email,
+        api_token=auth.api_token.get_secret_value() if auth.api_token else None,
+        personal_access_token=(
+            auth.personal_access_token.get_secret_value() if auth.personal_access_token else None
+        ),
+        deployment=site.deployment,
+        api_version=site.api_version,
+        fields=site.fields.mapped(),
+        service_desk=site.service_desk,
+    )
+    return JiraWriter(target)

@@ -1,0 +1,96 @@
+"""The parts of a site's YAML section that every platform shares: how deliveries prove their origin,
+who counts as a customer, and where results are written. Each platform's own site model (its URL,
+credentials, options) extends `SiteSettings`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, create_model, field_validator, model_validator
+
+from adapters.base import RoleRules, WebhookAuth
+from adapters.results import RESULT_FIELDS
+
+
+class Section(BaseModel):
+    """A section of the YAML file: unknown options are refused (typos), values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WebhookSettings(Section):
+    secret: SecretStr | None = Field(default=None, description="HMAC secret of a signed webhook")
+    token: SecretStr | None = Field(default=None, description="shared token for senders that cannot sign")
+    token_header: str = "X-ELA-Token"
+    token_query: str = "token"
+
+    @model_validator(mode="after")
+    def _some_proof(self) -> WebhookSettings:
+        if self.secret is None and self.token is None:
+            raise ValueError("set `secret` (signed admin webhooks) or `token` (Automation, Data Center)")
+        for name, value in (("secret", self.secret), ("token", self.token)):
+            if value is not None and len(value.get_secret_value()) < 16:
+                raise ValueError(f"{name} must be at least 16 characters")
+        return self
+
+    def auth(self) -> WebhookAuth:
+        return WebhookAuth(
+            secret=self.secret.get_secret_value() if self.secret else None,
+            token=self.token.get_secret_value() if self.token else None,
+            token_header=self.token_header,
+            token_query=self.token_query,
+        )
+
+
+class CustomerSettings(Section):
+    domains: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+    system_accounts: list[str] = Field(default_factory=list)
+    request_participants_field: str | None = None
+
+    @field_validator("domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        cleaned = [d.strip().lower().lstrip("@") for d in value]
+        bad = [d for d in cleaned if "." not in d or " " in d]
+        if bad:
+            raise ValueError(f"not e-mail domains: {', '.join(bad)}")
+        return cleaned
+
+    def rules(self) -> RoleRules:
+        return RoleRules(
+            customer_domains=frozenset(self.domains),
+            customer_groups=frozenset(self.groups),
+            system_accounts=frozenset(self.system_accounts),
+            request_participants_field=self.request_participants_field,
+        )
+
+
+class _Mapping(Section):
+    def mapped(self) -> dict[str, str]:
+        """Logical key -> the platform's field (name or id), for every result the site writes."""
+        return {k: v for k, v in self.model_dump().items() if v}
+
+
+# Logical result -> the platform's field name ("Customer mood") or id ("customfield_10050"); unset: not
+# written. One option per entry of the result table, so a misspelt result is an unknown option.
+_FIELD_OPTIONS: dict[str, Any] = {field.key: (str | None, None) for field in RESULT_FIELDS}
+FieldMapping: type[_Mapping] = create_model(
+    "FieldMapping",
+    __base__=_Mapping,
+    __doc__="Where each result is written on the site's tickets.",
+    **_FIELD_OPTIONS,
+)
+
+
+class SiteSettings(Section):
+    """What every site has; a platform's model narrows `platform` to its own name."""
+
+    platform: str
+    webhook: WebhookSettings
+    customers: CustomerSettings = CustomerSettings()
+    fields: FieldMapping = FieldMapping()
+
+    def where(self) -> str:
+        """Where the site is, for people (its URL)."""
+        return ""

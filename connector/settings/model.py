@@ -1,0 +1,56 @@
+"""The whole file as one model. Its `sites` take any registered platform's site section, told apart by
+their `platform` key; the union is rebuilt whenever the platform registry changes."""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any, Union
+
+from pydantic import Field, create_model
+
+from adapters.settings import Section, SiteSettings
+from connector import platforms
+from connector.settings.database import DatabaseSettings
+from connector.settings.logging import LoggingSettings
+from connector.settings.mood import MoodSettings
+from connector.settings.sentiment import SentimentSettings
+from connector.settings.server import ServerSettings
+from connector.settings.worker import WorkerSettings, WritebackSettings
+
+
+class Settings(Section):
+    database: DatabaseSettings = DatabaseSettings()
+    server: ServerSettings = ServerSettings()
+    worker: WorkerSettings = WorkerSettings()
+    writeback: WritebackSettings = WritebackSettings()
+    mood: MoodSettings = MoodSettings()
+    sentiment: SentimentSettings = SentimentSettings()
+    logging: LoggingSettings = LoggingSettings()
+    # Each value is an instance of its platform's own model (a subclass of SiteSettings).
+    sites: dict[str, SiteSettings] = Field(default_factory=dict)
+
+
+_model: type[Settings] | None = None
+_lock = threading.Lock()
+
+
+def _forget() -> None:
+    global _model  # noqa: PLW0603 (a cache of one model, invalidated by the registry)
+    with _lock:
+        _model = None
+
+
+platforms.on_change(_forget)
+
+
+def settings_model() -> type[Settings]:
+    """`Settings` with `sites` narrowed to the registered platforms' site models."""
+    global _model  # noqa: PLW0603
+    with _lock:
+        if _model is None:
+            models = tuple(p.settings for p in platforms.platforms().values())
+            site: Any = Annotated[Union[models], Field(discriminator="platform")]  # noqa: UP007
+            _model = create_model(
+                "Settings", __base__=Settings, sites=(dict[str, site], Field(default_factory=dict))
+            )
+        return _model

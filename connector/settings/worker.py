@@ -1,0 +1,23 @@
+"""`worker` and `writeback`: how stored work is taken, retried and written back."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from adapters.settings import Section
+
+
+class WorkerSettings(Section):
+    poll_seconds: float = Field(default=1.0, gt=0)
+    batch_size: int = Field(default=100, ge=1, le=10_000)
+    lease_seconds: float = Field(default=120.0, gt=0)
+    max_attempts: int = Field(default=8, ge=1)
+
+
+class WritebackSettings(Section):
+    flush_seconds: float = Field(default=1.0, gt=0)
+    coalesce_seconds: float = Field(default=2.0, ge=0)
+    max_attempts: int = Field(default=12, ge=1)
+    backoff_initial_seconds: float = Field(default=2.0, gt=0)
+    backoff_max_seconds: float = Field(default=600.0, gt=0)
+    lease_seconds: float = Field(default=120.0, gt=0)

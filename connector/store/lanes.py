@@ -1,0 +1,127 @@
+"""Lanes: one row per ticket per queue, so that workers lease tickets, not items.
+
+New work wakes its ticket's lane (`wake`, an upsert); a worker claims due lanes (`claim`) and, when done
+with a lane's items, settles it (`settle`): ready again if items remain, idle otherwise. Settling takes
+the lane's row lock and looks for remaining items in the same transaction, and `wake` runs after the
+item's insert in the waker's transaction; so an item that arrives while its lane is being settled is
+always seen by one of the two, and never stranded in an idle lane.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import and_, bindparam, case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from connector.store import leases
+from connector.store.models import Lane
+
+EVENTS = "events"
+OUTBOX = "outbox"
+
+
+@dataclass(frozen=True)
+class ClaimedLane:
+    id: int
+    platform: str
+    site: str
+    ticket_key: str
+    taken_over: bool
+
+
+@cache
+def _wake_statement(dialect: str, advance: bool) -> Any:
+    # Built once per dialect and mode, executed with parameters: this runs on the webhook hot path.
+    table = Lane.__table__
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    statement = insert.values(
+        queue=bindparam("queue"),
+        platform=bindparam("platform"),
+        site=bindparam("site"),
+        ticket_key=bindparam("ticket_key"),
+        state="ready",
+        due_at=bindparam("due_at"),
+    )
+    current = table.c
+    new = statement.excluded
+    # An idle lane becomes due when the new item is. A held lane keeps its lease as its due time (its
+    # holder looks for new items before letting go). A waiting lane keeps its time (a retry's backoff
+    # holds back the ticket's later events) unless `advance`: then the earlier of the two.
+    choices = [(current.state == "idle", new.due_at)]
+    if advance:
+        choices.append((and_(current.claimed_by.is_(None), new.due_at < current.due_at), new.due_at))
+    return statement.on_conflict_do_update(
+        index_elements=["queue", "platform", "site", "ticket_key"],
+        set_={"state": "ready", "due_at": case(*choices, else_=current.due_at)},
+    )
+
+
+def wake(
+    session: Session,
+    queue: str,
+    *,
+    platform: str,
+    site: str,
+    ticket_key: str,
+    due_at: datetime,
+    advance: bool = False,
+) -> None:
+    """Make the ticket's lane ready for work due at `due_at` (creating the lane on first use)."""
+    statement = _wake_statement(session.get_bind().dialect.name, advance)
+    session.execute(
+        statement,
+        {"queue": queue, "platform": platform, "site": site, "ticket_key": ticket_key, "due_at": due_at},
+    )
+
+
+def claim(session: Session, queue: str, worker: str, limit: int, lease: timedelta) -> list[ClaimedLane]:
+    claims = leases.claim(
+        session, Lane, worker=worker, limit=limit, lease=lease, ready="ready", where=[Lane.queue == queue]
+    )
+    if not claims:
+        return []
+    taken_over = {c.id: c.taken_over for c in claims}
+    rows = session.query(Lane.id, Lane.platform, Lane.site, Lane.ticket_key).filter(
+        Lane.id.in_(list(taken_over))
+    )
+    found = {row[0]: row for row in rows}
+    return [
+        ClaimedLane(pk, found[pk][1], found[pk][2], found[pk][3], taken_over[pk])
+        for pk in taken_over
+        if pk in found
+    ]
+
+
+def lane_of(session: Session, queue: str, platform: str, site: str, ticket_key: str) -> Lane | None:
+    query = session.query(Lane).filter(
+        Lane.queue == queue, Lane.platform == platform, Lane.site == site, Lane.ticket_key == ticket_key
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return query.one_or_none()
+
+
+def settle(session: Session, lane_id: int, worker: str, next_due: Callable[[Lane], datetime | None]) -> bool:
+    """Let go of a held lane: ready at `next_due(lane)` when items remain, idle when it returns None.
+    `next_due` runs after the lane's row is locked, so it sees every item whose waker is done with the
+    lane. False when the lane was no longer this worker's."""
+    lane = leases.held(session, Lane, lane_id, worker)
+    if lane is None:
+        return False
+    due = next_due(lane)
+    if due is None:
+        leases.settle(lane, state="idle")
+    else:
+        leases.settle(lane, state="ready", due_at=due)
+    return True
+
+
+def hold_back(session: Session, lane: Lane, until: datetime) -> None:
+    """Release a lane (whoever holds it) and keep it out of claims until `until`."""
+    leases.settle(lane, state="ready", due_at=until)

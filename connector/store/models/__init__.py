@@ -1,0 +1,25 @@
+"""Every durable fact, as SQLAlchemy models. APScheduler only drives work; these rows are the truth."""
+
+from connector.store.models.audit import AuditEntry
+from connector.store.models.base import NAMING, Base, Id, UtcDateTime, utcnow
+from connector.store.models.events import Delivery, EventRow
+from connector.store.models.outbox import OutboxAction, SitePause
+from connector.store.models.tickets import MoodEntry, TicketRow
+from connector.store.models.work import DueWork, Lane
+
+__all__ = [
+    "NAMING",
+    "AuditEntry",
+    "Base",
+    "Delivery",
+    "DueWork",
+    "EventRow",
+    "Id",
+    "Lane",
+    "MoodEntry",
+    "OutboxAction",
+    "SitePause",
+    "TicketRow",
+    "UtcDateTime",
+    "utcnow",
+]
