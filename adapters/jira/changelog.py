@@ -41,13 +41,25 @@ def _system_field(item: JsonObject) -> str | None:
 
 
 def status_change(items: list[JsonObject]) -> tuple[str | None, str] | None:
-    """(from, to) status names of the status item, if the update moved the issue."""
+    """(from, to) status names of the status item, if the update moved the issue.
+
+    A status item whose from and to are the same status is no move: Jira writes one when a transition
+    loops back to its own status (a "Respond" transition, an automation rule re-setting it).
+    """
     for item in items:
         if _system_field(item) == "status":
             to_status = text(item, "toString")
-            if to_status is not None:
-                return text(item, "fromString"), to_status
+            if to_status is None or _same_status(item, to_status):
+                continue
+            return text(item, "fromString"), to_status
     return None
+
+
+def _same_status(item: JsonObject, to_status: str) -> bool:
+    from_id, to_id = text(item, "from"), text(item, "to")
+    if from_id is not None and to_id is not None:
+        return from_id == to_id
+    return text(item, "fromString") == to_status
 
 
 def tracked_changes(items: list[JsonObject]) -> list[FieldChange]:

@@ -17,6 +17,13 @@ from sentiment.clean import clean
 # Jira comment ids are numbers (sent as strings); anything else is not a Jira comment.
 _COMMENT_ID = re.compile(r"[0-9]{1,19}")
 
+# Jira Cloud escapes the wiki-markup characters a person typed as plain text: the webhook body of
+# "I'm on it!" reads `I'm on it\!`. An escaped character is hidden from the markup cleaner behind a
+# code point of the supplementary private use area, then restored as the plain character.
+_ESCAPED = re.compile(r"\\([!*\[\]{}\-#|_+^~?\\])")
+_HIDDEN = 0xF0000
+_HIDDEN_RANGE = re.compile("[\U000f0000-\U000f007f]")
+
 
 def comment(raw: JsonObject, ticket: Ticket, rules: RoleRules) -> Comment:
     comment_id = ident(raw, "id")
@@ -27,7 +34,7 @@ def comment(raw: JsonObject, ticket: Ticket, rules: RoleRules) -> Comment:
         id=comment_id,
         author=author,
         author_role=author_role(author, ticket, rules),
-        text=clean(body_text(raw.get("body"))),
+        text=cleaned_text(raw.get("body")),
         public=is_public(raw),
         created_at=jira_datetime(raw.get("created")),
         updated_at=jira_datetime(raw.get("updated")),
@@ -42,6 +49,15 @@ def body_text(body: object) -> str:
     if is_document(body):
         return adf_to_text(body)
     raise PayloadRejected("comment.body is neither a string nor an ADF document")
+
+
+def cleaned_text(body: object) -> str:
+    """The comment's own words: markup, quotes and signatures gone, escaped characters as typed."""
+    text = body_text(body)
+    if not isinstance(body, str):
+        return clean(text)  # ADF text is literal: nothing in it is escaped
+    hidden = _ESCAPED.sub(lambda m: chr(_HIDDEN + ord(m.group(1))), _HIDDEN_RANGE.sub("", text))
+    return _HIDDEN_RANGE.sub(lambda m: chr(ord(m.group(0)) - _HIDDEN), clean(hidden))
 
 
 def is_public(raw: JsonObject) -> bool:

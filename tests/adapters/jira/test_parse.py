@@ -417,3 +417,42 @@ def test_an_unknown_status_category_reads_as_none(real: Any) -> None:
     [event] = _parse(payload).events
     assert event.ticket.status_category is None
     assert event.transition is not None and event.transition.to_category is None
+
+
+def test_a_status_item_from_a_status_to_itself_is_no_transition(real: Any) -> None:
+    payload = real("zulip__issue_updated__status")
+    [item] = [i for i in payload["changelog"]["items"] if i["field"] == "status"]
+    item.update(toString=item["fromString"], to=item["from"])
+    assert _parse(payload).events == ()
+    # Without ids, the names decide.
+    item.pop("from"), item.pop("to")
+    assert _parse(payload).events == ()
+    item["toString"] = "Done"
+    [event] = _parse(payload).events
+    assert event.kind is EventKind.transitioned and event.transition is not None
+    assert event.transition.to_status == "Done"
+
+
+def test_jira_cloud_s_escaped_markup_reads_as_typed(shared_data: Path) -> None:
+    # The real payload: Jira Cloud sent "This is a very important issue\! I\u2019m on it\!".
+    body = (shared_data / "jira-webhooks" / "zulip" / "comment_updated.json").read_bytes()
+    [event] = _parse(body).events
+    assert event.comment is not None
+    assert event.comment.text == "This is a very important issue! I\u2019m on it!"
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        (r"2 \* 3 is not bold", "2 * 3 is not bold"),
+        (r"see \[this\] and \{that\}", "see [this] and {that}"),
+        (r"\-not struck\- \#1 a\|b", "-not struck- #1 a|b"),
+        (r"a \\ backslash", "a \\ backslash"),
+        ("*bold* still loses its markup", "bold still loses its markup"),
+    ],
+)
+def test_each_escaped_markup_character_is_kept_as_the_character(real: Any, body: str, text: str) -> None:
+    payload = real("zulip__comment_created")
+    payload["comment"]["body"] = body
+    [event] = _parse(payload).events
+    assert event.comment is not None and event.comment.text == text
