@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_PAYLOAD = (
     REPO.parent / "shared/data/jira-webhooks/mattermost-plugin-jira__webhook-cloud-comment-created.json"
 )
-OWN_PAYLOAD = REPO / "tests/adapters/fixtures/jira/payloads/jsm-cloud-customer-comment.json"
+OWN_PAYLOAD = REPO / "tests/adapters/jira/fixtures/payloads/jsm-cloud-customer-comment.json"
 SECRET = "bench-secret-0123456789"
 
 CONFIG = """

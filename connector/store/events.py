@@ -113,29 +113,28 @@ def claim_events(session: Session, worker: str, limit: int, lease: timedelta) ->
     if not claimed:
         return []
     quota = max(1, math.ceil(limit / len(claimed)))
-    found: list[ClaimedEvent] = []
-    for lane in claimed:
-        rows = session.execute(
-            select(EventRow.id, EventRow.event_id, EventRow.kind)
-            .where(
-                EventRow.platform == lane.platform,
-                EventRow.site == lane.site,
-                EventRow.ticket_key == lane.ticket_key,
-                EventRow.state == "pending",
-            )
-            .order_by(EventRow.id)
-            .limit(quota)
-        ).all()
-        if not rows:
-            # Woken for events another worker has since processed: nothing left, let go at once.
-            lanes.settle(session, lane.id, worker, lambda _lane: None)
-            continue
-        found.extend(
-            ClaimedEvent(pk, lane.id, lane.platform, lane.site, lane.ticket_key, event_id, kind, worker)
-            for pk, event_id, kind in rows
+    taken = lanes.heads(session, EventRow, claimed, quota, open_states=("pending",))
+    ids = sorted(pk for pks in taken.values() for pk in pks)[:limit]
+    details = {
+        pk: (event_id, kind)
+        for pk, event_id, kind in session.execute(
+            select(EventRow.id, EventRow.event_id, EventRow.kind).where(EventRow.id.in_(ids))
         )
+    }
+    by_id = {lane.id: lane for lane in claimed}
+    found = [
+        ClaimedEvent(pk, lane_id, lane.platform, lane.site, lane.ticket_key, *details[pk], worker)
+        for lane_id, pks in taken.items()
+        for pk in pks
+        if pk in details
+        for lane in (by_id[lane_id],)
+    ]
+    for lane_id, pks in taken.items():
+        if not pks:
+            # Woken for events another worker has since processed: nothing left, let go at once.
+            lanes.settle(session, lane_id, worker, lambda _lane: None)
     found.sort(key=lambda e: e.id)
-    return found[:limit]
+    return found
 
 
 def still_held(session: Session, lane_id: int, worker: str) -> bool:

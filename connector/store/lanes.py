@@ -9,15 +9,15 @@ always seen by one of the two, and never stranded in an idle lane.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case
+from sqlalchemy import and_, bindparam, case, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from connector.store import leases
 from connector.store.models import Lane
@@ -82,20 +82,54 @@ def wake(
 
 def claim(session: Session, queue: str, worker: str, limit: int, lease: timedelta) -> list[ClaimedLane]:
     claims = leases.claim(
-        session, Lane, worker=worker, limit=limit, lease=lease, ready="ready", where=[Lane.queue == queue]
+        session,
+        Lane,
+        worker=worker,
+        limit=limit,
+        lease=lease,
+        ready="ready",
+        where=[Lane.queue == queue],
+        extra=(Lane.platform, Lane.site, Lane.ticket_key),
     )
-    if not claims:
-        return []
-    taken_over = {c.id: c.taken_over for c in claims}
-    rows = session.query(Lane.id, Lane.platform, Lane.site, Lane.ticket_key).filter(
-        Lane.id.in_(list(taken_over))
-    )
-    found = {row[0]: row for row in rows}
     return [
-        ClaimedLane(pk, found[pk][1], found[pk][2], found[pk][3], taken_over[pk])
-        for pk in taken_over
-        if pk in found
+        ClaimedLane(c.id, str(c.columns[0]), str(c.columns[1]), str(c.columns[2]), c.taken_over)
+        for c in claims
     ]
+
+
+def heads(
+    session: Session, model: Any, claimed: Sequence[ClaimedLane], per_lane: int, *, open_states: Sequence[str]
+) -> dict[int, list[int]]:
+    """The ids of each lane's open items (`model` rows in `open_states`), oldest first, at most
+    `per_lane` each, in one statement of a fixed shape (so it is compiled once): for every claimed
+    lane, a correlated `IN (... ORDER BY id LIMIT n)` that is a short range scan of the model's
+    (platform, site, ticket_key, state, id) index, however deep the ticket's backlog."""
+    found: dict[int, list[int]] = {lane.id: [] for lane in claimed}
+    if not claimed:
+        return found
+    item = aliased(model)
+    oldest = (
+        select(item.id)
+        .where(
+            item.platform == Lane.platform,
+            item.site == Lane.site,
+            item.ticket_key == Lane.ticket_key,
+            item.state.in_(list(open_states)),
+        )
+        .order_by(item.id)
+        .limit(per_lane)
+        .correlate(Lane)
+    )
+    statement = (
+        select(Lane.id, model.id)
+        .join(model, model.id.in_(oldest))
+        .where(Lane.id.in_(bindparam("lanes", expanding=True)))
+    )
+    for lane_id, item_id in session.execute(statement, {"lanes": list(found)}):
+        found[lane_id].append(item_id)
+    for ids in found.values():
+        ids.sort()
+    return found
 
 
 def lane_of(session: Session, queue: str, platform: str, site: str, ticket_key: str) -> Lane | None:

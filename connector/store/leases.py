@@ -29,6 +29,7 @@ from connector.store.models import utcnow
 class Claim:
     id: int
     taken_over: bool  # a previous holder's lease ran out before it settled the row
+    columns: tuple[Any, ...] = ()  # the `extra` columns asked for, read in the same statement
 
 
 def _is_postgres(session: Session) -> bool:
@@ -44,12 +45,14 @@ def claim(
     lease: timedelta,
     ready: str,
     where: Sequence[ColumnElement[bool]] = (),
+    extra: Sequence[Any] = (),
     now: datetime | None = None,
 ) -> list[Claim]:
-    """Lease up to `limit` due rows of `model` in state `ready`, oldest `due_at` first."""
+    """Lease up to `limit` due rows of `model` in state `ready`, oldest `due_at` first; `extra` columns
+    come back with each claim."""
     now = now or utcnow()
     query = (
-        select(model.id, model.claimed_by)
+        select(model.id, model.claimed_by, *extra)
         .where(model.state == ready, model.due_at <= now, *where)
         .order_by(model.due_at, model.id)
         .limit(limit)
@@ -66,7 +69,7 @@ def claim(
         .values(claimed_by=worker, due_at=now + lease)
         .execution_options(synchronize_session=False)
     )
-    return [Claim(row[0], row[1] is not None) for row in rows]
+    return [Claim(row[0], row[1] is not None, tuple(row[2:])) for row in rows]
 
 
 def held(session: Session, model: Any, pk: int, worker: str, *, lock: bool = True) -> Any | None:

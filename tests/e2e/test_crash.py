@@ -1,4 +1,4 @@
-"""A worker killed mid-flush and restarted delivers each write exactly once.
+"""A worker killed mid-flush and restarted delivers each write, and each comment, exactly once.
 
 The worker runs as a real `ela worker` process and is killed with SIGKILL at two moments: while its
 PUT is inside Jira (Jira applies it, the worker never hears back), and before its PUT has left (it is
@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from connector.runtime import Runtime
 from connector.setup import setup_site
+from connector.store import outbox
 from connector.store.models import AuditEntry, OutboxAction
 from simulators.jira.simulator import JiraSimulator
 from tests.e2e.support import SECRET, serve, write_config
@@ -111,3 +112,52 @@ def test_a_killed_worker_never_writes_twice(
 def store_rows(store) -> list[OutboxAction]:  # type: ignore[no-untyped-def]
     with store.session() as session:
         return list(session.scalars(select(OutboxAction)))
+
+
+COMMENT = "We are on it: an agent will call you within the hour."
+JSM_COMMENT = r"^/rest/servicedeskapi/request/SUP-\d+/comment$"
+
+
+@pytest.mark.parametrize(
+    ("moment", "status", "audit"),
+    [
+        ("inside-jira", None, "comment.reconciled"),  # Jira posts it; the worker never hears back
+        ("before-jira-acts", 503, "comment.sent"),  # killed before Jira acted on it
+    ],
+)
+def test_a_worker_killed_while_posting_a_comment_leaves_exactly_one(
+    jira: JiraSimulator, tmp_path: Path, moment: str, status: int | None, audit: str
+) -> None:
+    config = write_config(tmp_path, jira.base_url, lease=3.0)
+    runtime = Runtime(config.settings)
+    store = runtime.store
+    key = jira.create_issue("SUP", "VPN", reporter=CUSTOMER)
+    with store.session() as session:
+        outbox.enqueue_comment(
+            session, platform="jira", site="jira", ticket_key=key, text=COMMENT, public=True, key="c-1"
+        )
+    slow = jira.faults.add(method="POST", path=JSM_COMMENT, latency=1.0, status=status, times=1)
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        workers.append(start_worker(config.path))
+        wait_until(lambda: slow.used == 1, 30, "the worker's comment to reach Jira")
+        time.sleep(0.3)
+        workers[0].kill()
+        workers[0].wait(10)
+        with store.session() as session:
+            [row] = session.scalars(select(OutboxAction))
+            assert row.state == "sending"
+
+        workers.append(start_worker(config.path))
+        wait_until(lambda: [r.state for r in store_rows(store)] == ["done"], 30, "the comment to settle")
+        with store.session() as session:
+            actions = [a.action for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    finally:
+        for worker in workers:
+            worker.kill()
+            worker.wait(10)
+        runtime.close()
+
+    posted = [c for c in jira.issue(key).comments if COMMENT in str(c.get("body"))]
+    assert len(posted) == 1, f"killed {moment}: exactly one comment must be on the ticket"
+    assert actions == [audit]

@@ -1,0 +1,247 @@
+"""Claim benchmark: how long one worker's claim of due events takes as the backlog grows, and whether
+webhooks keep being answered while claims run.
+
+    python bench/claim_bench.py [--events 100000] [--tickets 50 10000] [--postgres URL]
+
+For each database (SQLite in a temporary file; PostgreSQL when --postgres or $ELA_TEST_POSTGRES_URL
+gives a server: its schema is dropped and rebuilt) and each ticket count, the backlog is written
+straight into the store (events of 2 KB, spread over the tickets, each ticket's lane due), then a
+worker claims a batch (100 events) again and again, settling each claim's lanes so the backlog stays
+the same. Beside it, a client posts signed webhooks to the intake over loopback HTTP and records every
+answer. The baseline is the same claim over a backlog of 100 events, in the same run: the ratio says
+how much of the claim's time the backlog costs. Figures, not pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import requests
+from sqlalchemy import insert, text
+from werkzeug.serving import make_server
+
+from connector.runtime import Runtime
+from connector.settings import parse_settings
+from connector.store import Store
+from connector.store import events as event_store
+from connector.store.models import EventRow, Lane, utcnow
+
+SECRET = "bench-secret-0123456789"
+CONFIG = """
+database: {{url: "{url}"}}
+logging: {{level: ERROR}}
+sites:
+  bench:
+    platform: jira
+    url: https://bench.atlassian.net
+    auth: {{email: bot@example.com, api_token: bench-token-0123456789}}
+    webhook: {{secret: {secret}}}
+"""
+PAYLOAD = (
+    Path(__file__).resolve().parents[1]
+    / "tests/adapters/jira/fixtures/payloads/jsm-cloud-customer-comment.json"
+)
+BATCH = 100
+CLAIMS = 30
+
+
+@dataclass
+class Result:
+    backend: str
+    events: int
+    tickets: int
+    first_ms: float
+    median_ms: float
+    max_ms: float
+    baseline_ms: float
+    webhooks: int
+    webhooks_2xx: int
+    webhook_p99_ms: float
+
+
+def fill(store: Store, events: int, tickets: int, payload_bytes: int) -> None:
+    """`events` pending events round-robin over `tickets` tickets, with their lanes, in bulk."""
+    now = utcnow()
+    data = json.dumps({"pad": "x" * payload_bytes})
+    rows = []
+    with store.engine.begin() as connection:
+        for n in range(events):
+            rows.append(
+                {
+                    "platform": "jira",
+                    "site": "backlog",
+                    "event_id": f"backlog-{n}",
+                    "kind": "commented",
+                    "ticket_key": f"BL-{n % tickets + 1}",
+                    "occurred_at": now,
+                    "received_at": now,
+                    "data": data,
+                    "state": "pending",
+                    "attempts": 0,
+                }
+            )
+            if len(rows) == 5000:
+                connection.execute(insert(EventRow), rows)
+                rows = []
+        if rows:
+            connection.execute(insert(EventRow), rows)
+        lanes = [
+            {
+                "queue": "events",
+                "platform": "jira",
+                "site": "backlog",
+                "ticket_key": f"BL-{t + 1}",
+                "state": "ready",
+                "due_at": now - timedelta(seconds=tickets - t),
+            }
+            for t in range(min(tickets, events))
+        ]
+        for start in range(0, len(lanes), 5000):
+            connection.execute(insert(Lane), lanes[start : start + 5000])
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+
+
+def claim_times(store: Store, claims: int) -> list[float]:
+    """Milliseconds per claim of a batch; each claim's lanes are then let go (ready again, due later)."""
+    times = []
+    for n in range(claims):
+        worker = f"bench-{n}"
+        started = time.perf_counter()
+        with store.session() as session:
+            claimed = event_store.claim_events(session, worker, BATCH, timedelta(seconds=60))
+        times.append((time.perf_counter() - started) * 1000)
+        with store.session() as session:
+            for lane_id in {c.lane_id for c in claimed}:
+                event_store.release(session, lane_id, worker)
+    return times
+
+
+class Poster(threading.Thread):
+    """Signed webhooks, one after another, each a new delivery; records status and latency."""
+
+    def __init__(self, url: str, body: bytes) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.body = body
+        self.signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        self.answers: list[tuple[int, float]] = []
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        session = requests.Session()
+        n = 0
+        while not self.stopping.is_set():
+            n += 1
+            headers = {
+                "Content-Type": "application/json",
+                "X-Hub-Signature": self.signature,
+                "X-Atlassian-Webhook-Identifier": f"bench-{id(self)}-{n}",
+            }
+            started = time.perf_counter()
+            try:
+                status = session.post(self.url, data=self.body, headers=headers, timeout=60).status_code
+            except requests.RequestException:
+                status = 0
+            self.answers.append((status, (time.perf_counter() - started) * 1000))
+
+
+def reset_postgres(url: str) -> None:
+    store = Store(url)
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    store.dispose()
+
+
+def measure(backend: str, url: str, events: int, tickets: int, payload_bytes: int) -> Result:
+    if backend == "postgresql":
+        reset_postgres(url)
+    settings = parse_settings(CONFIG.format(url=url, secret=SECRET), env={})
+    migrating = Store(url)
+    migrating.upgrade()  # what `ela db upgrade` does
+    migrating.dispose()
+    runtime = Runtime(settings)
+    store = runtime.store
+    fill(store, 100, min(tickets, 100), payload_bytes)
+    baseline = statistics.median(claim_times(store, CLAIMS))
+    with store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM events"))
+        connection.execute(text("DELETE FROM lanes"))
+    print(f"  {backend}: writing {events:,} events on {tickets:,} tickets ...", file=sys.stderr, flush=True)
+    fill(store, events, tickets, payload_bytes)
+    server = make_server("127.0.0.1", 0, runtime.app(), threaded=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    poster = Poster(f"http://127.0.0.1:{server.server_port}/webhooks/jira/bench", PAYLOAD.read_bytes())
+    poster.start()
+    time.sleep(0.5)
+    times = claim_times(store, CLAIMS)
+    poster.stopping.set()
+    poster.join(60)
+    server.shutdown()
+    server.server_close()
+    runtime.close()
+    answers = poster.answers
+    latencies = sorted(ms for _, ms in answers)
+    return Result(
+        backend=backend,
+        events=events,
+        tickets=tickets,
+        first_ms=times[0],
+        median_ms=statistics.median(times),
+        max_ms=max(times),
+        baseline_ms=baseline,
+        webhooks=len(answers),
+        webhooks_2xx=sum(1 for status, _ in answers if 200 <= status < 300),
+        webhook_p99_ms=latencies[int(len(latencies) * 0.99) - 1] if latencies else float("nan"),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--tickets", type=int, nargs="+", default=[50, 10_000])
+    parser.add_argument("--payload-bytes", type=int, default=2048)
+    parser.add_argument("--postgres", default=os.environ.get("ELA_TEST_POSTGRES_URL"))
+    args = parser.parse_args()
+    backends = [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else [])
+    results = []
+    with tempfile.TemporaryDirectory(prefix="ela-claim-bench-") as tmp:
+        for backend, url in backends:
+            for tickets in args.tickets:
+                db_url = url or f"sqlite:///{tmp}/claim-{tickets}.db"
+                results.append(measure(backend, db_url, args.events, tickets, args.payload_bytes))
+    print(f"one claim of {BATCH} events ({CLAIMS} claims each; baseline: the same claim over 100 events)")
+    print(
+        f"{'database':10} {'events':>8} {'tickets':>8} {'first ms':>9} {'median ms':>10} {'max ms':>8}"
+        f" {'baseline ms':>12} {'ratio':>6} {'webhooks':>9} {'2xx':>6} {'p99 ms':>7}"
+    )
+    for r in results:
+        print(
+            f"{r.backend:10} {r.events:>8,} {r.tickets:>8,} {r.first_ms:>9.2f} {r.median_ms:>10.2f}"
+            f" {r.max_ms:>8.2f} {r.baseline_ms:>12.2f} {r.median_ms / r.baseline_ms:>6.2f}"
+            f" {r.webhooks:>9,} {r.webhooks_2xx:>6,} {r.webhook_p99_ms:>7.1f}"
+        )
+    if not args.postgres:
+        print("(PostgreSQL skipped: give --postgres URL or set ELA_TEST_POSTGRES_URL)")
+
+
+if __name__ == "__main__":
+    main()
