@@ -23,7 +23,7 @@ from adapters.base import FieldValue, TicketWriter
 from adapters.errors import PermanentWriteError, RateLimited, WriteError
 from connector.backoff import backoff_seconds
 from connector.settings import WritebackSettings
-from connector.store import Store
+from connector.store import Store, sites
 from connector.store import outbox as queue
 from connector.store.models import utcnow
 
@@ -84,7 +84,7 @@ class Flusher:
 
     def _flush_lane(self, lane: queue.ClaimedLane, report: FlushReport) -> None:
         with self.store.session() as session:
-            paused = queue.paused_until(session, lane.site)
+            paused = sites.paused_until(session, lane.site)
             if paused is not None:
                 queue.hold_lane(session, lane.id, self.worker_id, paused)
                 return
@@ -117,7 +117,7 @@ class Flusher:
             pause = exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_PAUSE
             until = utcnow() + timedelta(seconds=pause)
             with self.store.session() as session:
-                queue.pause_site(session, action.site, until, exc.message)
+                sites.pause_site(session, action.site, until, exc.message)
                 ok = queue.reschedule(
                     session, action, self.worker_id, due_at=until, error=exc.message, count_attempt=False
                 )

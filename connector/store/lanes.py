@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, select
+from sqlalchemy import and_, bindparam, case, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -101,9 +101,9 @@ def heads(
     session: Session, model: Any, claimed: Sequence[ClaimedLane], per_lane: int, *, open_states: Sequence[str]
 ) -> dict[int, list[int]]:
     """The ids of each lane's open items (`model` rows in `open_states`), oldest first, at most
-    `per_lane` each, in one statement of a fixed shape (so it is compiled once): for every claimed
-    lane, a correlated `IN (... ORDER BY id LIMIT n)` that is a short range scan of the model's
-    (platform, site, ticket_key, state, id) index, however deep the ticket's backlog."""
+    `per_lane` each, in one statement of a fixed shape (so it is compiled once). Each lane's part is a
+    short range scan of the model's (platform, site, ticket_key, state, id) index that stops at its
+    limit, however deep the ticket's backlog."""
     found: dict[int, list[int]] = {lane.id: [] for lane in claimed}
     if not claimed:
         return found
@@ -118,13 +118,17 @@ def heads(
         )
         .order_by(item.id)
         .limit(per_lane)
-        .correlate(Lane)
     )
-    statement = (
-        select(Lane.id, model.id)
-        .join(model, model.id.in_(oldest))
-        .where(Lane.id.in_(bindparam("lanes", expanding=True)))
-    )
+    chosen = Lane.id.in_(bindparam("lanes", expanding=True))
+    if session.get_bind().dialect.name == "postgresql":
+        # LATERAL runs the limited scan once per lane. (Written as a correlated IN, PostgreSQL plans
+        # a nested loop over every row of the model instead.)
+        heads_of = oldest.lateral("heads_of")
+        statement = select(Lane.id, heads_of.c.id).join(heads_of, true()).where(chosen)
+    else:
+        # SQLite has no LATERAL; it evaluates the correlated IN once per lane, as a list of ids to
+        # look up by primary key.
+        statement = select(Lane.id, model.id).join(model, model.id.in_(oldest.correlate(Lane))).where(chosen)
     for lane_id, item_id in session.execute(statement, {"lanes": list(found)}):
         found[lane_id].append(item_id)
     for ids in found.values():

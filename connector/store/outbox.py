@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 
 from connector.store import lanes
 from connector.store.audit import audit
-from connector.store.models import Lane, OutboxAction, SitePause, utcnow
+from connector.store.models import Lane, OutboxAction, utcnow
 from connector.store.upsert import insert_ignore
 
 Values = dict[str, Any]
 KINDS = ("fields", "comment", "labels")
+OPEN = ("pending", "sending")
 # What the audit log calls each kind's outcomes: "writeback.sent", "comment.reconciled", ...
 AUDIT_NAMES = {"fields": "writeback", "comment": "comment", "labels": "labels"}
 
@@ -206,25 +207,22 @@ def _claimed(row: OutboxAction, lane_id: int) -> ClaimedAction:
     )
 
 
+# Open actions taken per ticket in one pass; a ticket with more gets the rest on its next turn.
+ACTIONS_PER_TURN = 50
+
+
 def claim(session: Session, worker: str, limit: int, lease: timedelta) -> list[ClaimedLane]:
     """Lease the lanes of up to `limit` tickets with due actions, each with its open actions in order."""
     claimed = lanes.claim(session, lanes.OUTBOX, worker, limit, lease)
+    taken = lanes.heads(session, OutboxAction, claimed, ACTIONS_PER_TURN, open_states=OPEN)
+    ids = [pk for pks in taken.values() for pk in pks]
+    rows = {row.id: row for row in session.scalars(select(OutboxAction).where(OutboxAction.id.in_(ids)))}
     result = []
     for lane in claimed:
-        rows = session.scalars(
-            select(OutboxAction)
-            .where(
-                OutboxAction.platform == lane.platform,
-                OutboxAction.site == lane.site,
-                OutboxAction.ticket_key == lane.ticket_key,
-                OutboxAction.state.in_(("pending", "sending")),
-            )
-            .order_by(OutboxAction.id)
-        ).all()
-        if not rows:
+        actions = tuple(_claimed(rows[pk], lane.id) for pk in taken[lane.id] if pk in rows)
+        if not actions:
             lanes.settle(session, lane.id, worker, lambda _lane: None)
             continue
-        actions = tuple(_claimed(row, lane.id) for row in rows)
         result.append(ClaimedLane(lane.id, lane.platform, lane.site, lane.ticket_key, actions))
     return result
 
@@ -237,7 +235,7 @@ def _owned(session: Session, action: ClaimedAction, worker: str) -> OutboxAction
     row = session.get(
         OutboxAction, action.id, with_for_update=session.get_bind().dialect.name == "postgresql"
     )
-    if row is None or row.state not in ("pending", "sending"):
+    if row is None or row.state not in OPEN:
         return None
     return row
 
@@ -336,7 +334,7 @@ def release(session: Session, lane_id: int, worker: str) -> bool:
                 OutboxAction.platform == lane.platform,
                 OutboxAction.site == lane.site,
                 OutboxAction.ticket_key == lane.ticket_key,
-                OutboxAction.state.in_(("pending", "sending")),
+                OutboxAction.state.in_(OPEN),
             )
         )
 
@@ -346,20 +344,6 @@ def release(session: Session, lane_id: int, worker: str) -> bool:
 def hold_lane(session: Session, lane_id: int, worker: str, until: datetime) -> bool:
     """Let go of a lane and keep it out of claims until `until` (its site is paused)."""
     return lanes.settle(session, lane_id, worker, lambda _lane: until)
-
-
-def pause_site(session: Session, site: str, until: datetime, reason: str) -> None:
-    pause = session.get(SitePause, site)
-    if pause is None:
-        session.add(SitePause(site=site, until=until, reason=reason))
-    elif pause.until < until:
-        pause.until = until
-        pause.reason = reason
-
-
-def paused_until(session: Session, site: str) -> datetime | None:
-    pause = session.get(SitePause, site)
-    return pause.until if pause is not None and pause.until > utcnow() else None
 
 
 def cancel_pending(session: Session, *, platform: str, site: str, ticket_key: str, reason: str) -> int:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from connector.store import Store
+from connector.store import Store, sites
 from connector.store import outbox as queue
 from connector.store.models import AuditEntry, OutboxAction, utcnow
 
@@ -112,11 +112,11 @@ def test_a_rate_limited_retry_does_not_count_as_an_attempt(store: Store) -> None
 
 def test_a_paused_site_is_reported_until_the_pause_ends(store: Store) -> None:
     with store.session() as session:
-        queue.pause_site(session, "jira-prod", utcnow() + timedelta(minutes=1), "429")
+        sites.pause_site(session, "jira-prod", utcnow() + timedelta(minutes=1), "429")
     with store.session() as session:
-        queue.pause_site(session, "jira-prod", utcnow() - timedelta(seconds=1), "shorter: ignored")
+        sites.pause_site(session, "jira-prod", utcnow() - timedelta(seconds=1), "shorter: ignored")
     with store.session() as session:
-        until = queue.paused_until(session, "jira-prod")
+        until = sites.paused_until(session, "jira-prod")
     assert until is not None and until > utcnow() + timedelta(seconds=50)
 
 
