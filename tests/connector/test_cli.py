@@ -135,3 +135,38 @@ def test_replay_refuses_a_file_that_is_not_a_jira_payload(config: Path, tmp_path
     result = CliRunner().invoke(main, ["replay", str(bad), "-c", str(config)], env={"JIRA_TOKEN": "t" * 20})
     assert result.exit_code == 2
     assert f"{bad}: not a Jira webhook: no 'webhookEvent' string" in result.output
+
+
+def test_status_and_metrics_count_due_work(config: Path) -> None:
+    from datetime import timedelta
+
+    from connector.app import create_app
+    from connector.settings import load_settings
+    from connector.store import due
+    from connector.store.models import DueWork, utcnow
+
+    runner = CliRunner(env={"JIRA_TOKEN": "t" * 20})
+    assert runner.invoke(main, ["db", "upgrade", "-c", str(config)]).exit_code == 0
+    settings = load_settings(config, env={"JIRA_TOKEN": "t" * 20})
+    store = Store(settings.database.url)
+    with store.session() as session:
+        due.schedule(session, "survey.send", "s-1", utcnow() + timedelta(hours=1))
+        due.schedule(session, "survey.send", "s-2", utcnow() + timedelta(hours=1))
+        due.schedule(session, "ela.timer", "t-1", utcnow() + timedelta(hours=1))
+        parked = due.schedule(session, "ela.timer", "t-2", utcnow())
+        row = session.get(DueWork, parked)
+        assert row is not None
+        row.state, row.last_error, row.attempts = "failed", "RuntimeError: boom", 8
+    report = json.loads(runner.invoke(main, ["status", "-c", str(config), "--json"]).output)
+    assert report["due_work"] == {"pending": 3, "failed": 1}
+    assert report["due_pending_by_kind"] == {"survey.send": 2, "ela.timer": 1}
+    assert [(f["kind"], f["key"], f["error"]) for f in report["failed_due_work"]] == [
+        ("ela.timer", "t-2", "RuntimeError: boom")
+    ]
+    text = runner.invoke(main, ["status", "-c", str(config)]).output
+    assert "due work     pending 3   failed 1   done 0   cancelled 0   (ela.timer 1, survey.send 2)" in text
+    metrics = create_app(settings, store).test_client().get("/metrics").get_data(as_text=True)
+    store.dispose()
+    assert 'ela_due_work_pending{kind="survey.send"} 2.0' in metrics
+    assert "ela_due_work_failed 1.0" in metrics
+    assert 'ela_queue_depth{queue="due_work"} 3.0' in metrics
