@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from adapters.errors import PermanentWriteError
 from adapters.events import Person, TicketEvent
 
 
@@ -94,6 +95,27 @@ class UserDirectory(Protocol):
     def groups_of(self, person: Person) -> frozenset[str]: ...
 
 
+@dataclass(frozen=True)
+class PollPage:
+    """What one poll of a platform's API found."""
+
+    events: tuple[TicketEvent, ...]
+    cursor: str | None  # where the next poll starts (kept in the store); None: where this one started
+    more: bool = False  # another page is ready at once (the poll stopped at its page size)
+
+
+@runtime_checkable
+class Poller(Protocol):
+    """Pull mode, for sites whose platform cannot reach the connector: find what changed since `cursor`.
+
+    The events a poll finds must carry the same `event_id`s as the same changes pushed by webhook, so
+    that a site with both on stores each change once. Polls overlap (a platform's clock has seconds,
+    and a record saved in the second of the last poll may be missed): a poller returns what it finds
+    again, and the store's uniqueness on `event_id` drops the repeats."""
+
+    def poll(self, cursor: str | None, *, site: str, rules: RoleRules) -> PollPage: ...
+
+
 class TicketWriter(ABC):
     """Writes results back onto tickets: one attempt per call, retries belong to the outbox.
 
@@ -128,3 +150,8 @@ class TicketWriter(ABC):
     @abstractmethod
     def change_labels(self, ticket_key: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
         """Add and remove labels, leaving the others alone (adding one that is there is no change)."""
+
+    def set_priority(self, ticket_key: str, priority: str) -> None:
+        """Set the ticket's priority, by the name the platform shows (an escalation's "raise the
+        priority"); setting the one it has is no change. A platform without priorities refuses."""
+        raise PermanentWriteError(f"{type(self).__name__} cannot set a ticket's priority")

@@ -22,6 +22,9 @@ class EventKind(StrEnum):
     comment_deleted = "comment_deleted"
     updated = "updated"
     deleted = "deleted"
+    # Not from a platform: a customer answered a survey send (the connector's own survey pages). It goes
+    # through the same store and pipeline, in the ticket's order, so mood, ELA and results see it.
+    survey_answered = "survey_answered"
 
 
 class AuthorRole(StrEnum):
@@ -97,6 +100,20 @@ class Comment(_Model):
     updated_at: datetime | None = None
 
 
+class SurveyAnswer(_Model):
+    """A customer's answer to a survey send: the rating on the survey's scale, and any comment."""
+
+    survey: str  # the survey's name in the settings
+    send_id: str  # the survey send answered
+    kind: str  # csat | nps | ces
+    score: int
+    scale_min: int
+    scale_max: int
+    comment: str | None = None  # the customer's own words, cleaned
+    respondent: Person | None = None
+    answered_at: datetime
+
+
 class FieldChange(_Model):
     """One tracked field change from a changelog (assignee, priority, labels, resolution, ...)."""
 
@@ -118,6 +135,7 @@ class TicketEvent(_Model):
     transition: Transition | None = None
     comment: Comment | None = None
     changes: tuple[FieldChange, ...] = ()
+    survey: SurveyAnswer | None = None  # kind survey_answered
     occurred_at: datetime
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 

@@ -25,7 +25,7 @@ class StoreCollector(Collector):
             events = event_store.counts_by_state(session)
             oldest = event_store.oldest_pending(session)
             writes = outbox_store.counts_by_state(session, "fields")
-            actions = {kind: outbox_store.counts_by_state(session, kind) for kind in outbox_store.KINDS}
+            actions = outbox_store.counts_by_kind(session)
             retried = outbox_store.retries_total(session)
             due_work = due.counts_by_state(session)
             due_pending = due.pending_by_kind(session)

@@ -17,7 +17,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from adapters.base import FieldValue, TicketWriter
 from adapters.errors import PermanentWriteError, RateLimited, WriteError
@@ -32,6 +32,22 @@ log = logging.getLogger("ela.outbox")
 DEFAULT_RATE_LIMIT_PAUSE = 30.0  # a 429 without Retry-After: back off, as the platforms advise
 
 Writers = Callable[[str], TicketWriter | None]
+# The kinds the ticket's own platform carries out, through the site's writer.
+PLATFORM_KINDS = frozenset({"fields", "comment", "labels", "priority"})
+
+
+class Sender(Protocol):
+    """Carries out one kind of outbox action that is not the platform's (an e-mail, a chat message).
+
+    `send` returns (result, reconciled): `result` is kept on the action (an id); `reconciled` says an
+    earlier attempt was found to have landed and nothing was sent now. When `action.uncertain`, an
+    earlier attempt may have landed: look before sending again, if the channel allows it. Raise
+    WriteError subclasses: RateLimited and TransientWriteError are retried, PermanentWriteError fails.
+    """
+
+    def send(self, action: queue.ClaimedAction) -> tuple[str | None, bool]: ...
+
+
 # What became of one action: it landed (or failed for good) and the ticket's next action may go; or the
 # ticket must wait (a retry is scheduled, the site is paused, or this worker lost the ticket's lane).
 Step = Literal["next", "wait"]
@@ -71,6 +87,13 @@ class Flusher:
         self.settings = settings
         self.writers = writers
         self.worker_id = worker_id
+        self.senders: dict[str, Sender] = {}
+
+    def register(self, kind: str, sender: Sender) -> None:
+        """The sender of outbox actions of `kind` (a room's own channel: e-mail, outbound webhooks)."""
+        if kind in PLATFORM_KINDS:
+            raise ValueError(f"{kind!r} actions are the platform's: its writer carries them out")
+        self.senders[kind] = sender
 
     def flush_once(self, limit: int = 50) -> FlushReport:
         """One pass: up to `limit` tickets with due actions."""
@@ -101,10 +124,13 @@ class Flusher:
 
     def _send(self, writer: TicketWriter | None, claimed: queue.ClaimedAction, report: FlushReport) -> Step:
         context: dict[str, Any] = {"site": claimed.site, "ticket": claimed.ticket_key, "action": claimed.kind}
-        if writer is None:
+        platform_action = claimed.kind in PLATFORM_KINDS
+        if platform_action and writer is None:
             return self._settle_failed(
                 claimed, report, f"site {claimed.site!r} is not configured any more", context
             )
+        if not platform_action and claimed.kind not in self.senders:
+            return self._settle_failed(claimed, report, f"no sender for {claimed.kind!r} actions", context)
         with self.store.session() as session:
             action = queue.begin(session, claimed, self.worker_id)
         if action is None:
@@ -112,12 +138,16 @@ class Flusher:
             return "wait"
         context["attempt"] = action.attempts
         try:
-            result, reconciled = self._call(writer, action)
+            if writer is not None and platform_action:
+                result, reconciled = self._call(writer, action)
+            else:
+                result, reconciled = self.senders[action.kind].send(action)
         except RateLimited as exc:
             pause = exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_PAUSE
             until = utcnow() + timedelta(seconds=pause)
             with self.store.session() as session:
-                sites.pause_site(session, action.site, until, exc.message)
+                if platform_action:  # the platform limits the whole site, not one ticket
+                    sites.pause_site(session, action.site, until, exc.message)
                 ok = queue.reschedule(
                     session, action, self.worker_id, due_at=until, error=exc.message, count_attempt=False
                 )
@@ -164,6 +194,9 @@ class Flusher:
                 key, add=action.payload.get("add", ()), remove=action.payload.get("remove", ())
             )
             return None, False
+        if action.kind == "priority":
+            writer.set_priority(key, str(action.payload["priority"]))
+            return None, False
         raise PermanentWriteError(f"unknown outbox action kind {action.kind!r}")
 
     def _retry_or_fail(
@@ -205,4 +238,8 @@ def _what(action: queue.ClaimedAction) -> Any:
         return sorted(action.values)
     if action.kind == "comment":
         return "public comment" if action.payload.get("public") else "internal comment"
-    return {"add": action.payload.get("add", []), "remove": action.payload.get("remove", [])}
+    if action.kind == "labels":
+        return {"add": action.payload.get("add", []), "remove": action.payload.get("remove", [])}
+    if action.kind == "priority":
+        return {"priority": action.payload.get("priority")}
+    return action.kind

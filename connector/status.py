@@ -47,7 +47,7 @@ def gather(store: Store, recent: int = 10) -> StatusReport:
             database=make_url(store.url).render_as_string(hide_password=True),
             events=event_store.counts_by_state(session),
             writebacks=outbox_store.counts_by_state(session, "fields"),
-            outbox={kind: outbox_store.counts_by_state(session, kind) for kind in outbox_store.KINDS},
+            outbox=outbox_store.counts_by_kind(session),
             writeback_retries=outbox_store.retries_total(session),
             due_work=due.counts_by_state(session),
             due_pending_by_kind=due.pending_by_kind(session),
@@ -112,7 +112,7 @@ def render(report: StatusReport) -> str:
         f"write-backs  {counts(report.writebacks, ('pending', 'sending', 'failed', 'done'))}"
         f"   retries {report.writeback_retries}",
     ]
-    for kind in ("comment", "labels"):
+    for kind in (k for k in report.outbox if k != "fields"):
         if report.outbox.get(kind):
             lines.append(
                 f"{kind + 's':12} {counts(report.outbox[kind], ('pending', 'sending', 'failed', 'done'))}"

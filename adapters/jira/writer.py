@@ -285,6 +285,19 @@ class JiraWriter(TicketWriter):
             self._myself = found
         return self._myself
 
+    def set_priority(self, ticket_key: str, priority: str) -> None:
+        key = check_issue_ref(ticket_key)
+        if not isinstance(priority, str) or not priority.strip():
+            raise PermanentWriteError(f"priority on {key}: no priority name given")
+        self.http.call(
+            "PUT",
+            self.http.api(f"issue/{key}"),
+            params={"notifyUsers": "false"},
+            body={"fields": {"priority": {"name": priority}}},
+            action=f"set the priority of {key} to {priority!r}",
+            forbidden_hint=_NOTIFY_HINT,
+        )
+
     def change_labels(self, ticket_key: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
         key = check_issue_ref(ticket_key)
         bad = [label for label in (*add, *remove) if not label or " " in label or len(label) > _LABEL_MAX]

@@ -26,10 +26,10 @@ from connector.store.models import Lane, OutboxAction, utcnow
 from connector.store.upsert import insert_ignore
 
 Values = dict[str, Any]
-KINDS = ("fields", "comment", "labels")
+KINDS = ("fields", "comment", "labels", "priority")  # the platform's; rooms may add their own kinds
 OPEN = ("pending", "sending")
 # What the audit log calls each kind's outcomes: "writeback.sent", "comment.reconciled", ...
-AUDIT_NAMES = {"fields": "writeback", "comment": "comment", "labels": "labels"}
+AUDIT_NAMES = {"fields": "writeback"}  # other kinds are named as they are
 
 
 @dataclass(frozen=True)
@@ -138,11 +138,38 @@ def enqueue_fields(
     raise RuntimeError(f"could not queue a write-back for {site}/{ticket_key}")
 
 
+def enqueue(
+    session: Session,
+    *,
+    platform: str,
+    site: str,
+    ticket_key: str,
+    kind: str,
+    key: str,
+    payload: Mapping[str, Any],
+    due_at: datetime | None = None,
+) -> int | None:
+    """An action of any kind to carry out once (after `due_at`, default now); None when an action with
+    this key was queued before. `fields` actions are queued with `enqueue_fields`, which coalesces."""
+    if kind == "fields":
+        raise ValueError("queue field values with enqueue_fields: they merge into the pending action")
+    return _insert(
+        session,
+        platform=platform,
+        site=site,
+        ticket_key=ticket_key,
+        kind=kind,
+        key=key,
+        payload=payload,
+        due_at=due_at or utcnow(),
+    )
+
+
 def enqueue_comment(
     session: Session, *, platform: str, site: str, ticket_key: str, text: str, public: bool, key: str
 ) -> int | None:
     """A comment to post once; None when an action with this key was queued before."""
-    return _insert(
+    return enqueue(
         session,
         platform=platform,
         site=site,
@@ -150,7 +177,6 @@ def enqueue_comment(
         kind="comment",
         key=key,
         payload={"text": text, "public": public},
-        due_at=utcnow(),
     )
 
 
@@ -165,7 +191,7 @@ def enqueue_labels(
     remove: Sequence[str] = (),
 ) -> int | None:
     """Labels to add and remove once; None when an action with this key was queued before."""
-    return _insert(
+    return enqueue(
         session,
         platform=platform,
         site=site,
@@ -173,7 +199,6 @@ def enqueue_labels(
         kind="labels",
         key=key,
         payload={"add": list(add), "remove": list(remove)},
-        due_at=utcnow(),
     )
 
 
@@ -269,7 +294,13 @@ def mark_sent(
     row.last_error = None
     row.result = result
     outcome = "reconciled" if reconciled else "sent"
-    audit(session, action.site, action.ticket_key, f"{AUDIT_NAMES[action.kind]}.{outcome}", _detail(action))
+    audit(
+        session,
+        action.site,
+        action.ticket_key,
+        f"{AUDIT_NAMES.get(action.kind, action.kind)}.{outcome}",
+        _detail(action),
+    )
     return True
 
 
@@ -283,7 +314,7 @@ def mark_failed(session: Session, action: ClaimedAction, worker: str, error: str
         session,
         action.site,
         action.ticket_key,
-        f"{AUDIT_NAMES[action.kind]}.failed",
+        f"{AUDIT_NAMES.get(action.kind, action.kind)}.failed",
         {**_detail(action), "error": error},
     )
     return True
@@ -359,6 +390,18 @@ def cancel_pending(session: Session, *, platform: str, site: str, ticket_key: st
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def counts_by_kind(session: Session) -> dict[str, dict[str, int]]:
+    """Actions kept, by kind (the platform's first) and state."""
+    counts: dict[str, dict[str, int]] = {}
+    query = select(OutboxAction.kind, OutboxAction.state, func.count()).group_by(
+        OutboxAction.kind, OutboxAction.state
+    )
+    for kind, state, count in session.execute(query):
+        counts.setdefault(str(kind), {})[str(state)] = int(count)
+    order = [k for k in KINDS if k in counts] + sorted(set(counts) - set(KINDS))
+    return {kind: counts[kind] for kind in order}
 
 
 def counts_by_state(session: Session, kind: str | None = None) -> dict[str, int]:

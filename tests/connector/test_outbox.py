@@ -9,6 +9,7 @@ import pytest
 import responses
 from sqlalchemy import select
 
+from adapters.errors import RateLimited
 from adapters.jira.writer import JiraTarget, JiraWriter
 from connector.backoff import backoff_seconds
 from connector.outbox import Flusher
@@ -193,3 +194,57 @@ def test_backoff_grows_exponentially_within_bounds() -> None:
     assert highest == [2, 4, 8, 16, 32, 60, 60]
     lowest = backoff_seconds(5, SETTINGS, rng=lambda: 0.0)
     assert lowest == 1.0  # never an immediate retry storm
+
+
+class Recorder:
+    """A room's own channel (an e-mail, a chat message): records what it was asked to send."""
+
+    def __init__(self, failures: list[Exception] | None = None) -> None:
+        self.sent: list[tuple[str, bool]] = []
+        self.failures = failures or []
+
+    def send(self, action: queue.ClaimedAction) -> tuple[str | None, bool]:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append((action.payload["to"], action.uncertain))
+        return f"msg-{len(self.sent)}", False
+
+
+def queue_other(store: Store, kind: str = "notify", key: str = "n-1") -> None:
+    with store.session() as session:
+        queue.enqueue(
+            session,
+            platform="jira",
+            site="jira-prod",
+            ticket_key="SD-1",
+            kind=kind,
+            key=key,
+            payload={"to": "ops"},
+        )
+
+
+def test_a_rooms_own_kind_goes_through_its_sender(store: Store, flusher: Flusher, jira) -> None:  # type: ignore[no-untyped-def]
+    channel = Recorder()
+    flusher.register("notify", channel)
+    queue_other(store)
+    queue_other(store)  # the same key: queued once
+    report = flusher.flush_once()
+    assert (report.sent, channel.sent) == (1, [("ops", False)])
+    assert [(r.kind, r.state, r.result) for r in rows(store)] == [("notify", "done", "msg-1")]
+    assert puts(jira) == []
+
+
+def test_a_rooms_channel_rate_limit_does_not_pause_the_site(store: Store, flusher: Flusher, jira) -> None:  # type: ignore[no-untyped-def]
+    flusher.register("notify", Recorder([RateLimited("slack said slow down", retry_after=30)]))
+    queue_other(store)
+    assert flusher.flush_once().retried == 1
+    with store.session() as session:
+        assert session.get(SitePause, "jira-prod") is None
+
+
+def test_a_kind_without_a_sender_fails_with_the_reason(store: Store, flusher: Flusher, jira) -> None:  # type: ignore[no-untyped-def]
+    queue_other(store, kind="carrier-pigeon")
+    assert flusher.flush_once().failed == 1
+    assert rows(store)[0].last_error == "no sender for 'carrier-pigeon' actions"
+    with pytest.raises(ValueError, match="the platform's"):
+        flusher.register("comment", Recorder())

@@ -73,3 +73,12 @@ def test_a_multi_select_is_written_and_read_back(sim: JiraSimulator) -> None:
     assert jira.read_fields(key, ["themes"]) == {"themes": []}
     with pytest.raises(PermanentWriteError, match="a multi-select takes a list"):
         jira.write_fields(key, {"themes": "Speed"})
+
+
+def test_the_priority_is_set_by_name(sim: JiraSimulator) -> None:
+    key = sim.create_issue("SUP", "VPN", reporter=CUSTOMER)
+    jira = writer(sim)
+    jira.set_priority(key, "Highest")
+    assert sim.issue(key).fields["priority"]["name"] == "Highest"
+    with pytest.raises(PermanentWriteError, match="Jira answered 400"):
+        jira.set_priority(key, "Apocalyptic")
