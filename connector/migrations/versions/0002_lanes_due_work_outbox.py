@@ -74,7 +74,7 @@ def upgrade() -> None:
         sa.Column("platform", sa.String(length=20), nullable=False),
         sa.Column("site", sa.String(length=64), nullable=False),
         sa.Column("ticket_key", sa.String(length=100), nullable=False),
-        sa.Column("kind", sa.String(length=12), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),

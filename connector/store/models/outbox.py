@@ -38,7 +38,7 @@ class OutboxAction(Base):
     platform: Mapped[str] = mapped_column(String(20))
     site: Mapped[str] = mapped_column(String(64))
     ticket_key: Mapped[str] = mapped_column(String(100))
-    kind: Mapped[str] = mapped_column(String(12))  # fields | comment | labels
+    kind: Mapped[str] = mapped_column(String(40))  # fields | comment | labels | priority | a room's own
     key: Mapped[str] = mapped_column(String(200))  # idempotency key: the same key is queued once
     payload: Mapped[str] = mapped_column(Text)  # JSON: {values} | {text, public} | {add, remove}
     # pending | sending | done | failed | superseded | cancelled
