@@ -74,6 +74,7 @@ class ParseResult:
 
 class Adapter(Protocol):
     platform: str
+    known_events: frozenset[str]  # the platform's event names (metric labels; any other is "other")
 
     def authenticate(self, request: InboundRequest, auth: WebhookAuth) -> None:
         """Raise adapters.errors.Unauthorized unless the request proves it comes from the site."""

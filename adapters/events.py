@@ -7,11 +7,11 @@ one adapter package and nothing else.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 
 class EventKind(StrEnum):
@@ -39,6 +39,24 @@ class StatusCategory(StrEnum):
     new = "new"
     indeterminate = "indeterminate"
     done = "done"
+
+
+def _storable(value: datetime) -> datetime:
+    """A time that can be stored: it has a zone and is a date of years 1 to 9999 in UTC. A platform
+    may write `9999-12-31T23:59:59.999-1400`, which is the year 10000 in UTC."""
+    if value.tzinfo is None:
+        raise ValueError(f"{value.isoformat()} has no time zone")
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(
+            f"{value.isoformat()} is outside the dates that can be stored (years 1-9999 in UTC)"
+        ) from None
+    return value
+
+
+# Every time on an event: aware, and storable.
+Time = Annotated[datetime, AfterValidator(_storable)]
 
 
 class _Model(BaseModel):
@@ -78,8 +96,8 @@ class Ticket(_Model):
     participants: tuple[Person, ...] = ()
     labels: tuple[str, ...] = ()
     resolution: str | None = None
-    created_at: datetime | None = None
-    resolved_at: datetime | None = None
+    created_at: Time | None = None
+    resolved_at: Time | None = None
     slas: tuple[SlaState, ...] = ()
 
 
@@ -96,8 +114,8 @@ class Comment(_Model):
     author_role: AuthorRole
     text: str  # plain text, cleaned of markup, quoted history and signatures
     public: bool
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: Time | None = None
+    updated_at: Time | None = None
 
 
 class SurveyAnswer(_Model):
@@ -111,7 +129,7 @@ class SurveyAnswer(_Model):
     scale_max: int
     comment: str | None = None  # the customer's own words, cleaned
     respondent: Person | None = None
-    answered_at: datetime
+    answered_at: Time
 
 
 class FieldChange(_Model):
@@ -136,7 +154,7 @@ class TicketEvent(_Model):
     comment: Comment | None = None
     changes: tuple[FieldChange, ...] = ()
     survey: SurveyAnswer | None = None  # kind survey_answered
-    occurred_at: datetime
+    occurred_at: Time
     raw: dict[str, Any] = Field(default_factory=dict, repr=False)
 
     def to_json(self, *, with_raw: bool = False) -> str:

@@ -9,6 +9,7 @@ timestamps, ServiceNow's display values) lives in that platform's package.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,11 @@ JsonObject = Mapping[str, Any]
 
 # Epoch milliseconds beyond this are past the year 9999, where datetime overflows.
 _MAX_EPOCH_MS = 253_402_300_799_999
+# JSON may escape half of a UTF-16 surrogate pair on its own ("\ud800"); json.loads keeps it as a lone
+# surrogate, which is no Unicode text: it cannot be encoded, stored or logged. Found in the raw body
+# as an escape, since a lone surrogate cannot arrive as UTF-8.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def decode(body: bytes, platform: str) -> dict[str, Any]:
@@ -42,7 +48,22 @@ def decode(body: bytes, platform: str) -> dict[str, Any]:
         raise PayloadRejected(
             f"not a {platform} webhook: the body is a JSON {json_type(payload)}, not an object"
         )
+    if _SURROGATE_ESCAPE.search(body):
+        repaired: dict[str, Any] = _repaired(payload)
+        return repaired
     return payload
+
+
+def _repaired(value: Any) -> Any:
+    """`value` with every lone surrogate replaced by U+FFFD, as a UTF-8 decoder does with bad bytes:
+    the rest of the text is the sender's and is kept. (json.loads has joined every valid pair.)"""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_repaired(k): _repaired(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_repaired(item) for item in value]
+    return value
 
 
 def _no_constant(name: str) -> None:

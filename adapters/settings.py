@@ -29,8 +29,12 @@ class WebhookSettings(Section):
         if self.secret is None and self.token is None:
             raise ValueError("set `secret` (signed admin webhooks) or `token` (Automation, Data Center)")
         for name, value in (("secret", self.secret), ("token", self.token)):
-            if value is not None and len(value.get_secret_value()) < 16:
-                raise ValueError(f"{name} must be at least 16 characters")
+            if value is None:
+                continue
+            if not value.get_secret_value().strip():
+                raise ValueError(f"{name} must not be blank")
+            if len(value.get_secret_value().strip()) < 16:
+                raise ValueError(f"{name} must be at least 16 characters (not counting spaces around it)")
         return self
 
     def auth(self) -> WebhookAuth:

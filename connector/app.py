@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -13,6 +14,7 @@ from connector.settings import Settings
 from connector.store import Store
 
 EXTENSION = "ela"
+log = logging.getLogger("ela.app")
 
 
 class Connector:
@@ -42,15 +44,22 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
 
     @app.post("/webhooks/<platform>/<site>")
     def webhook(platform: str, site: str) -> Response:
-        with connector.metrics.intake_seconds.labels(site=site).time():
-            oversize = connector.intake.oversize(site, request.content_length)
+        intake = connector.intake
+        with connector.metrics.intake_seconds.labels(site=intake.site_label(site)).time():
+            oversize = intake.oversize(site, request.content_length)
             if oversize is not None:
                 return _json(oversize)
-            answer = connector.intake.receive(
+            # Read one byte past the limit: a chunked body has no Content-Length to check first, and
+            # must be refused whole, never cut at the limit and taken.
+            body = request.stream.read(settings.server.max_body_bytes + 1)
+            oversize = intake.oversize(site, len(body))
+            if oversize is not None:
+                return _json(oversize)
+            answer = intake.receive(
                 platform,
                 site,
                 headers=dict(request.headers.items()),
-                body=request.get_data(cache=False),
+                body=body,
                 query=request.args.to_dict(),
                 content_type=request.content_type,
             )
@@ -77,5 +86,13 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
         code = (exc.name or "error").lower().replace(" ", "_")
         body: dict[str, Any] = {"error": code, "message": exc.description}
         return jsonify(body), exc.code or 500
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> tuple[Response, int]:
+        # Logged through our own logger (one JSON line, like every other), not Flask's plain text.
+        log.exception(
+            "request.failed", extra={"context": {"path": request.path[:200], "method": request.method}}
+        )
+        return jsonify({"error": "internal_error", "message": "internal error"}), 500
 
     return app

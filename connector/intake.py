@@ -3,6 +3,10 @@
 The order matters: a delivery is stored (committed) before it is acknowledged, and answered 503 only
 when it could not be stored, so the platform retries it (platforms that retry do so on 5xx; see each
 adapter). A retried delivery finds its key already stored and changes nothing.
+
+Everything here also faces strangers: metric labels come only from configured names and known event
+names (anything else is `unknown` / `other`), an unknown site is answered exactly like a bad proof (so
+site names cannot be found out without a credential), and nothing of a payload's text reaches a log.
 """
 
 from __future__ import annotations
@@ -12,17 +16,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.base import Headers, InboundRequest
+from adapters.base import Headers, InboundRequest, ParseResult
 from adapters.errors import AdapterError
 from connector.metrics import Metrics
-from connector.platforms import platform_for
+from connector.platforms import platform_for, platforms
 from connector.settings import Settings
 from connector.store import Store
 from connector.store.events import store_delivery
 
 log = logging.getLogger("ela.intake")
+
+UNKNOWN = "unknown"  # the metric label of a site or platform that is not configured
+OTHER = "other"  # the metric label of an event name the platform's adapter does not know
+UNPROVEN = "no such site, or the delivery's proof of origin is missing or wrong"
 
 
 @dataclass(frozen=True)
@@ -36,11 +45,23 @@ def _error(status: int, code: str, message: str, **headers: str) -> Answer:
     return Answer(status, {"error": code, "message": message}, dict(headers))
 
 
+def _unfit(exc: ValidationError) -> str:
+    """Which values of a payload the event model cannot take, without echoing the payload's text."""
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error["loc"])
+        parts.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+    return "values the connector cannot store: " + "; ".join(parts)
+
+
 class Intake:
     def __init__(self, settings: Settings, store: Store, metrics: Metrics) -> None:
         self.settings = settings
         self.store = store
         self.metrics = metrics
+
+    def site_label(self, site_name: str) -> str:
+        return site_name if site_name in self.settings.sites else UNKNOWN
 
     def receive(
         self,
@@ -53,13 +74,12 @@ class Intake:
         content_type: str | None,
     ) -> Answer:
         site = self.settings.sites.get(site_name)
-        if site is None or site.platform != platform:
-            return self._count(
-                site_name,
-                "-",
-                "unknown_site",
-                _error(404, "unknown_site", f"no {platform} site named {site_name!r} is configured"),
+        if site is None or site.platform != platform or platform not in platforms():
+            log.warning(
+                "webhook.unknown_site",
+                extra={"context": {"platform": platform[:40], "site": site_name[:64]}},
             )
+            return self._count(UNKNOWN, "-", "unknown_site", _error(401, "unauthorized", UNPROVEN))
         oversize = self.oversize(site_name, len(body))
         if oversize is not None:
             return oversize
@@ -68,9 +88,10 @@ class Intake:
         try:
             adapter.authenticate(request, site.webhook.auth())
         except AdapterError as exc:
-            return self._count(site_name, "-", "unauthorized", _error(exc.status, "unauthorized", exc.reason))
+            log.warning("webhook.unproven", extra={"context": {"site": site_name, "reason": exc.reason}})
+            return self._count(site_name, "-", "unauthorized", _error(exc.status, "unauthorized", UNPROVEN))
         if (content_type or "").split(";")[0].strip().lower() != "application/json":
-            message = f"expected Content-Type application/json, got {content_type or 'none'}"
+            message = f"expected Content-Type application/json, got {(content_type or 'none')[:100]}"
             return self._count(
                 site_name, "-", "unsupported_media", _error(415, "unsupported_media_type", message)
             )
@@ -78,7 +99,9 @@ class Intake:
             parsed = adapter.parse(request, site_name, site.customers.rules())
         except AdapterError as exc:
             return self._count(site_name, "-", "rejected", _error(exc.status, "rejected", exc.reason))
-        event_name = parsed.webhook_event or "-"
+        except ValidationError as exc:
+            return self._count(site_name, "-", "rejected", _error(400, "rejected", _unfit(exc)))
+        event_name = self._event_label(platform, parsed)
         if not parsed.events:
             reason = parsed.ignored_reason or "nothing to do"
             log.info(
@@ -88,6 +111,11 @@ class Intake:
             return self._count(
                 site_name, event_name, "ignored", Answer(200, {"status": "ignored", "reason": reason})
             )
+        return self._store(platform, site_name, event_name, parsed, body)
+
+    def _store(
+        self, platform: str, site_name: str, event_name: str, parsed: ParseResult, body: bytes
+    ) -> Answer:
         try:
             with self.store.session() as session:
                 stored = store_delivery(
@@ -100,27 +128,44 @@ class Intake:
                     events=parsed.events,
                     retry_count=parsed.retry_count,
                 )
-        except SQLAlchemyError:
-            log.exception("webhook.store_failed", extra={"context": {"site": site_name, "event": event_name}})
+        except SQLAlchemyError as exc:
+            # The error's text, not the exception: SQLAlchemy's message carries the statement's
+            # parameters (customers' words) unless the engine hides them, and a traceback repeats it.
+            cause = getattr(exc, "orig", None) or exc
+            log.error(
+                "webhook.store_failed",
+                extra={
+                    "context": {
+                        "site": site_name,
+                        "event": event_name,
+                        "error": f"{type(exc).__name__}: {str(cause).splitlines()[0][:300]}",
+                    }
+                },
+            )
             answer = _error(
                 503, "unavailable", "could not store the delivery; retry later", **{"Retry-After": "5"}
             )
             return self._count(site_name, event_name, "unavailable", answer)
-        outcome = "duplicate" if stored.duplicate else "accepted"
-        log.info(
-            f"webhook.{outcome}",
-            extra={
-                "context": {
-                    "site": site_name,
-                    "event": event_name,
-                    "delivery": parsed.delivery_key,
-                    "events": stored.events_stored,
-                    "retry": parsed.retry_count,
-                }
-            },
-        )
+        outcome = "conflict" if stored.conflict else "duplicate" if stored.duplicate else "accepted"
+        context = {
+            "site": site_name,
+            "event": event_name,
+            "delivery": parsed.delivery_key,
+            "events": stored.events_stored,
+            "retry": parsed.retry_count,
+        }
+        if stored.conflict:
+            # The platform reused a delivery id for another body: kept under a key of its own, so
+            # nothing acknowledged is dropped, and reported, since a sender should never do this.
+            log.warning("webhook.conflict", extra={"context": context})
+        else:
+            log.info(f"webhook.{outcome}", extra={"context": context})
         body_out = {"status": outcome, "events": [e.event_id for e in parsed.events]}
         return self._count(site_name, event_name, outcome, Answer(202, body_out))
+
+    def _event_label(self, platform: str, parsed: ParseResult) -> str:
+        known: frozenset[str] = getattr(platform_for(platform).adapter, "known_events", frozenset())
+        return parsed.webhook_event if parsed.webhook_event in known else OTHER
 
     def oversize(self, site_name: str, size: int | None) -> Answer | None:
         """413 for a body over the limit (checked on Content-Length before reading, and on the body)."""
@@ -128,7 +173,7 @@ class Intake:
         if size is None or size <= limit:
             return None
         message = f"body of {size} bytes is over the limit of {limit}"
-        return self._count(site_name, "-", "too_large", _error(413, "too_large", message))
+        return self._count(self.site_label(site_name), "-", "too_large", _error(413, "too_large", message))
 
     def _count(self, site: str, event: str, outcome: str, answer: Answer) -> Answer:
         self.metrics.webhooks.labels(site=site, event=event, outcome=outcome).inc()

@@ -336,6 +336,7 @@ class JiraAdapter:
     """The Adapter for Jira Cloud, Jira Data Center and Jira Service Management."""
 
     platform = "jira"
+    known_events = SUPPORTED_EVENTS | IGNORED_EVENTS  # the event names metrics may carry
 
     def authenticate(self, request: InboundRequest, auth: WebhookAuth) -> None:
         authenticate(request, auth)

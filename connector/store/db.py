@@ -70,7 +70,8 @@ class Store:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        # hide_parameters: an error's message carries no statement parameters (customers' words).
+        kwargs: dict[str, Any] = {"echo": echo, "future": True, "hide_parameters": True}
         self._writers: _WriterQueue | None = None
         if self.is_sqlite:
             database = parsed.database or ""

@@ -3,6 +3,7 @@ failed."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from connector.store.upsert import insert_ignore
 class StoredDelivery:
     delivery_id: int | None  # None: this delivery was stored before (a retry); nothing new was written
     events_stored: int
+    conflict: bool = False  # the key was stored before with another body: this one went under its own key
 
     @property
     def duplicate(self) -> bool:
@@ -36,6 +38,34 @@ def store_delivery(
     body: bytes,
     events: tuple[TicketEvent, ...],
     retry_count: int = 0,
+) -> StoredDelivery:
+    stored = _store(session, platform, site, delivery_key, webhook_event, body, events, retry_count)
+    if not stored.duplicate or _same_body(session, platform, site, delivery_key, body):
+        return stored
+    # The same delivery id with another body is not a retry: keep it, under a key of its own.
+    own_key = f"{delivery_key[:100]}:conflict-{hashlib.sha256(body).hexdigest()[:16]}"
+    again = _store(session, platform, site, own_key, webhook_event, body, events, retry_count)
+    return StoredDelivery(again.delivery_id, again.events_stored, conflict=True)
+
+
+def _same_body(session: Session, platform: str, site: str, delivery_key: str, body: bytes) -> bool:
+    kept = session.scalar(
+        select(Delivery.body).where(
+            Delivery.platform == platform, Delivery.site == site, Delivery.delivery_key == delivery_key
+        )
+    )
+    return kept is None or bytes(kept) == body
+
+
+def _store(  # noqa: PLR0917 (one delivery's columns, in one private helper)
+    session: Session,
+    platform: str,
+    site: str,
+    delivery_key: str,
+    webhook_event: str,
+    body: bytes,
+    events: tuple[TicketEvent, ...],
+    retry_count: int,
 ) -> StoredDelivery:
     delivery_id = insert_ignore(
         session,

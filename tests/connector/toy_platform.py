@@ -85,6 +85,7 @@ class ToyWriter(TicketWriter):
 
 class ToyAdapter:
     platform = "toy"
+    known_events = frozenset({"comment"})
 
     def authenticate(self, request: InboundRequest, auth: WebhookAuth) -> None:
         wanted = hmac.new((auth.secret or "").encode(), request.body, hashlib.sha256).hexdigest()
