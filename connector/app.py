@@ -9,9 +9,10 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from connector.intake import Answer, Intake
-from connector.metrics import Metrics
+from connector.metrics import Metrics, authorized
 from connector.settings import Settings
-from connector.store import Store
+from connector.store import Store, workers
+from connector.store.models import utcnow
 
 EXTENSION = "ela"
 log = logging.getLogger("ela.app")
@@ -26,6 +27,12 @@ class Connector:
         self.metrics = Metrics(store)
         self.intake = Intake(settings, store, self.metrics)
 
+    def worker_beat(self) -> float | None:
+        """Seconds since any worker's last heartbeat (None: no worker ever beat)."""
+        with self.store.session() as session:
+            beat = workers.freshest_beat(session)
+        return None if beat is None else (utcnow() - beat).total_seconds()
+
 
 def _json(answer: Answer) -> Response:
     response = jsonify(answer.body)
@@ -34,11 +41,26 @@ def _json(answer: Answer) -> Response:
     return response
 
 
+def _read_body(limit: int) -> bytes:
+    """The body, read until its end or one byte past `limit`. A chunked body has no Content-Length to
+    check first, and one read of a chunked stream may return less than asked: an over-long body must
+    be seen whole to be refused whole, never cut at the limit and taken."""
+    stream = request.environ["wsgi.input"] if request.content_length is None else request.stream
+    parts: list[bytes] = []
+    size = 0
+    while size <= limit:
+        part = stream.read(min(65536, limit + 1 - size))
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
+
+
 def create_app(settings: Settings, store: Store | None = None) -> Flask:
     """Build the web app. `store` defaults to one on settings.database (tests pass their own)."""
     app = Flask("connector")
-    # Werkzeug refuses a larger body while reading it (chunked uploads have no Content-Length to check).
-    app.config["MAX_CONTENT_LENGTH"] = settings.server.max_body_bytes
+    # Not MAX_CONTENT_LENGTH: Werkzeug would cut a chunked body at the limit instead of refusing it.
     connector = Connector(settings, store or Store(settings.database.url))
     app.extensions[EXTENSION] = connector
 
@@ -49,9 +71,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
             oversize = intake.oversize(site, request.content_length)
             if oversize is not None:
                 return _json(oversize)
-            # Read one byte past the limit: a chunked body has no Content-Length to check first, and
-            # must be refused whole, never cut at the limit and taken.
-            body = request.stream.read(settings.server.max_body_bytes + 1)
+            body = _read_body(settings.server.max_body_bytes)
             oversize = intake.oversize(site, len(body))
             if oversize is not None:
                 return _json(oversize)
@@ -73,13 +93,31 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
     def readyz() -> Response | tuple[Response, int]:
         try:
             connector.store.ping()
+            beat = connector.worker_beat()
         except Exception as exc:
             return jsonify({"status": "unavailable", "database": type(exc).__name__}), 503
-        return jsonify({"status": "ready", "database": "ok"})
+        body: dict[str, Any] = {"status": "ready", "database": "ok"}
+        if settings.server.ready_requires_worker:
+            stale = settings.server.worker_stale_seconds
+            if beat is None or beat > stale:
+                seen = "never" if beat is None else f"{beat:.0f} s ago"
+                body.update(
+                    status="unavailable", worker=f"no worker heartbeat within {stale:.0f} s (last: {seen})"
+                )
+                return jsonify(body), 503
+            body["worker"] = "ok"
+        return jsonify(body)
 
-    @app.get("/metrics")
-    def metrics() -> Response:
-        return Response(connector.metrics.render(), mimetype="text/plain; version=0.0.4")
+    if settings.metrics.port is None:  # else `ela serve` serves them on their own port
+
+        @app.get("/metrics")
+        def metrics() -> Response | tuple[Response, int]:
+            token = settings.metrics.token
+            if not authorized(
+                token.get_secret_value() if token else None, request.headers.get("Authorization")
+            ):
+                return jsonify({"error": "unauthorized", "message": "metrics need their bearer token"}), 401
+            return Response(connector.metrics.render(), mimetype="text/plain; version=0.0.4")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response, int]:

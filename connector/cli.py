@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import sys
-import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -118,7 +117,12 @@ def db_upgrade(config_path: str | None, revision: str) -> None:
 def serve(
     config_path: str | None, host: str | None, port: int | None, workers: int | None, no_worker: bool
 ) -> None:
-    """Run the service: the webhook endpoint under gunicorn, and the worker beside it."""
+    """Run the service: web processes for the webhooks and a worker, restarted if one dies.
+
+    The web processes (`server.workers`, each with `server.threads` threads) share one listening
+    socket; a worker process beside them processes events, sends the outbox and fires due work. Any
+    process that exits is started again with backoff. SIGTERM stops them all gracefully.
+    """
     from connector.server import serve as run_server
 
     settings = settings_from(config_path)
@@ -130,6 +134,40 @@ def serve(
         workers=workers or settings.server.workers,
         with_worker=not no_worker,
     )
+
+
+@main.command()
+@config_option
+@click.option("--fd", type=int, help="Serve on this inherited listening socket (what `ela serve` passes).")
+@click.option("--host", help="Listen address, without --fd (default: server.host).")
+@click.option("--port", type=int, help="Listen port, without --fd (default: server.port).")
+def web(config_path: str | None, fd: int | None, host: str | None, port: int | None) -> None:
+    """One web process: the webhook endpoint alone (`ela serve` runs several, and a worker)."""
+    import socket
+
+    from connector.app import create_app
+    from connector.logs import setup_logging
+    from connector.runtime import SchemaOutOfDate, ensure_schema
+    from connector.store import Store
+    from connector.web import WebServer, listening_socket
+
+    settings = settings_from(config_path)
+    setup_logging(settings.logging)
+    store = Store(settings.database.url)
+    try:
+        ensure_schema(store)
+    except SchemaOutOfDate as exc:
+        fail(str(exc), 2)
+    if fd is not None:
+        listener = socket.socket(fileno=fd)
+    else:
+        listener = listening_socket(
+            host or settings.server.host, settings.server.port if port is None else port
+        )
+    server = WebServer(create_app(settings, store), listener, settings.server)
+    server.stop_on_signals()
+    server.serve()
+    store.dispose()
 
 
 @main.command()
@@ -146,6 +184,9 @@ def worker(config_path: str | None, once: bool) -> None:
         runtime = Runtime(settings)
     except SchemaOutOfDate as exc:
         fail(str(exc), 2)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # The jobs finish the item in hand and let go of their other claims at once.
+        signal.signal(signum, lambda *_: runtime.stopping.set())
     if once:
         report = runtime.worker.run_once()
         processed, flushed, fired = report.events, report.outbox, report.due
@@ -157,11 +198,8 @@ def worker(config_path: str | None, once: bool) -> None:
         )
         runtime.close()
         return
-    stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     runtime.worker.start()
-    stop.wait()
+    runtime.stopping.wait()
     runtime.close()
 
 

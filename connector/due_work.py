@@ -9,6 +9,7 @@ neither, and the row fires again once its lease runs out.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,6 +39,7 @@ class DueWorkRunner:
         self.settings = settings
         self.worker_id = worker_id
         self.handlers: dict[str, Handler] = {}
+        self.stopping = threading.Event()  # set: fire no more; the rest is let go for another worker
 
     def register(self, kind: str, handler: Handler) -> None:
         """The handler for due work of `kind` (one per kind; registering again replaces it)."""
@@ -49,7 +51,11 @@ class DueWorkRunner:
         lease = timedelta(seconds=worker.lease_seconds)
         with self.store.session() as session:
             claimed = due.claim(session, self.worker_id, limit or worker.batch_size, lease)
-        for pk in claimed:
+        for index, pk in enumerate(claimed):
+            if self.stopping.is_set():
+                with self.store.session() as session:
+                    due.release(session, claimed[index:], self.worker_id)
+                break
             self._fire(pk, report)
         return report
 

@@ -17,8 +17,9 @@ from connector.settings import LoggingSettings
 
 # Attributes every LogRecord has; anything else on a record came from a call's `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "taskName"}
-# Our own loggers: "ela.*" in the service, module names in the adapters (they know nothing of "ela").
-NAMESPACES = ("ela", "adapters", "sentiment")
+# Our own loggers ("ela.*" in the service, module names in the adapters: they know nothing of "ela"),
+# and the web server's.
+NAMESPACES = ("ela", "adapters", "sentiment", "waitress")
 
 
 def _context(record: logging.LogRecord) -> dict[str, Any]:
@@ -65,6 +66,9 @@ def setup_logging(settings: LoggingSettings, stream: Any = None) -> None:
         logger.propagate = False
     # APScheduler logs every job run at INFO; only its warnings matter to an operator.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # waitress warns "Task queue depth is N" whenever a request waits for a free thread: under load,
+    # every few milliseconds. Queueing shows in ela_intake_seconds instead.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     # Platform client libraries that log request and response bodies (customers' words) at DEBUG.
     for platform in platforms().values():
         for name in platform.chatty_loggers:

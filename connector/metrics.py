@@ -1,16 +1,21 @@
-"""Prometheus metrics. Intake counters live in the web process; queue figures are read from the
-database at scrape time, so they agree whichever process (web or worker, this machine or another)
-did the work."""
+"""Prometheus metrics. Intake counters live in the web processes (under `ela serve`, in the shared
+directory of prometheus_client's multiprocess mode, so a scrape adds up every process); queue and
+worker figures are read from the database at scrape time, so they agree whichever process (web or
+worker, this machine or another) did the work."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hmac
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from connector.store import Store, due
+from connector.store import Store, due, workers
 from connector.store import events as event_store
 from connector.store import outbox as outbox_store
 from connector.store.models import utcnow
@@ -29,6 +34,8 @@ class StoreCollector(Collector):
             retried = outbox_store.retries_total(session)
             due_work = due.counts_by_state(session)
             due_pending = due.pending_by_kind(session)
+            beat = workers.freshest_beat(session)
+            alive = workers.alive(session)
         depth = GaugeMetricFamily("ela_queue_depth", "Rows waiting in a queue", labels=["queue"])
         depth.add_metric(["events"], events.get("pending", 0))
         depth.add_metric(["writebacks"], writes.get("pending", 0) + writes.get("sending", 0))
@@ -54,6 +61,16 @@ class StoreCollector(Collector):
         )
         lag.add_metric([], (utcnow() - oldest).total_seconds() if oldest else 0.0)
         yield lag
+        age = GaugeMetricFamily(
+            "ela_worker_heartbeat_age_seconds",
+            "Seconds since the last heartbeat of any worker (absent: no worker ever beat)",
+        )
+        if beat is not None:
+            age.add_metric([], (utcnow() - beat).total_seconds())
+        yield age
+        alive_family = GaugeMetricFamily("ela_workers_alive", "Workers whose heartbeat is recent")
+        alive_family.add_metric([], alive)
+        yield alive_family
         failed_events = GaugeMetricFamily("ela_events_failed", "Events parked after repeated failures")
         failed_events.add_metric([], events.get("failed", 0))
         yield failed_events
@@ -80,8 +97,46 @@ class Metrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
             registry=self.registry,
         )
+        self._store_collectors: list[StoreCollector] = []
         if store is not None:
-            self.registry.register(StoreCollector(store))
+            collector = StoreCollector(store)
+            self._store_collectors.append(collector)
+            self.registry.register(collector)
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+        if not directory:
+            return generate_latest(self.registry)
+        # Under `ela serve`: every web process's counts, from the shared directory, plus the store's.
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, directory)  # type: ignore[no-untyped-call]
+        for collector in self._store_collectors:
+            registry.register(collector)
+        return generate_latest(registry)
+
+
+def authorized(token: str | None, header: str | None) -> bool:
+    """`metrics.token` set: the scrape must send `Authorization: Bearer <token>`."""
+    if not token:
+        return True
+    presented = (header or "").removeprefix("Bearer ").strip().encode()
+    return hmac.compare_digest(presented, token.encode())
+
+
+def metrics_app(settings: Any) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """A WSGI app that serves only `/metrics` (for `metrics.port`)."""
+    metrics = Metrics(Store(settings.database.url))
+    token = settings.metrics.token.get_secret_value() if settings.metrics.token else None
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != "/metrics":
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not found\n"]
+        if not authorized(token, environ.get("HTTP_AUTHORIZATION")):
+            start_response("401 Unauthorized", [("Content-Type", "text/plain")])
+            return [b"unauthorized\n"]
+        body = metrics.render()
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE_LATEST)])
+        return [body]
+
+    return app

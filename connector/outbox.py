@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -88,6 +89,7 @@ class Flusher:
         self.writers = writers
         self.worker_id = worker_id
         self.senders: dict[str, Sender] = {}
+        self.stopping = threading.Event()  # set: finish the action in hand, let go of the rest
 
     def register(self, kind: str, sender: Sender) -> None:
         """The sender of outbox actions of `kind` (a room's own channel: e-mail, outbound webhooks)."""
@@ -101,7 +103,12 @@ class Flusher:
         lease = timedelta(seconds=self.settings.lease_seconds)
         with self.store.session() as session:
             claimed = queue.claim(session, self.worker_id, limit, lease)
-        for lane in claimed:
+        for index, lane in enumerate(claimed):
+            if self.stopping.is_set():
+                with self.store.session() as session:  # let go at once, for another worker
+                    for rest in claimed[index:]:
+                        queue.release(session, rest.id, self.worker_id)
+                break
             self._flush_lane(lane, report)
         return report
 
@@ -113,6 +120,8 @@ class Flusher:
                 return
         writer = self.writers(lane.site)
         for action in lane.actions:
+            if self.stopping.is_set():
+                break
             if not action.uncertain and action.due_at > utcnow():
                 if action.kind == "fields":
                     continue  # still inside its coalescing window: it does not hold the others back

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,12 +47,14 @@ class EventProcessor:
         worker_id: str,
         *,
         on_outcome: Callable[[TicketEvent, Outcome], None] | None = None,
+        stopping: threading.Event | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.pipeline = pipeline
         self.worker_id = worker_id
         self.on_outcome = on_outcome
+        self.stopping = stopping or threading.Event()
 
     def process_once(self) -> ProcessReport:
         report = ProcessReport()
@@ -64,6 +67,11 @@ class EventProcessor:
         for lane_id, lane_events in groupby(by_lane, key=lambda e: e.lane_id):
             events = list(lane_events)
             for index, claimed_event in enumerate(events):
+                if self.stopping.is_set():
+                    # Stopping: let go of the rest at once, for another worker, instead of holding
+                    # the leases until they run out.
+                    report.deferred += len(events) - index
+                    break
                 outcome = self._process(claimed_event)
                 if outcome == "done":
                     report.processed += 1

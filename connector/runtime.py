@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from flask import Flask
@@ -54,9 +55,14 @@ class Runtime:
         self.writers = writers or Writers(dict(settings.sites))
         self.pipeline = Pipeline(settings, settings.sentiment.build(), GroupCache(self._directory))
         self.worker_id = new_worker_id()
-        self.processor = EventProcessor(settings, self.store, self.pipeline, self.worker_id)
+        self.stopping = threading.Event()
+        self.processor = EventProcessor(
+            settings, self.store, self.pipeline, self.worker_id, stopping=self.stopping
+        )
         self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)
+        self.flusher.stopping = self.stopping
         self.due = DueWorkRunner(self.store, settings, self.worker_id)
+        self.due.stopping = self.stopping
         self.worker = Worker(settings, self.processor, self.flusher, self.due)
 
     def _directory(self, site: str) -> UserDirectory | None:
@@ -67,5 +73,7 @@ class Runtime:
         return create_app(self.settings, self.store)
 
     def close(self) -> None:
+        """Stop: the jobs finish the item in hand and let go of the rest, then the store closes."""
+        self.stopping.set()
         self.worker.stop()
         self.store.dispose()

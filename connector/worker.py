@@ -8,6 +8,8 @@ several workers loses nothing.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,6 +20,7 @@ from connector.outbox import Flusher, FlushReport
 from connector.pipeline import Outcome
 from connector.processor import EventProcessor, ProcessReport
 from connector.settings import Settings
+from connector.store import workers
 
 log = logging.getLogger("ela.worker")
 
@@ -57,6 +60,13 @@ class Worker:
         self.jobs.add(Job("events", settings.worker.poll_seconds, processor.process_once))
         self.jobs.add(Job("outbox", settings.writeback.flush_seconds, flusher.flush_once))
         self.jobs.add(Job("due", settings.worker.poll_seconds, due.run_once))
+        beat_every = min(10.0, settings.server.worker_stale_seconds / 3)
+        self.jobs.add(Job("heartbeat", beat_every, self.beat))
+
+    def beat(self) -> None:
+        """Tell readiness and metrics that this worker is alive."""
+        with self.processor.store.session() as session:
+            workers.beat(session, self.worker_id, socket.gethostname(), os.getpid())
 
     @property
     def on_outcome(self) -> Callable[[TicketEvent, Outcome], None] | None:
@@ -82,6 +92,7 @@ class Worker:
         self.processor.drain(max_rounds)
 
     def start(self) -> None:
+        self.beat()  # at once: readiness should not wait for the first interval
         self.jobs.start()
         log.info("worker.started", extra={"context": {"worker": self.worker_id}})
 

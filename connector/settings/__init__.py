@@ -7,7 +7,7 @@ from connector.settings.logging import LoggingSettings
 from connector.settings.model import Settings
 from connector.settings.mood import MoodLabels, MoodSettings, MoodThresholds, TrendLabels, TrendSettings
 from connector.settings.sentiment import SentimentSettings
-from connector.settings.server import ServerSettings
+from connector.settings.server import MetricsSettings, ServerSettings
 from connector.settings.source import ConfigProblem
 from connector.settings.worker import WorkerSettings, WritebackSettings
 
@@ -16,6 +16,7 @@ __all__ = [
     "ConfigProblem",
     "DatabaseSettings",
     "LoggingSettings",
+    "MetricsSettings",
     "MoodLabels",
     "MoodSettings",
     "MoodThresholds",

@@ -14,13 +14,14 @@ from connector.settings.database import DatabaseSettings
 from connector.settings.logging import LoggingSettings
 from connector.settings.mood import MoodSettings
 from connector.settings.sentiment import SentimentSettings
-from connector.settings.server import ServerSettings
+from connector.settings.server import MetricsSettings, ServerSettings
 from connector.settings.worker import WorkerSettings, WritebackSettings
 
 
 class Settings(Section):
     database: DatabaseSettings = DatabaseSettings()
     server: ServerSettings = ServerSettings()
+    metrics: MetricsSettings = MetricsSettings()
     worker: WorkerSettings = WorkerSettings()
     writeback: WritebackSettings = WritebackSettings()
     mood: MoodSettings = MoodSettings()

@@ -104,6 +104,16 @@ def claim(session: Session, worker: str, limit: int, lease: timedelta) -> list[i
     return [c.id for c in claims]
 
 
+def release(session: Session, pks: list[int], worker: str) -> None:
+    """Let go of claimed rows not fired (a stopping worker): due again at once, for another worker."""
+    session.execute(
+        update(DueWork)
+        .where(DueWork.id.in_(pks), DueWork.claimed_by == worker, DueWork.state == "pending")
+        .values(claimed_by=None, due_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
 def take(session: Session, pk: int, worker: str) -> DueItem | None:
     """The claimed row, locked for this transaction, if `worker` still holds it and it is still pending."""
     row = leases.held(session, DueWork, pk, worker)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 
 from connector.app import create_app
 from connector.settings import Settings, parse_settings
-from connector.store import Store
+from connector.store import Store, workers
 from connector.store.models import Delivery, EventRow
 
 PAYLOADS = Path(__file__).resolve().parents[1] / "adapters" / "jira" / "fixtures" / "payloads"
@@ -204,7 +204,12 @@ def test_health_readiness_and_metrics(
     client: FlaskClient, store: Store, settings: Settings, tmp_path: Path
 ) -> None:
     assert client.get("/healthz").json == {"status": "ok"}
-    assert client.get("/readyz").json == {"status": "ready", "database": "ok"}
+    unready = client.get("/readyz")  # no worker has said it is alive: the queue is not being worked
+    assert unready.status_code == 503
+    assert unready.json["worker"] == "no worker heartbeat within 60 s (last: never)"
+    with store.session() as session:
+        workers.beat(session, "w1", "host", 1)
+    assert client.get("/readyz").json == {"status": "ready", "database": "ok", "worker": "ok"}
     post(client, body_of())
     post(client, body_of())
     post(client, b"[]")
@@ -222,3 +227,17 @@ def test_health_readiness_and_metrics(
     unreachable.dispose()
     assert unready.status_code == 503
     assert unready.json["status"] == "unavailable"
+
+
+def test_metrics_behind_a_token_or_on_their_own_port(store: Store) -> None:
+    token = "metrics-token-0123456789"
+    guarded = parse_settings(CONFIG + f"metrics: {{token: {token}}}\n", env={})
+    client = create_app(guarded, store).test_client()
+    assert client.get("/metrics").status_code == 401
+    assert (
+        client.get("/metrics", headers={"Authorization": "Bearer wrong-token-0123456789"}).status_code == 401
+    )
+    answer = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200 and "ela_queue_depth" in answer.get_data(as_text=True)
+    elsewhere = parse_settings(CONFIG + "metrics: {port: 9108}\n", env={})
+    assert create_app(elsewhere, store).test_client().get("/metrics").status_code == 404

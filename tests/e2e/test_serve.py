@@ -1,4 +1,4 @@
-"""`ela serve` as an operator runs it: gunicorn web processes plus a worker process, over real HTTP."""
+"""`ela serve` as an operator runs it: web processes plus a worker process, over real HTTP."""
 
 from __future__ import annotations
 
@@ -60,8 +60,8 @@ def test_serve_receives_processes_and_writes_back_then_stops_cleanly(
             try:
                 if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # the socket is bound before the web processes are ready: connections wait
             assert time.monotonic() < deadline, "ela serve did not become ready"
             assert serve.poll() is None, log.read_text()
             time.sleep(0.1)

@@ -5,7 +5,7 @@ from connector.store.models.base import NAMING, Base, Id, UtcDateTime, utcnow
 from connector.store.models.events import Delivery, EventRow
 from connector.store.models.outbox import OutboxAction, SitePause
 from connector.store.models.tickets import MoodEntry, TicketRow
-from connector.store.models.work import DueWork, Lane
+from connector.store.models.work import DueWork, Lane, WorkerBeat
 
 __all__ = [
     "NAMING",
@@ -21,5 +21,6 @@ __all__ = [
     "SitePause",
     "TicketRow",
     "UtcDateTime",
+    "WorkerBeat",
     "utcnow",
 ]

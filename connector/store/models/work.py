@@ -75,3 +75,15 @@ class DueWork(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
     settled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class WorkerBeat(Base):
+    """The latest heartbeat of one worker process."""
+
+    __tablename__ = "worker_beats"
+
+    worker_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+    beat_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
