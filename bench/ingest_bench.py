@@ -1,5 +1,6 @@
 """Ingest benchmark: signed Jira webhooks per second through the real intake, against a bare Flask
-endpoint that only parses the same JSON, both under gunicorn with 2 workers on loopback, in one run.
+endpoint that only parses the same JSON, both under the connector's own web server (2 processes, as
+`ela serve` runs it) on loopback, in one run.
 
     python bench/ingest_bench.py [--duration 10] [--connections 8] [--payload FILE]
 
@@ -95,23 +96,21 @@ def wait_listening(port: int, timeout: float = 20) -> None:
     raise RuntimeError(f"nothing listening on {port}")
 
 
-def start_gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_server(app: str, port: int, env: dict[str, str], processes: int) -> subprocess.Popen[bytes]:
+    """The app under the connector's own web server (bench/serve_app.py), as `ela serve` runs it."""
     command = [
         sys.executable,
-        "-m",
-        "gunicorn",
-        "-w",
-        "2",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "--chdir",
-        str(REPO),
+        str(REPO / "bench" / "serve_app.py"),
+        "--app",
         app,
+        "--port",
+        str(port),
+        "--processes",
+        str(processes),
     ]
     process = subprocess.Popen(command, env={**os.environ, **env})
     wait_listening(port)
+    time.sleep(1.0)  # the socket listens before the web processes have imported the app
     return process
 
 
@@ -200,6 +199,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per endpoint")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=2, help="web processes, as server.workers")
     parser.add_argument("--payload", type=Path, help="a Jira webhook JSON file (default: a real ~5 KB one)")
     args = parser.parse_args()
     payload = args.payload or (SHARED_PAYLOAD if SHARED_PAYLOAD.exists() else OWN_PAYLOAD)
@@ -222,11 +222,11 @@ def main() -> None:
 
         results = {}
         for name, app, env in (
-            ("bare Flask, parse only", "bench.bare_app:create()", {}),
-            ("ELA intake: verify, parse, store", "connector.wsgi:create()", {"ELA_CONFIG": str(config)}),
+            ("bare Flask, parse only", "bench.bare_app:create", {}),
+            ("ELA intake: verify, parse, store", "connector.wsgi:create", {"ELA_CONFIG": str(config)}),
         ):
             port = free_port()
-            server = start_gunicorn(app, port, env)
+            server = start_server(app, port, env, args.processes)
             try:
                 load(port, f"warm-{port}", 2)
                 results[name] = load(port, f"run-{port}", args.duration)
@@ -239,7 +239,8 @@ def main() -> None:
 
     bare, ours = results.values()
     print(
-        f"payload: {payload.name} ({len(body)} bytes); gunicorn -w 2 (sync) on 127.0.0.1; "
+        f"payload: {payload.name} ({len(body)} bytes); {args.processes} web processes "
+        "(waitress, 8 threads) on 127.0.0.1; "
         f"load: {'wrk -t 2' if use_wrk else 'python client'} -c {args.connections}, "
         f"{args.duration:.0f} s per endpoint after 2 s warm-up; {os.cpu_count()} cores shared with the load"
     )

@@ -160,7 +160,11 @@ class Intake:
             log.warning("webhook.conflict", extra={"context": context})
         else:
             log.info(f"webhook.{outcome}", extra={"context": context})
-        body_out = {"status": outcome, "events": [e.event_id for e in parsed.events]}
+        body_out = {
+            "status": outcome,
+            "delivery": parsed.delivery_key,
+            "events": [e.event_id for e in parsed.events],
+        }
         return self._count(site_name, event_name, outcome, Answer(202, body_out))
 
     def _event_label(self, platform: str, parsed: ParseResult) -> str:

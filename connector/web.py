@@ -58,7 +58,11 @@ class WebServer:
         while not self.stopping.is_set():
             loop(timeout=0.5, map=self.map, use_poll=True, count=1)
         for listener in self.listeners:
-            listener.close()  # no new connections; the ones open finish what they sent
+            # No new connections; the ones open finish what they sent. (Not listener.close(): that
+            # also closes the server's trigger, which the request threads still pull.)
+            listener.accepting = False
+            listener.del_channel()
+            listener.socket.close()
         deadline = time.monotonic() + self.settings.graceful_seconds
         while time.monotonic() < deadline and any(_busy(channel) for channel in list(self.map.values())):
             loop(timeout=0.1, map=self.map, use_poll=True, count=1)
