@@ -72,6 +72,7 @@ def test_a_signed_delivery_is_stored_then_acknowledged(client: FlaskClient, stor
     assert response.status_code == 202
     assert response.json == {
         "status": "accepted",
+        "delivery": "delivery-1",
         "events": ["jira:acme:comment:10211:commented:1731925512734"],
     }
     assert stored(store) == (1, 1)
