@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from connector.intake import Answer, Intake
 from connector.metrics import Metrics, authorized
+from connector.openapi import document
 from connector.settings import Settings
 from connector.store import Store, workers
 from connector.store.models import utcnow
@@ -84,6 +85,12 @@ def create_app(settings: Settings, store: Store | None = None) -> Flask:
                 content_type=request.content_type,
             )
         return _json(answer)
+
+    described = document(metrics=settings.metrics.port is None)
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        return jsonify(described)
 
     @app.get("/healthz")
     def healthz() -> Response:

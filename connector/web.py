@@ -67,6 +67,7 @@ class WebServer:
         while time.monotonic() < deadline and any(_busy(channel) for channel in list(self.map.values())):
             loop(timeout=0.1, map=self.map, use_poll=True, count=1)
         self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=1)
+        self.server.asyncore.close_all(self.map)  # the connections left, and the server's trigger
 
     def stop_on_signals(self) -> None:
         def stop(signum: int, frame: FrameType | None) -> None:
