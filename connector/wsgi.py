@@ -1,6 +1,6 @@
 """WSGI entry point for running the web part under any WSGI server:
 
-    ELA_CONFIG=/etc/ela/config.yaml gunicorn -w 4 'connector.wsgi:create()'
+    ELA_CONFIG=/etc/ela/config.yaml waitress-serve --call connector.wsgi:create
 
 Run `ela worker` beside it; the web processes only receive and store.
 """
