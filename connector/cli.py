@@ -226,6 +226,46 @@ def status(config_path: str | None, as_json: bool, recent: int) -> None:
 
 @main.command()
 @config_option
+@click.option("--site", help="Only work of this site.")
+@click.option("--ticket", help="Only work of this ticket (its key, e.g. SUP-12).")
+@click.option(
+    "--what",
+    type=click.Choice(["all", "outbox", "events", "due"]),
+    default="all",
+    show_default=True,
+    help="Which kind of failed work.",
+)
+def retry(config_path: str | None, site: str | None, ticket: str | None, what: str) -> None:
+    """Put failed work back in its queue: outbox actions, parked events, due work.
+
+    Each goes back due now with a fresh count of attempts; the worker takes it on its next pass.
+    See what failed, and why, with `ela status` first.
+    """
+    from connector.runtime import SchemaOutOfDate, ensure_schema
+    from connector.store import Store, due, events, outbox
+
+    settings = settings_from(config_path)
+    if site is not None and site not in settings.sites:
+        fail(f"no site named {site} (sites: {', '.join(settings.sites) or 'none'})", 2)
+    store = Store(settings.database.url)
+    try:
+        ensure_schema(store)
+    except SchemaOutOfDate as exc:
+        fail(str(exc), 2)
+    counts = {}
+    with store.session() as session:
+        if what in ("all", "outbox"):
+            counts["outbox actions"] = outbox.requeue_failed(session, site=site, ticket_key=ticket)
+        if what in ("all", "events"):
+            counts["events"] = events.requeue_failed(session, site=site, ticket_key=ticket)
+        if what in ("all", "due"):
+            counts["due work"] = due.requeue_failed(session, site=site, ticket_key=ticket)
+    store.dispose()
+    click.echo("requeued: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
+
+
+@main.command()
+@config_option
 @click.option("--site", "site_names", multiple=True, help="Only this site (repeatable; default: every site).")
 def setup(config_path: str | None, site_names: tuple[str, ...]) -> None:
     """Create the custom fields each site maps results to, where missing.

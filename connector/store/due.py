@@ -175,3 +175,30 @@ def recent_failures(session: Session, limit: int = 10) -> list[DueWork]:
 
 def attempts_of(session: Session, pk: int) -> int:
     return int(session.scalar(select(DueWork.attempts).where(DueWork.id == pk)) or 0)
+
+
+def requeue_failed(session: Session, *, site: str | None = None, ticket_key: str | None = None) -> int:
+    """Parked due work pending again, due now (`ela retry`)."""
+    query = select(DueWork).where(DueWork.state == "failed")
+    if site is not None:
+        query = query.where(DueWork.site == site)
+    if ticket_key is not None:
+        query = query.where(DueWork.ticket_key == ticket_key)
+    count = 0
+    for row in session.scalars(query):
+        clash = session.scalar(
+            select(DueWork.id).where(
+                DueWork.kind == row.kind, DueWork.key == row.key, DueWork.state == "pending"
+            )
+        )
+        if clash is not None:
+            continue  # the same key was scheduled again since: that one is the one that counts
+        row.state, row.attempts, row.due_at, row.claimed_by, row.settled_at = (
+            "pending",
+            0,
+            utcnow(),
+            None,
+            None,
+        )
+        count += 1
+    return count

@@ -228,3 +228,25 @@ def counts_by_state(session: Session) -> dict[str, int]:
 
 def oldest_pending(session: Session) -> datetime | None:
     return session.scalar(select(func.min(EventRow.received_at)).where(EventRow.state == "pending"))
+
+
+def requeue_failed(session: Session, *, site: str | None = None, ticket_key: str | None = None) -> int:
+    """Parked events back in their tickets' queues (`ela retry`), in their arrival order."""
+    query = select(EventRow).where(EventRow.state == "failed")
+    if site is not None:
+        query = query.where(EventRow.site == site)
+    if ticket_key is not None:
+        query = query.where(EventRow.ticket_key == ticket_key)
+    count = 0
+    for row in session.scalars(query.order_by(EventRow.id)):
+        row.state, row.attempts, row.processed_at = "pending", 0, None
+        lanes.wake(
+            session,
+            lanes.EVENTS,
+            platform=row.platform,
+            site=row.site,
+            ticket_key=row.ticket_key,
+            due_at=utcnow(),
+        )
+        count += 1
+    return count

@@ -442,3 +442,31 @@ def posted_comment_ids(session: Session, platform: str, site: str, ticket_key: s
         )
     )
     return [r for r in rows if r]
+
+
+def requeue_failed(session: Session, *, site: str | None = None, ticket_key: str | None = None) -> int:
+    """Failed actions back in the queue, due now, with a fresh count of attempts (`ela retry`)."""
+    query = select(OutboxAction).where(OutboxAction.state == "failed")
+    if site is not None:
+        query = query.where(OutboxAction.site == site)
+    if ticket_key is not None:
+        query = query.where(OutboxAction.ticket_key == ticket_key)
+    count = 0
+    for row in session.scalars(query.order_by(OutboxAction.id)):
+        if row.kind == "fields" and _pending_fields(session, row.platform, row.site, row.ticket_key):
+            # Newer values wait for the ticket already: they win, this one is superseded by them.
+            row.state = "superseded"
+            continue
+        row.state, row.attempts, row.due_at = "pending", 0, utcnow()
+        audit(session, row.site, row.ticket_key, "outbox.requeued", {"key": row.key, "kind": row.kind})
+        lanes.wake(
+            session,
+            lanes.OUTBOX,
+            platform=row.platform,
+            site=row.site,
+            ticket_key=row.ticket_key,
+            due_at=row.due_at,
+            advance=True,
+        )
+        count += 1
+    return count

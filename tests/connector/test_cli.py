@@ -80,6 +80,7 @@ def test_help_lists_every_command_with_a_summary() -> None:
         "db",
         "demo",
         "replay",
+        "retry",
         "sentiment",
         "serve",
         "setup",
@@ -171,3 +172,54 @@ def test_status_and_metrics_count_due_work(config: Path) -> None:
     assert 'ela_due_work_pending{kind="survey.send"} 2.0' in metrics
     assert "ela_due_work_failed 1.0" in metrics
     assert 'ela_queue_depth{queue="due_work"} 3.0' in metrics
+
+
+def test_retry_puts_failed_work_back_by_site_and_ticket(config: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from connector.settings import load_settings
+    from connector.store import due
+    from connector.store import outbox as outbox_store
+    from connector.store.models import DueWork, Lane, OutboxAction, utcnow
+
+    runner = CliRunner(env={"JIRA_TOKEN": "t" * 20})
+    assert runner.invoke(main, ["db", "upgrade", "-c", str(config)]).exit_code == 0
+    settings = load_settings(config, env={"JIRA_TOKEN": "t" * 20})
+    store = Store(settings.database.url)
+    with store.session() as session:
+        for key in ("SD-1", "SD-2"):
+            outbox_store.enqueue_comment(
+                session,
+                platform="jira",
+                site="jira-prod",
+                ticket_key=key,
+                text="x",
+                public=False,
+                key=f"c-{key}",
+            )
+        due.schedule(
+            session, "ela.timer", "t-1", utcnow() - timedelta(seconds=1), site="jira-prod", ticket_key="SD-1"
+        )
+    with store.session() as session:
+        for row in session.scalars(select(OutboxAction)):
+            row.state, row.attempts, row.last_error = "failed", 12, "gave up after 12 attempts: 503"
+        for lane in session.scalars(select(Lane)):
+            lane.state = "idle"
+        for row in session.scalars(select(DueWork)):
+            row.state, row.attempts = "failed", 8
+    one = runner.invoke(main, ["retry", "-c", str(config), "--ticket", "SD-1"])
+    assert one.exit_code == 0, one.output
+    assert "requeued: 1 outbox actions, 0 events, 1 due work" in one.output
+    with store.session() as session:
+        states = {r.ticket_key: (r.state, r.attempts) for r in session.scalars(select(OutboxAction))}
+        lanes = {lane.ticket_key: lane.state for lane in session.scalars(select(Lane))}
+    assert states == {"SD-1": ("pending", 0), "SD-2": ("failed", 12)}
+    assert lanes["SD-1"] == "ready"  # the worker sees it again
+    assert runner.invoke(main, ["retry", "-c", str(config), "--what", "outbox"]).output.startswith(
+        "requeued: 1 outbox actions"
+    )
+    unknown = runner.invoke(main, ["retry", "-c", str(config), "--site", "nosuch"])
+    assert unknown.exit_code == 2 and "no site named nosuch" in unknown.output
+    store.dispose()
