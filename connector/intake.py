@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from adapters.base import Headers, InboundRequest, ParseResult
 from adapters.errors import AdapterError
@@ -25,7 +26,8 @@ from connector.metrics import Metrics
 from connector.platforms import platform_for, platforms
 from connector.settings import Settings
 from connector.store import Store
-from connector.store.events import store_delivery
+from connector.store.events import StoredDelivery, store_delivery
+from connector.store.group_commit import GroupCommit
 
 log = logging.getLogger("ela.intake")
 
@@ -59,6 +61,7 @@ class Intake:
         self.settings = settings
         self.store = store
         self.metrics = metrics
+        self.commits = GroupCommit(store)
 
     def site_label(self, site_name: str) -> str:
         return site_name if site_name in self.settings.sites else UNKNOWN
@@ -116,18 +119,20 @@ class Intake:
     def _store(
         self, platform: str, site_name: str, event_name: str, parsed: ParseResult, body: bytes
     ) -> Answer:
+        def store(session: Session) -> StoredDelivery:
+            return store_delivery(
+                session,
+                platform=platform,
+                site=site_name,
+                delivery_key=parsed.delivery_key,
+                webhook_event=event_name,
+                body=body,
+                events=parsed.events,
+                retry_count=parsed.retry_count,
+            )
+
         try:
-            with self.store.session() as session:
-                stored = store_delivery(
-                    session,
-                    platform=platform,
-                    site=site_name,
-                    delivery_key=parsed.delivery_key,
-                    webhook_event=event_name,
-                    body=body,
-                    events=parsed.events,
-                    retry_count=parsed.retry_count,
-                )
+            stored = self.commits.run(store)
         except SQLAlchemyError as exc:
             # The error's text, not the exception: SQLAlchemy's message carries the statement's
             # parameters (customers' words) unless the engine hides them, and a traceback repeats it.
