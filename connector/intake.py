@@ -60,6 +60,9 @@ class Intake:
                 "unknown_site",
                 _error(404, "unknown_site", f"no {platform} site named {site_name!r} is configured"),
             )
+        if site.webhook is None:
+            message = f"site {site_name!r} takes no webhooks: it is polled (it has no `webhook` section)"
+            return self._count(site_name, "-", "unknown_site", _error(404, "pull_only_site", message))
         oversize = self.oversize(site_name, len(body))
         if oversize is not None:
             return oversize
