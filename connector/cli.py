@@ -149,11 +149,16 @@ def worker(config_path: str | None, once: bool) -> None:
     if once:
         report = runtime.worker.run_once()
         processed, flushed, fired = report.events, report.outbox, report.due
+        polled = "".join(
+            f"; poll of {site}: {p.stored} new of {p.found} found" + (", failed" if p.failed else "")
+            for site, p in report.polls.items()
+            if p.polled
+        )
         click.echo(
             f"events: {processed.processed} processed, {processed.failed} failed; "
             f"write-backs: {flushed.sent} sent, {flushed.reconciled} reconciled, "
             f"{flushed.retried} to retry, {flushed.failed} failed; "
-            f"due work: {fired.fired} fired, {fired.failed} failed"
+            f"due work: {fired.fired} fired, {fired.failed} failed{polled}"
         )
         runtime.close()
         return

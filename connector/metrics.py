@@ -10,7 +10,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from connector.store import Store, due
+from connector.store import Store, due, polls
 from connector.store import events as event_store
 from connector.store import outbox as outbox_store
 from connector.store.models import utcnow
@@ -29,6 +29,7 @@ class StoreCollector(Collector):
             retried = outbox_store.retries_total(session)
             due_work = due.counts_by_state(session)
             due_pending = due.pending_by_kind(session)
+            polled = polls.summary(session)
         depth = GaugeMetricFamily("ela_queue_depth", "Rows waiting in a queue", labels=["queue"])
         depth.add_metric(["events"], events.get("pending", 0))
         depth.add_metric(["writebacks"], writes.get("pending", 0) + writes.get("sending", 0))
@@ -57,6 +58,21 @@ class StoreCollector(Collector):
         failed_events = GaugeMetricFamily("ela_events_failed", "Events parked after repeated failures")
         failed_events.add_metric([], events.get("failed", 0))
         yield failed_events
+        poll_outcomes = CounterMetricFamily(
+            "ela_polls", "Polls of platforms (pull mode), by outcome", labels=["site", "outcome"]
+        )
+        poll_events = CounterMetricFamily("ela_poll_events", "New events stored by polls", labels=["site"])
+        poll_failing = GaugeMetricFamily(
+            "ela_poll_failures_in_a_row", "Polls failed since the last success", labels=["site"]
+        )
+        for poll in polled:
+            poll_outcomes.add_metric([poll["site"], "ok"], poll["polls"])
+            poll_outcomes.add_metric([poll["site"], "failed"], poll["failed_polls"])
+            poll_events.add_metric([poll["site"]], poll["events"])
+            poll_failing.add_metric([poll["site"]], poll["failures_in_a_row"])
+        yield poll_outcomes
+        yield poll_events
+        yield poll_failing
         outcomes = CounterMetricFamily("ela_writebacks", "Write-backs by outcome", labels=["outcome"])
         outcomes.add_metric(["ok"], writes.get("done", 0))
         outcomes.add_metric(["retried"], retried)

@@ -57,7 +57,7 @@ class Runtime:
         self.processor = EventProcessor(settings, self.store, self.pipeline, self.worker_id)
         self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)
         self.due = DueWorkRunner(self.store, settings, self.worker_id)
-        self.worker = Worker(settings, self.processor, self.flusher, self.due)
+        self.worker = Worker(settings, self.processor, self.flusher, self.due, self.writers)
 
     def _directory(self, site: str) -> UserDirectory | None:
         writer = self.writers(site)
