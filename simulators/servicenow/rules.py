@@ -77,6 +77,24 @@ def _field(instance: Instance, table: str, name: str, stored: dict[str, str]) ->
     return {"value": value, "display_value": shown}
 
 
+def _new_entries(instance: Instance, change: Change) -> list[dict[str, str]]:
+    """The entries the script finds: on insert, or when a journal field changed, every entry of the
+    record written since the record's `sys_updated_on` (to the second: an entry from an earlier update
+    in the same second comes along too, which the connector drops as already seen)."""
+    if change.operation == "delete" or (change.operation == "update" and not change.journal):
+        return []
+    since = change.current.get("sys_updated_on", "")
+    found = [
+        e
+        for e in instance.records["sys_journal_field"].values()
+        if e.get("element_id") == change.sys_id
+        and e.get("name") == change.table
+        and e.get("element") in ("comments", "work_notes")
+        and e.get("sys_created_on", "") >= since
+    ]
+    return sorted(found, key=lambda e: e.get("sys_created_on", ""))
+
+
 def payload(instance: Instance, change: Change) -> dict[str, Any] | None:
     table, current, previous = change.table, change.current, change.previous
     changes = [
@@ -96,7 +114,7 @@ def payload(instance: Instance, change: Change) -> dict[str, Any] | None:
         if name in instance.columns[table]
     }
     journal = []
-    for entry in change.journal:
+    for entry in _new_entries(instance, change):
         author = instance.user(entry["sys_created_by"])
         roles = instance.roles_of(entry["sys_created_by"])
         groups = instance.groups_of(entry["sys_created_by"])
