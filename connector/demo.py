@@ -271,6 +271,11 @@ class Demo:
         return result
 
 
+def simulated_platforms() -> list[str]:
+    """The platforms with a simulated desk to play the story on, the default first."""
+    return list(DESKS)
+
+
 def run_demo(
     out: Print,
     *,

@@ -11,7 +11,12 @@ from connector.settings import ConfigError, Settings, load_settings, parse_setti
 from sentiment.mood import Mood
 
 REPO = Path(__file__).resolve().parents[2]
-ENV = {"JIRA_TOKEN": "token-1234567890", "JIRA_WEBHOOK_SECRET": "s3cret-s3cret-s3cret"}
+ENV = {
+    "JIRA_TOKEN": "token-1234567890",
+    "JIRA_WEBHOOK_SECRET": "s3cret-s3cret-s3cret",
+    "SERVICENOW_PASSWORD": "sn-password-123",
+    "SERVICENOW_WEBHOOK_SECRET": "sn-s3cret-s3cret-s3cret",
+}
 
 SITE = """
 sites:
@@ -52,7 +57,10 @@ def test_example_config_is_valid_and_sets_every_option() -> None:
                 found |= names(annotation)
         return found
 
-    missing = sorted(n for n in names(Settings) | names(type(site)) if f"{n}:" not in text)
+    servicenow = settings.sites["servicenow-prod"]
+    assert servicenow.pull.enabled and servicenow.fields.mapped()["mood"] == "u_customer_mood"
+    every = names(Settings) | names(type(site)) | names(type(servicenow))
+    missing = sorted(n for n in every if f"{n}:" not in text)
     assert missing == []
 
 
@@ -134,13 +142,13 @@ def test_site_names_and_platforms() -> None:
     text = """
     sites:
       Jira Prod:
-        platform: servicenow
+        platform: zendesk
       other: {url: https://x.example}
     """
     assert problems(text) == [
         "ela.yaml:3: sites.Jira Prod: site names become URL paths: use lower-case letters, digits, - and _",
-        "ela.yaml:3: sites.Jira Prod: platform 'servicenow' is not supported yet (supported: jira)",
-        "ela.yaml:5: sites.other: `platform` is required (supported: jira)",
+        "ela.yaml:3: sites.Jira Prod: platform 'zendesk' is not supported yet (supported: jira, servicenow)",
+        "ela.yaml:5: sites.other: `platform` is required (supported: jira, servicenow)",
     ]
 
 
