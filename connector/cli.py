@@ -230,9 +230,9 @@ def setup(config_path: str | None, site_names: tuple[str, ...], dry_run: bool) -
 
     Fields mapped by name are found or created (select fields get the labels from `mood` as their
     options); fields mapped by id must exist already and are checked. Running it again creates
-    nothing. On ServiceNow the fields are `u_` columns on each table served, with choice lists. With
-    --dry-run nothing is created: each line says what an admin must create, read-only checks leave out
-    what exists. What the platform needs (permissions) is in the README's section for it.
+    nothing. With --dry-run nothing is created: each line says what an admin must create (read-only
+    checks leave out what exists). What each platform needs (permissions, what a field is there) is in
+    the README's section for it.
     """
     from adapters.errors import WriteError
     from connector.setup import SetupUnsupported, plan_site, setup_site
