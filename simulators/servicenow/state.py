@@ -86,6 +86,8 @@ class Instance:
     passwords: dict[str, str] = field(default_factory=dict)  # user_name -> password
     tokens: dict[str, str] = field(default_factory=dict)  # OAuth bearer token -> user_name
     listeners: list[Callable[[Change], None]] = field(default_factory=list)
+    # Columns a field-level write ACL (or a data policy) protects: a write to them is dropped silently.
+    write_protected: set[str] = field(default_factory=set)
     _numbers: Any = field(default_factory=lambda: itertools.count(10001))
 
     def now(self) -> str:
@@ -202,7 +204,7 @@ class Instance:
         columns = self.columns[table]
         taken: dict[str, str] = {}
         for name, raw in values.items():
-            if name not in columns or name in READ_ONLY:
+            if name not in columns or name in READ_ONLY or name in self.write_protected:
                 continue
             taken[name] = (
                 "" if raw is None else ("true" if raw is True else "false" if raw is False else str(raw))
