@@ -15,8 +15,7 @@ import pytest
 from adapters.base import Headers, InboundRequest, RoleRules, WebhookAuth
 from adapters.servicenow.auth import authenticate
 from adapters.servicenow.webhook import parse
-from simulators.servicenow import ServiceNowSimulator
-from simulators.servicenow import render
+from simulators.servicenow import ServiceNowSimulator, render
 from simulators.servicenow.rules import payload
 from simulators.servicenow.state import Change, Instance
 

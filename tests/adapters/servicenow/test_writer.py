@@ -54,7 +54,7 @@ def test_a_column_the_table_does_not_have_is_a_clear_failure(
 ) -> None:
     key = sim.create_incident("VPN drops", caller="casey.customer")
     # ServiceNow answers 200 and ignores an unknown column: the writer notices it is not in the answer.
-    with pytest.raises(PermanentWriteError, match="incident has no column u_customer_mood.*ela setup"):
+    with pytest.raises(PermanentWriteError, match=r"incident has no column u_customer_mood.*ela setup"):
         snow.write_fields(key, {"mood": "Negative"})
 
 
