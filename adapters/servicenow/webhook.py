@@ -191,7 +191,9 @@ def parse(request: InboundRequest, site: str, rules: RoleRules) -> ParseResult:
         raise PayloadRejected(f"not a delivery of the connector's business rule: 'source' is not {SOURCE!r}")
     version = payload.get("version")
     if version != 1:
-        raise PayloadRejected(f"payload version {str(version)[:10]} is not 1: install the connector's current business_rule.js")
+        raise PayloadRejected(
+            f"payload version {str(version)[:10]} is not 1: install the connector's current business_rule.js"
+        )
     operation = payload.get("operation")
     if not isinstance(operation, str) or not operation:
         raise PayloadRejected("no 'operation' string")
