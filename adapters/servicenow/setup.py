@@ -111,7 +111,7 @@ def _existing_column(api: TableApi, column: Column) -> dict[str, object] | None:
             "sysparm_limit": "2",
         },
         action=f"look for column {column.element} on {column.table}",
-        forbidden_hint="reading the dictionary needs the admin role (or personalize_dictionary)",
+        forbidden_hint=_ADMIN_HINT,
     )
     found = result(body)
     return found[0] if isinstance(found, list) and found and isinstance(found[0], dict) else None
