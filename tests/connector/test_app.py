@@ -214,3 +214,18 @@ def test_health_readiness_and_metrics(
     unreachable.dispose()
     assert unready.status_code == 503
     assert unready.json["status"] == "unavailable"
+
+
+def test_a_site_that_is_only_polled_takes_no_webhooks(store: Store) -> None:
+    polled = parse_settings(
+        "sites:\n  snow:\n    platform: servicenow\n    url: https://acme.service-now.com\n"
+        "    auth: {user: u, password: p}\n    pull: {enabled: true}\n",
+        env={},
+    )
+    client = create_app(polled, store).test_client()
+    answer = client.post(
+        "/webhooks/servicenow/snow", data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 404 and answer.json["error"] == "pull_only_site"
+    assert "takes no webhooks" in answer.json["message"]
+    assert stored(store) == (0, 0)

@@ -185,3 +185,48 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 def test_top_level_must_be_a_mapping() -> None:
     assert problems("- a\n- b\n") == ["ela.yaml:1: (top level): the file must be a mapping of sections"]
+
+
+SERVICENOW = """
+sites:
+  snow:
+    platform: servicenow
+    url: https://acme.service-now.com
+    auth: {user: ela.connector, password: "${SERVICENOW_PASSWORD}"}
+    fields: {mood: u_customer_mood}
+    pull: {enabled: true}
+"""
+
+
+def test_a_servicenow_site_polled_without_webhooks() -> None:
+    settings = parse_settings(SERVICENOW, env=ENV)
+    site = settings.sites["snow"]
+    assert site.webhook is None and site.pull.enabled and site.pull.overlap_seconds == 120
+    assert site.where() == "https://acme.service-now.com/"
+
+
+def test_a_site_must_be_pushed_to_or_polled() -> None:
+    assert problems(SERVICENOW.replace("    pull: {enabled: true}\n", "")) == [
+        "ela.yaml:3: sites.snow: set `webhook` (the platform pushes its changes) or `pull: {enabled: true}` "
+        "(the connector polls the platform), or both"
+    ]
+
+
+def test_servicenow_sites_are_checked() -> None:
+    text = (
+        SERVICENOW.replace("fields: {mood: u_customer_mood}", "fields: {mood: Customer mood}").replace(
+            "https://acme.service-now.com", "https://acme.service-now.com/nav"
+        )
+        + "    tables: [incident, incident]\n    labels_field: Labels\n"
+    )
+    found = problems(text)
+    assert (
+        "ela.yaml:5: sites.snow.url: give the instance's address only, e.g. https://acme.service-now.com"
+        in found
+    )
+    assert any("tables: list each table once" in p for p in found)
+    assert any("labels_field: 'Labels' is not a custom column name" in p for p in found)
+    both = SERVICENOW.replace('password: "${SERVICENOW_PASSWORD}"', "password: x, oauth_token: y")
+    assert any("give `password` (Basic auth) or `oauth_token`" in p for p in problems(both))
+    columns = problems(SERVICENOW.replace("u_customer_mood", "customer_mood"))
+    assert any("ServiceNow results go into custom columns, named u_" in p for p in columns)
