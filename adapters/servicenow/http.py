@@ -1,6 +1,6 @@
 """The Table API of one ServiceNow instance, over plain requests on the shared one-attempt transport.
 
-pysnow (the client the issue first named) is not used; it fights a client whose caller owns retries,
+pysnow, the usual Python client of the Table API, is not used: it fights a client whose caller owns retries,
 writes with PATCH and reads every page:
 - its `update()` reads the record, then PUTs it: two calls per write, and PUT where the Table API
   offers PATCH for a partial update;
