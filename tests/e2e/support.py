@@ -104,10 +104,12 @@ SITE_CONFIG = {
 }
 
 
-def write_site_config(tmp_path: Path, platform: str, url: str, *, push: bool, pull: bool) -> Config:
+def write_site_config(
+    tmp_path: Path, platform: str, url: str, *, push: bool, pull: bool, lease: float = 60
+) -> Config:
     """A configuration with one site named after its platform, pushed to, polled, or both."""
     head = CONFIG.split("sites:", maxsplit=1)[0].format(
-        db=tmp_path / "ela.db", url=url, secret=SECRET, lease=60, coalesce=0, port=8080
+        db=tmp_path / "ela.db", url=url, secret=SECRET, lease=lease, coalesce=0, port=8080
     )
     webhook = f"    webhook: {{secret: {SECRET}}}\n" if push else ""
     site = SITE_CONFIG[platform].format(name=platform, url=url, webhook=webhook, pull=str(pull).lower())
