@@ -197,7 +197,11 @@ class ServiceNowPoller:
         )
 
     def _rows(
-        self, what: str, table_query: tuple[str, str], fields: Sequence[str]
+        self,
+        what: str,
+        table_query: tuple[str, str],
+        fields: Sequence[str],
+        display_value: str = "false",
     ) -> tuple[list[dict[str, Any]], bool]:
         """Up to max_pages pages; `done` is False when the poll stopped with pages left."""
         table, query = table_query
@@ -208,6 +212,7 @@ class ServiceNowPoller:
             table,
             query=query,
             fields=list(fields),
+            display_value=display_value,
             page_size=self.settings.page_size,
             max_pages=limit,
             action=f"poll {table}",
@@ -225,6 +230,7 @@ class ServiceNowPoller:
                 table,
                 (table, f"sys_created_on>={format_datetime(since)}^ORDERBYsys_created_on"),
                 RECORD_FIELDS,
+                display_value="all",  # the ticket as the business rule describes it, names and all
             )
             done &= finished
             found += [(table, row) for row in rows]
