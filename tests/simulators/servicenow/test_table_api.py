@@ -185,3 +185,41 @@ def test_it_runs_as_a_process() -> None:
         if process.stdout is not None:
             process.stdout.close()
     assert code == 0
+
+
+def _shape(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in sorted(value.items())}
+    return type(value).__name__
+
+
+def test_answers_are_shaped_like_servicenows_own(sim: ServiceNowSimulator, shared_data: Path) -> None:
+    import json
+
+    real = json.loads(
+        (
+            shared_data
+            / "servicenow"
+            / "ServiceNowDocs_c_TableAPI__02_Table_GET_now_table_tableName_sys_id.json"
+        ).read_text()
+    )["result"]
+    key = sim.create_incident("VPN drops", caller="casey.customer")
+    sim.assign(key, "alex.agent", actor="alex.agent")
+    sys_id = sim.record(key)["sys_id"]
+    ours = get(sim, f"/api/now/table/incident/{sys_id}").json()["result"]
+    shared = [name for name in ours if name in real and real[name] != "" and ours[name] != ""]
+    assert len(shared) >= 15
+    assert {name: _shape(ours[name]) for name in shared} == {name: _shape(real[name]) for name in shared}
+    # The journal rows have the columns of a real sys_journal_field answer.
+    rows = json.loads(
+        (
+            shared_data
+            / "servicenow"
+            / "insightconnect-plugins__get_incident_comments_worknotes_journal.json.resp"
+        ).read_text()
+    )["result"]
+    sim.add_comment(key, "Hello", author="casey.customer")
+    [entry] = get(sim, "/api/now/table/sys_journal_field", sysparm_query=f"element_id={sys_id}").json()[
+        "result"
+    ]
+    assert set(rows[0]) - {"sys_tags"} <= set(entry)
