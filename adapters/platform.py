@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
-from adapters.base import Adapter, RoleRules, TicketWriter
+from adapters.base import Adapter, Poller, RoleRules, TicketWriter
 from adapters.events import AuthorRole, Person, Ticket
 from adapters.results import FieldSpec
 from adapters.settings import SiteSettings
@@ -22,6 +22,16 @@ S = TypeVar("S", bound=SiteSettings)
 class SetupResult:
     created_or_found: dict[str, str]  # logical key -> the platform's field id, for fields named by name
     checked: dict[str, str] = field(default_factory=dict)  # fields given by id: they must exist already
+
+
+@dataclass(frozen=True)
+class SetupPlan:
+    """What `ela setup --dry-run` prints: what an admin must create on the platform, one exact line
+    each (nothing is changed), what exists already, and a note when the platform could not be read."""
+
+    to_create: tuple[str, ...]
+    existing: tuple[str, ...] = ()
+    note: str = ""
 
 
 AuthorRule = Callable[[Person | None, Ticket, RoleRules], AuthorRole]
@@ -37,7 +47,8 @@ class Platform(Generic[S]):
     - `author_role`: who wrote a comment, re-applied by the pipeline to what the store knows of the ticket;
     - `setup`: finds or creates the fields a site maps results to (`ela setup`), given the specs and the
       site's writer;
-    - `poller`: for sites that cannot send webhooks (None: push only);
+    - `plan`: what `setup` would create, changing nothing (`ela setup --dry-run`);
+    - `poller`: builds a site's Poller (adapters.base) for pull mode (None: push only);
     - `chatty_loggers`: loggers of client libraries that log request and response bodies (customers'
       words) at DEBUG: the connector keeps them at INFO or above.
     """
@@ -49,5 +60,6 @@ class Platform(Generic[S]):
     writer: Callable[[S], TicketWriter]
     author_role: AuthorRule
     setup: Callable[[S, Sequence[FieldSpec], TicketWriter], SetupResult] | None = None
-    poller: Callable[[S], Any] | None = None
+    plan: Callable[[S, Sequence[FieldSpec], TicketWriter], SetupPlan] | None = None
+    poller: Callable[[S, TicketWriter], Poller] | None = None
     chatty_loggers: tuple[str, ...] = ()

@@ -87,13 +87,39 @@ FieldMapping: type[_Mapping] = create_model(
 )
 
 
+class PullSettings(Section):
+    """Pull mode, for sites whose platform cannot reach the connector: the worker polls the platform's
+    API instead of (or besides) receiving webhooks. Each poll starts `overlap_seconds` before where the
+    last one ended, because a platform's clock has seconds (JQL has minutes) and a change saved in the
+    second of the last poll may not have been visible to it; what a poll finds again is dropped by the
+    store, so push and pull together never store a change twice."""
+
+    enabled: bool = False
+    interval_seconds: float = Field(default=60.0, ge=1.0, le=86_400.0)
+    overlap_seconds: float = Field(default=120.0, ge=0.0, le=86_400.0)
+    page_size: int = Field(default=100, ge=1, le=1000)
+    max_pages: int = Field(default=10, ge=1, le=1000)  # per poll; the next poll goes on from there
+    lookback_minutes: float = Field(default=60.0, ge=0.0)  # how far back the very first poll looks
+    timeout_seconds: float = Field(default=300.0, gt=0)  # a poll's lease: longer than one poll takes
+
+
 class SiteSettings(Section):
     """What every site has; a platform's model narrows `platform` to its own name."""
 
     platform: str
-    webhook: WebhookSettings
+    webhook: WebhookSettings | None = None  # None: the site is only polled (pull.enabled)
     customers: CustomerSettings = CustomerSettings()
     fields: FieldMapping = FieldMapping()
+    pull: PullSettings = PullSettings()
+
+    @model_validator(mode="after")
+    def _push_or_pull(self) -> SiteSettings:
+        if self.webhook is None and not self.pull.enabled:
+            raise ValueError(
+                "set `webhook` (the platform pushes its changes) or `pull: {enabled: true}` (the "
+                "connector polls the platform), or both"
+            )
+        return self
 
     def where(self) -> str:
         """Where the site is, for people (its URL)."""

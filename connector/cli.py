@@ -51,14 +51,40 @@ def main() -> None:
     """
 
 
+class _DeskChoice(click.ParamType):  # type: ignore[type-arg]
+    """The platforms `ela demo` has a simulated desk for, read only when the option is used or shown
+    (the demo's module loads the whole service)."""
+
+    name = "platform"
+
+    def _choices(self) -> list[str]:
+        from connector.demo import simulated_platforms
+
+        return simulated_platforms()
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self._choices()) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if value is not None and value not in self._choices():
+            self.fail(f"{value!r} is not one of {', '.join(self._choices())}", param, ctx)
+        return value  # type: ignore[no-any-return]
+
+
 @main.command()
+@click.option(
+    "--platform",
+    type=_DeskChoice(),
+    default=None,
+    help="Which simulated service desk to play the story on (default: the first listed).",
+)
 @click.option("--keep", type=click.Path(file_okay=False), help="Keep the demo's database in this directory.")
 @click.option("--pace", type=float, default=0.0, show_default=True, help="Seconds to pause between steps.")
 @click.option("--json", "as_json", is_flag=True, help="End with the result as one JSON object.")
-def demo(keep: str | None, pace: float, as_json: bool) -> None:
+def demo(platform: str | None, keep: str | None, pace: float, as_json: bool) -> None:
     """Play a scripted ticket story against a simulated service desk, no setup needed.
 
-    Starts a platform's simulator and the connector on loopback (SQLite, embedded settings), creates
+    Starts the platform's simulator and the connector on loopback (SQLite, embedded settings), creates
     the mood fields, then plays a request: a frustrated customer, agent replies, the customer calming
     down, the ticket resolved. Prints each field written back to the ticket as it happens.
     """
@@ -69,7 +95,7 @@ def demo(keep: str | None, pace: float, as_json: bool) -> None:
     workdir = Path(keep).resolve() if keep else None
     if workdir is not None:
         workdir.mkdir(parents=True, exist_ok=True)
-    result = run_demo(click.echo, workdir=workdir, pace=pace)
+    result = run_demo(click.echo, platform=platform, workdir=workdir, pace=pace)
     if as_json:
         _print_json(asdict(result))
 
@@ -190,11 +216,16 @@ def worker(config_path: str | None, once: bool) -> None:
     if once:
         report = runtime.worker.run_once()
         processed, flushed, fired = report.events, report.outbox, report.due
+        polled = "".join(
+            f"; poll of {site}: {p.stored} new of {p.found} found" + (", failed" if p.failed else "")
+            for site, p in report.polls.items()
+            if p.polled
+        )
         click.echo(
             f"events: {processed.processed} processed, {processed.failed} failed; "
             f"write-backs: {flushed.sent} sent, {flushed.reconciled} reconciled, "
             f"{flushed.retried} to retry, {flushed.failed} failed; "
-            f"due work: {fired.fired} fired, {fired.failed} failed"
+            f"due work: {fired.fired} fired, {fired.failed} failed{polled}"
         )
         runtime.close()
         return
@@ -267,16 +298,22 @@ def retry(config_path: str | None, site: str | None, ticket: str | None, what: s
 @main.command()
 @config_option
 @click.option("--site", "site_names", multiple=True, help="Only this site (repeatable; default: every site).")
-def setup(config_path: str | None, site_names: tuple[str, ...]) -> None:
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Change nothing: print exactly what must be created (for an admin to create by hand).",
+)
+def setup(config_path: str | None, site_names: tuple[str, ...], dry_run: bool) -> None:
     """Create the custom fields each site maps results to, where missing.
 
     Fields mapped by name are found or created (select fields get the labels from `mood` as their
     options); fields mapped by id must exist already and are checked. Running it again creates
-    nothing. What the platform needs (permissions, which deployments can create fields) is in the
-    README's section for it.
+    nothing. With --dry-run nothing is created: each line says what an admin must create (read-only
+    checks leave out what exists). What each platform needs (permissions, what a field is there) is in
+    the README's section for it.
     """
     from adapters.errors import WriteError
-    from connector.setup import SetupUnsupported, setup_site
+    from connector.setup import SetupUnsupported, plan_site, setup_site
 
     settings = settings_from(config_path)
     names = site_names or tuple(settings.sites)
@@ -288,6 +325,22 @@ def setup(config_path: str | None, site_names: tuple[str, ...]) -> None:
         site = settings.sites[name]
         if not site.fields.mapped():
             click.echo(f"{name}: no fields mapped; nothing to do")
+            continue
+        if dry_run:
+            try:
+                plan = plan_site(site, settings)
+            except (WriteError, SetupUnsupported) as exc:
+                click.echo(f"{name}: {getattr(exc, 'message', exc)}", err=True)
+                failed = True
+                continue
+            if plan.note:
+                click.echo(f"{name}: note: {plan.note}")
+            for line in plan.existing:
+                click.echo(f"{name}: exists: {line}")
+            for line in plan.to_create:
+                click.echo(f"{name}: create: {line}")
+            if not plan.to_create:
+                click.echo(f"{name}: nothing to create")
             continue
         try:
             result = setup_site(site, settings)

@@ -99,9 +99,10 @@ class DemoResult:
     violations: list[str] = field(default_factory=list)
 
 
-def demo_settings(env: dict[str, str]) -> Settings:
-    text = resources.files("connector").joinpath("demo.yaml").read_text(encoding="utf-8")
-    return parse_settings(text, "demo.yaml", env=env)
+def demo_settings(env: dict[str, str], config: str = "demo.yaml") -> Settings:
+    """The demo's embedded configuration (`config`: the desk's file in the connector package)."""
+    text = resources.files("connector").joinpath(config).read_text(encoding="utf-8")
+    return parse_settings(text, config, env=env)
 
 
 class Demo:
@@ -128,7 +129,8 @@ class Demo:
                 "ELA_DEMO_DIR": str(self.workdir),
                 f"ELA_DEMO_{desk.platform.upper()}_URL": desk_url,
                 "ELA_DEMO_WEBHOOK_SECRET": secret,
-            }
+            },
+            desk.demo_config,
         )
         runtime = Runtime(settings)
         runtime.worker.on_outcome = self._on_outcome
@@ -267,6 +269,11 @@ class Demo:
         )
         self.out(f"  took {result.seconds:.1f} s; data in {self.workdir}")
         return result
+
+
+def simulated_platforms() -> list[str]:
+    """The platforms with a simulated desk to play the story on, the default first."""
+    return list(DESKS)
 
 
 def run_demo(

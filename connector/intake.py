@@ -83,6 +83,10 @@ class Intake:
                 extra={"context": {"platform": platform[:40], "site": site_name[:64]}},
             )
             return self._count(UNKNOWN, "-", "unknown_site", _error(401, "unauthorized", UNPROVEN))
+        if site.webhook is None:
+            # A pull-only site takes no webhooks; answered like an unknown site, so as not to tell.
+            log.warning("webhook.pull_only_site", extra={"context": {"site": site_name}})
+            return self._count(site_name, "-", "unknown_site", _error(401, "unauthorized", UNPROVEN))
         oversize = self.oversize(site_name, len(body))
         if oversize is not None:
             return oversize

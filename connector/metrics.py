@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
@@ -15,17 +16,19 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from connector.store import Store, due, workers
+from connector.store import Store, due, polls, workers
 from connector.store import events as event_store
 from connector.store import outbox as outbox_store
 from connector.store.models import utcnow
+
+Family = GaugeMetricFamily | CounterMetricFamily
 
 
 class StoreCollector(Collector):
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+    def collect(self) -> Iterator[Family]:
         with self.store.session() as session:
             events = event_store.counts_by_state(session)
             oldest = event_store.oldest_pending(session)
@@ -36,49 +39,85 @@ class StoreCollector(Collector):
             due_pending = due.pending_by_kind(session)
             beat = workers.freshest_beat(session)
             alive = workers.alive(session)
-        depth = GaugeMetricFamily("ela_queue_depth", "Rows waiting in a queue", labels=["queue"])
-        depth.add_metric(["events"], events.get("pending", 0))
-        depth.add_metric(["writebacks"], writes.get("pending", 0) + writes.get("sending", 0))
-        depth.add_metric(["outbox"], sum(c.get("pending", 0) + c.get("sending", 0) for c in actions.values()))
-        depth.add_metric(["due_work"], due_work.get("pending", 0))
-        yield depth
-        pending = GaugeMetricFamily("ela_due_work_pending", "Due work waiting, by kind", labels=["kind"])
-        for kind, count in sorted(due_pending.items()):
-            pending.add_metric([kind], count)
-        yield pending
-        parked = GaugeMetricFamily("ela_due_work_failed", "Due work parked after repeated failures")
-        parked.add_metric([], due_work.get("failed", 0))
-        yield parked
-        kept = GaugeMetricFamily(
-            "ela_outbox_actions", "Outbox actions kept, by kind and state", labels=["kind", "state"]
-        )
-        for kind, states in actions.items():
-            for state in ("pending", "sending", "done", "failed"):
-                kept.add_metric([kind, state], states.get(state, 0))
-        yield kept
-        lag = GaugeMetricFamily(
-            "ela_processing_lag_seconds", "Age of the oldest event not yet processed (0 when none)"
-        )
-        lag.add_metric([], (utcnow() - oldest).total_seconds() if oldest else 0.0)
-        yield lag
-        age = GaugeMetricFamily(
-            "ela_worker_heartbeat_age_seconds",
-            "Seconds since the last heartbeat of any worker (absent: no worker ever beat)",
-        )
-        if beat is not None:
-            age.add_metric([], (utcnow() - beat).total_seconds())
-        yield age
-        alive_family = GaugeMetricFamily("ela_workers_alive", "Workers whose heartbeat is recent")
-        alive_family.add_metric([], alive)
-        yield alive_family
-        failed_events = GaugeMetricFamily("ela_events_failed", "Events parked after repeated failures")
-        failed_events.add_metric([], events.get("failed", 0))
-        yield failed_events
-        outcomes = CounterMetricFamily("ela_writebacks", "Write-backs by outcome", labels=["outcome"])
-        outcomes.add_metric(["ok"], writes.get("done", 0))
-        outcomes.add_metric(["retried"], retried)
-        outcomes.add_metric(["failed"], writes.get("failed", 0))
-        yield outcomes
+            polled = polls.summary(session)
+        yield from _queues(events, oldest, writes, actions, retried, due_work, due_pending)
+        yield from _workers(beat, alive)
+        yield from _polls(polled)
+
+
+def _queues(  # noqa: PLR0917 (the figures of one scrape, read in one transaction)
+    events: dict[str, int],
+    oldest: datetime | None,
+    writes: dict[str, int],
+    actions: dict[str, dict[str, int]],
+    retried: int,
+    due_work: dict[str, int],
+    due_pending: dict[str, int],
+) -> Iterator[Family]:
+    depth = GaugeMetricFamily("ela_queue_depth", "Rows waiting in a queue", labels=["queue"])
+    depth.add_metric(["events"], events.get("pending", 0))
+    depth.add_metric(["writebacks"], writes.get("pending", 0) + writes.get("sending", 0))
+    depth.add_metric(["outbox"], sum(c.get("pending", 0) + c.get("sending", 0) for c in actions.values()))
+    depth.add_metric(["due_work"], due_work.get("pending", 0))
+    yield depth
+    pending = GaugeMetricFamily("ela_due_work_pending", "Due work waiting, by kind", labels=["kind"])
+    for kind, count in sorted(due_pending.items()):
+        pending.add_metric([kind], count)
+    yield pending
+    parked = GaugeMetricFamily("ela_due_work_failed", "Due work parked after repeated failures")
+    parked.add_metric([], due_work.get("failed", 0))
+    yield parked
+    kept = GaugeMetricFamily(
+        "ela_outbox_actions", "Outbox actions kept, by kind and state", labels=["kind", "state"]
+    )
+    for kind, states in actions.items():
+        for state in ("pending", "sending", "done", "failed"):
+            kept.add_metric([kind, state], states.get(state, 0))
+    yield kept
+    lag = GaugeMetricFamily(
+        "ela_processing_lag_seconds", "Age of the oldest event not yet processed (0 when none)"
+    )
+    lag.add_metric([], (utcnow() - oldest).total_seconds() if oldest else 0.0)
+    yield lag
+    failed_events = GaugeMetricFamily("ela_events_failed", "Events parked after repeated failures")
+    failed_events.add_metric([], events.get("failed", 0))
+    yield failed_events
+    outcomes = CounterMetricFamily("ela_writebacks", "Write-backs by outcome", labels=["outcome"])
+    outcomes.add_metric(["ok"], writes.get("done", 0))
+    outcomes.add_metric(["retried"], retried)
+    outcomes.add_metric(["failed"], writes.get("failed", 0))
+    yield outcomes
+
+
+def _workers(beat: datetime | None, alive: int) -> Iterator[Family]:
+    age = GaugeMetricFamily(
+        "ela_worker_heartbeat_age_seconds",
+        "Seconds since the last heartbeat of any worker (absent: no worker ever beat)",
+    )
+    if beat is not None:
+        age.add_metric([], (utcnow() - beat).total_seconds())
+    yield age
+    alive_family = GaugeMetricFamily("ela_workers_alive", "Workers whose heartbeat is recent")
+    alive_family.add_metric([], alive)
+    yield alive_family
+
+
+def _polls(polled: list[dict[str, Any]]) -> Iterator[Family]:
+    outcomes = CounterMetricFamily(
+        "ela_polls", "Polls of platforms (pull mode), by outcome", labels=["site", "outcome"]
+    )
+    found = CounterMetricFamily("ela_poll_events", "New events stored by polls", labels=["site"])
+    failing = GaugeMetricFamily(
+        "ela_poll_failures_in_a_row", "Polls failed since the last success", labels=["site"]
+    )
+    for poll in polled:
+        outcomes.add_metric([poll["site"], "ok"], poll["polls"])
+        outcomes.add_metric([poll["site"], "failed"], poll["failed_polls"])
+        found.add_metric([poll["site"]], poll["events"])
+        failing.add_metric([poll["site"]], poll["failures_in_a_row"])
+    yield outcomes
+    yield found
+    yield failing
 
 
 class Metrics:

@@ -14,7 +14,7 @@ from adapters.base import TicketWriter
 from adapters.platform import Platform
 
 # Module paths, imported on first use: a platform's client libraries load only when it is used.
-BUILT_IN = ("adapters.jira",)
+BUILT_IN = ("adapters.jira", "adapters.servicenow")
 
 _registry: dict[str, Platform[Any]] = {}
 _listeners: list[Callable[[], None]] = []

@@ -63,7 +63,7 @@ class Runtime:
         self.flusher.stopping = self.stopping
         self.due = DueWorkRunner(self.store, settings, self.worker_id)
         self.due.stopping = self.stopping
-        self.worker = Worker(settings, self.processor, self.flusher, self.due)
+        self.worker = Worker(settings, self.processor, self.flusher, self.due, self.writers)
 
     def _directory(self, site: str) -> UserDirectory | None:
         writer = self.writers(site)

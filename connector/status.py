@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from connector.store import Store, due
+from connector.store import Store, due, polls
 from connector.store import events as event_store
 from connector.store import outbox as outbox_store
 from connector.store.models import EventRow, SitePause, utcnow
@@ -25,6 +25,7 @@ class StatusReport:
     due_work: dict[str, int]
     due_pending_by_kind: dict[str, int]
     oldest_pending_seconds: float | None
+    polls: list[dict[str, Any]] = field(default_factory=list)  # pull mode, per polled site
     paused_sites: list[dict[str, Any]] = field(default_factory=list)
     failed_writebacks: list[dict[str, Any]] = field(default_factory=list)
     failed_due_work: list[dict[str, Any]] = field(default_factory=list)
@@ -53,6 +54,7 @@ def gather(store: Store, recent: int = 10) -> StatusReport:
             due_pending_by_kind=due.pending_by_kind(session),
             oldest_pending_seconds=(now - oldest).total_seconds() if oldest else None,
         )
+        report.polls = polls.summary(session)
         for pause in session.scalars(select(SitePause).where(SitePause.until > now)):
             report.paused_sites.append(
                 {"site": pause.site, "until": _iso(pause.until), "reason": pause.reason}
@@ -122,6 +124,16 @@ def render(report: StatusReport) -> str:
         f"due work     {counts(report.due_work, ('pending', 'failed', 'done', 'cancelled'))}"
         + (f"   ({pending_kinds})" if pending_kinds else "")
     )
+    for poll in report.polls:
+        state = "polling now" if poll["polling_now"] else f"next {poll['next_due'] or '-'}"
+        line = (
+            f"polls        {poll['site']} ({poll['platform']}): {poll['polls']} ok, "
+            f"{poll['failed_polls']} failed, {poll['events']} new events; "
+            f"last {poll['last_polled_at'] or 'never'}, {state}"
+        )
+        if poll["last_error"]:
+            line += f"; failing ({poll['failures_in_a_row']} in a row): {poll['last_error']}"
+        lines.append(line)
     for pause in report.paused_sites:
         lines.append(f"paused       {pause['site']} until {pause['until']}: {pause['reason']}")
     if report.failed_writebacks:

@@ -13,11 +13,14 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from adapters.base import TicketWriter
 from adapters.events import TicketEvent
 from connector.due_work import DueReport, DueWorkRunner
 from connector.jobs import Job, JobSet
 from connector.outbox import Flusher, FlushReport
 from connector.pipeline import Outcome
+from connector.platforms import platform_for
+from connector.polling import PollReport, SitePoll
 from connector.processor import EventProcessor, ProcessReport
 from connector.settings import Settings
 from connector.store import workers
@@ -32,6 +35,7 @@ class PassReport:
     events: ProcessReport = field(default_factory=ProcessReport)
     outbox: FlushReport = field(default_factory=FlushReport)
     due: DueReport = field(default_factory=DueReport)
+    polls: dict[str, PollReport] = field(default_factory=dict)  # by site
     other: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -43,13 +47,19 @@ class PassReport:
             + self.outbox.handled
             + self.due.fired
             + self.due.failed
+            + sum(p.stored + p.more for p in self.polls.values())
             == 0
         )
 
 
 class Worker:
     def __init__(
-        self, settings: Settings, processor: EventProcessor, flusher: Flusher, due: DueWorkRunner
+        self,
+        settings: Settings,
+        processor: EventProcessor,
+        flusher: Flusher,
+        due: DueWorkRunner,
+        writers: Callable[[str], TicketWriter | None] | None = None,
     ) -> None:
         self.settings = settings
         self.processor = processor
@@ -62,6 +72,18 @@ class Worker:
         self.jobs.add(Job("due", settings.worker.poll_seconds, due.run_once))
         beat_every = min(10.0, settings.server.worker_stale_seconds / 3)
         self.jobs.add(Job("heartbeat", beat_every, self.beat))
+        # Pull mode: one job per site that polls its platform. The job runs often; the site's cursor row
+        # says when its next poll is due, so the interval holds across any number of workers.
+        self.polls: dict[str, SitePoll] = {}
+        for name, site in settings.sites.items():
+            platform = platform_for(site.platform)
+            writer = writers(name) if writers is not None else None
+            if not site.pull.enabled or platform.poller is None or writer is None:
+                continue
+            poll = SitePoll(processor.store, name, site, platform.poller(site, writer), self.worker_id)
+            self.polls[name] = poll
+            every = min(site.pull.interval_seconds, settings.worker.poll_seconds * 5)
+            self.jobs.add(Job(f"poll:{name}", every, poll.run_once))
 
     def beat(self) -> None:
         """Tell readiness and metrics that this worker is alive."""
@@ -79,7 +101,16 @@ class Worker:
     def run_once(self) -> PassReport:
         """One pass of every job, in order; what `ela worker --once` and tests run."""
         reports = self.jobs.run_once()
-        result = PassReport(other={k: v for k, v in reports.items() if k not in ("events", "outbox", "due")})
+        result = PassReport(
+            polls={
+                k[5:]: v for k, v in reports.items() if k.startswith("poll:") and isinstance(v, PollReport)
+            },
+            other={
+                k: v
+                for k, v in reports.items()
+                if k not in ("events", "outbox", "due") and not k.startswith("poll:")
+            },
+        )
         if isinstance(reports.get("events"), ProcessReport):
             result.events = reports["events"]  # type: ignore[assignment]
         if isinstance(reports.get("outbox"), FlushReport):

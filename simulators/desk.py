@@ -17,6 +17,7 @@ class Desk(Protocol):
     agent_name: str
     description: str  # one line: what the simulated site holds
     quiet_writes: str  # how the connector's writes avoid notifying customers, for the summary line
+    demo_config: str  # the connector's demo configuration for this desk (a file in the connector package)
 
     def start(self) -> str:
         """Start serving on loopback; returns the base URL."""
@@ -48,7 +49,7 @@ class Desk(Protocol):
 
 
 # The connector's platform name -> the module whose `Desk(openapi_spec=...)` plays it.
-DESKS = {"jira": "simulators.jira.desk"}
+DESKS = {"jira": "simulators.jira.desk", "servicenow": "simulators.servicenow.desk"}
 
 
 def desk_for(platform: str, openapi_spec: Path | None = None) -> Desk:

@@ -4,9 +4,10 @@ webhook (dispatch of deliveries), auth, ticket, comment, changelog, roles: deliv
 no network. http, writer, fields, adf, setup: writing results back. settings: a site's YAML section.
 """
 
+from adapters.jira.poller import poller
 from adapters.jira.roles import author_role
 from adapters.jira.settings import JiraSiteSettings, writer
-from adapters.jira.setup import setup
+from adapters.jira.setup import plan, setup
 from adapters.jira.webhook import ADAPTER
 from adapters.platform import Platform
 
@@ -18,6 +19,8 @@ PLATFORM: Platform[JiraSiteSettings] = Platform(
     writer=writer,
     author_role=author_role,
     setup=setup,
+    plan=plan,
+    poller=poller,
     chatty_loggers=("atlassian",),  # atlassian-python-api logs bodies at DEBUG
 )
 

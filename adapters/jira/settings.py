@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import HttpUrl, SecretStr, model_validator
+from pydantic import Field, HttpUrl, SecretStr, field_validator, model_validator
 
 from adapters.jira.writer import JiraTarget, JiraWriter
 from adapters.settings import Section, SiteSettings
+
+_PROJECT_KEY = re.compile(r"[A-Z][A-Z0-9_]{0,254}")
 
 
 class JiraAuthSettings(Section):
@@ -32,9 +35,18 @@ class JiraSiteSettings(SiteSettings):
     api_version: Literal["2", "3"] = "3"
     service_desk: bool = True
     auth: JiraAuthSettings
+    poll_projects: list[str] = Field(default_factory=list)  # pull mode: only these projects (keys)
 
     def where(self) -> str:
         return str(self.url)
+
+    @field_validator("poll_projects")
+    @classmethod
+    def _project_keys(cls, keys: list[str]) -> list[str]:
+        bad = [key for key in keys if not _PROJECT_KEY.fullmatch(key)]
+        if bad:
+            raise ValueError(f"not Jira project keys: {', '.join(bad)}")
+        return keys
 
     @model_validator(mode="after")
     def _deployment_matches_auth(self) -> JiraSiteSettings:

@@ -14,7 +14,7 @@ from adapters.jira.fields import CF, KIND_BY_CUSTOM_TYPE, FieldKind, describe, s
 from adapters.jira.http import JiraHttp
 from adapters.jira.settings import JiraSiteSettings
 from adapters.jira.writer import JiraWriter
-from adapters.platform import SetupResult
+from adapters.platform import SetupPlan, SetupResult
 from adapters.results import FieldSpec
 
 log = logging.getLogger(__name__)
@@ -181,3 +181,38 @@ def setup(site: JiraSiteSettings, specs: Sequence[FieldSpec], writer: TicketWrit
     created = ensure_fields(writer, by_name) if by_name else {}
     checked = {key: field.id for key, field in writer.resolve_fields(refresh=True).items() if key in by_id}
     return SetupResult(created, checked)
+
+
+def plan(site: JiraSiteSettings, specs: Sequence[FieldSpec], writer: TicketWriter) -> SetupPlan:
+    """What `setup` would create: fields mapped by name that Jira does not have yet (it reads the field
+    list only)."""
+    assert isinstance(writer, JiraWriter)
+    fields = writer.http.call("GET", writer.http.api("field"), action="list Jira fields")
+    if not isinstance(fields, list):
+        raise PermanentWriteError("list Jira fields: expected a JSON list")
+    names = {
+        str(f.get("name", "")).strip().casefold(): f
+        for f in fields
+        if isinstance(f, Mapping) and f.get("custom")
+    }
+    ids = {str(f.get("id")) for f in fields if isinstance(f, Mapping)}
+    to_create: list[str] = []
+    existing: list[str] = []
+    for spec in specs:
+        if _FIELD_ID.match(spec.name):
+            (existing if spec.name in ids else to_create).append(
+                f"{spec.key}: field {spec.name}"
+                + ("" if spec.name in ids else " does not exist: map it by name")
+            )
+            continue
+        found = names.get(spec.name.strip().casefold())
+        if found is not None:
+            existing.append(f"{spec.key}: custom field {describe(found)}, {schema_type_of(found)}")
+            continue
+        field_type, searcher = _CREATE[spec.type]
+        options = f", options: {', '.join(spec.options)}" if spec.options else ""
+        to_create.append(
+            f"{spec.key}: custom field {spec.name!r} of type {field_type} (searcher {searcher}), "
+            f"with a global context{options}"
+        )
+    return SetupPlan(tuple(to_create), tuple(existing))

@@ -6,9 +6,10 @@ but the connector has no use for (listed in `IGNORED_EVENTS`, or any unknown nam
 Jira's `timestamp`) comes back as a ParseResult with an `ignored_reason`: the intake answers 200 and logs
 it. A body that is not a Jira webhook at all raises PayloadRejected with the reason.
 
-Every TicketEvent's `event_id` is stable across retries: the delivery key (Jira's
-`X-Atlassian-Webhook-Identifier`, which a retry repeats, else a SHA-256 of the raw body) plus the event's
-kind; comment events are keyed by the comment and its version instead (see `_Delivery._event_id`).
+Every TicketEvent's `event_id` names the change itself (the issue, the changelog history, the comment and
+its version: adapters.jira.ids), so retries, twin deliveries and polls of the same change share it; only
+a delivery with nothing to name falls back to its delivery key (Jira's `X-Atlassian-Webhook-Identifier`,
+which a retry repeats, else a SHA-256 of the raw body).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from adapters.base import InboundRequest, ParseResult, RoleRules, WebhookAuth
 from adapters.errors import PayloadRejected
 from adapters.events import Comment, EventKind, FieldChange, Ticket, TicketEvent, Transition
+from adapters.jira import ids
 from adapters.jira.auth import authenticate
 from adapters.jira.changelog import (
     assignment_without_changelog,
@@ -35,7 +37,7 @@ from adapters.jira.changelog import (
 from adapters.jira.comment import comment as read_comment
 from adapters.jira.ticket import ticket as read_ticket
 from adapters.jira.values import jira_datetime
-from adapters.payload import JsonObject, decode, epoch_ms, obj, text
+from adapters.payload import JsonObject, decode, epoch_ms, ident, obj, text
 
 DELIVERY_HEADER = "X-Atlassian-Webhook-Identifier"
 RETRY_HEADER = "X-Atlassian-Webhook-Retry"
@@ -109,7 +111,7 @@ class _Delivery:
         return TicketEvent(
             platform="jira",
             site=self.site,
-            event_id=self._event_id(kind, comment),
+            event_id=self._event_id(kind, ticket, comment),
             kind=kind,
             ticket=ticket,
             transition=transition,
@@ -119,18 +121,18 @@ class _Delivery:
             raw=self.payload,
         )
 
-    def _event_id(self, kind: EventKind, comment: Comment | None) -> str:
-        """A comment event is keyed by the comment and its version, not by the delivery: a site that
-        subscribes to both "Issue updated" and "Comment created" gets each new comment twice, as
-        `jira:issue_updated` (issue_commented) and as `comment_created`, with different delivery ids;
-        the store keeps the first and drops the twin. Other events are keyed by their delivery."""
-        if comment is None:
-            return f"jira:{self.site}:{self.key}:{kind.value}"
-        if kind is EventKind.comment_deleted:
-            return f"jira:{self.site}:comment:{comment.id}:deleted"
-        version = comment.updated_at or comment.created_at
-        stamp = str(int(version.timestamp() * 1000)) if version else self.key
-        return f"jira:{self.site}:comment:{comment.id}:{kind.value}:{stamp}"
+    def _event_id(self, kind: EventKind, ticket: Ticket, comment: Comment | None) -> str:
+        """Keyed by what changed (adapters.jira.ids): a site that subscribes to both "Issue updated" and
+        "Comment created" gets each new comment twice, with different delivery ids; a site polled as
+        well gets every change again from the search. The store keeps the first and drops the twins."""
+        return ids.event_id(
+            self.site,
+            kind,
+            issue_id=ticket.id,
+            history_id=ident(obj(self.payload, "changelog"), "id"),
+            comment=comment,
+            delivery_key=self.key,
+        )
 
     def result(self, events: Sequence[TicketEvent]) -> ParseResult:
         return ParseResult(

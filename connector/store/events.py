@@ -120,6 +120,21 @@ def _store(  # noqa: PLR0917 (one delivery's columns, in one private helper)
     return StoredDelivery(delivery_id, stored)
 
 
+def known_event_ids(session: Session, platform: str, site: str, event_ids: list[str]) -> set[str]:
+    """Which of these event ids the store holds already (a poll's overlap finds earlier changes again)."""
+    found: set[str] = set()
+    for start in range(0, len(event_ids), 500):
+        chunk = event_ids[start : start + 500]
+        found.update(
+            session.scalars(
+                select(EventRow.event_id).where(
+                    EventRow.platform == platform, EventRow.site == site, EventRow.event_id.in_(chunk)
+                )
+            )
+        )
+    return found
+
+
 @dataclass(frozen=True)
 class ClaimedEvent:
     """An event taken with its ticket's lane: process it, then `mark_done` or `mark_failed_attempt`."""

@@ -28,6 +28,7 @@ class Desk:
     agent_name = "Alex"
     description = "service desk SUP; customer Casey, agent Alex"
     quiet_writes = "notifyUsers=false"
+    demo_config = "demo.yaml"
 
     def __init__(self, openapi_spec: Path | None = None) -> None:
         self.sim = JiraSimulator(openapi_spec, seed="demo")

@@ -242,3 +242,18 @@ def test_metrics_behind_a_token_or_on_their_own_port(store: Store) -> None:
     assert answer.status_code == 200 and "ela_queue_depth" in answer.get_data(as_text=True)
     elsewhere = parse_settings(CONFIG + "metrics: {port: 9108}\n", env={})
     assert create_app(elsewhere, store).test_client().get("/metrics").status_code == 404
+
+
+def test_a_site_that_is_only_polled_takes_no_webhooks(store: Store) -> None:
+    polled = parse_settings(
+        "sites:\n  snow:\n    platform: servicenow\n    url: https://acme.service-now.com\n"
+        "    auth: {user: u, password: p}\n    pull: {enabled: true}\n",
+        env={},
+    )
+    client = create_app(polled, store).test_client()
+    answer = client.post(
+        "/webhooks/servicenow/snow", data=b"{}", headers={"Content-Type": "application/json"}
+    )
+    # Answered like an unknown site (a stranger learns nothing of which sites exist).
+    assert answer.status_code == 401 and answer.json["error"] == "unauthorized"
+    assert stored(store) == (0, 0)

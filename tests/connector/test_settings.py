@@ -11,7 +11,12 @@ from connector.settings import ConfigError, Settings, load_settings, parse_setti
 from sentiment.mood import Mood
 
 REPO = Path(__file__).resolve().parents[2]
-ENV = {"JIRA_TOKEN": "token-1234567890", "JIRA_WEBHOOK_SECRET": "s3cret-s3cret-s3cret"}
+ENV = {
+    "JIRA_TOKEN": "token-1234567890",
+    "JIRA_WEBHOOK_SECRET": "s3cret-s3cret-s3cret",
+    "SERVICENOW_PASSWORD": "sn-password-123",
+    "SERVICENOW_WEBHOOK_SECRET": "sn-s3cret-s3cret-s3cret",
+}
 
 SITE = """
 sites:
@@ -52,7 +57,10 @@ def test_example_config_is_valid_and_sets_every_option() -> None:
                 found |= names(annotation)
         return found
 
-    missing = sorted(n for n in names(Settings) | names(type(site)) if f"{n}:" not in text)
+    servicenow = settings.sites["servicenow-prod"]
+    assert servicenow.pull.enabled and servicenow.fields.mapped()["mood"] == "u_customer_mood"
+    every = names(Settings) | names(type(site)) | names(type(servicenow))
+    missing = sorted(n for n in every if f"{n}:" not in text)
     assert missing == []
 
 
@@ -134,13 +142,13 @@ def test_site_names_and_platforms() -> None:
     text = """
     sites:
       Jira Prod:
-        platform: servicenow
+        platform: zendesk
       other: {url: https://x.example}
     """
     assert problems(text) == [
         "ela.yaml:3: sites.Jira Prod: site names become URL paths: use lower-case letters, digits, - and _",
-        "ela.yaml:3: sites.Jira Prod: platform 'servicenow' is not supported yet (supported: jira)",
-        "ela.yaml:5: sites.other: `platform` is required (supported: jira)",
+        "ela.yaml:3: sites.Jira Prod: platform 'zendesk' is not supported yet (supported: jira, servicenow)",
+        "ela.yaml:5: sites.other: `platform` is required (supported: jira, servicenow)",
     ]
 
 
@@ -177,3 +185,48 @@ def test_unreadable_file(tmp_path: Path) -> None:
 
 def test_top_level_must_be_a_mapping() -> None:
     assert problems("- a\n- b\n") == ["ela.yaml:1: (top level): the file must be a mapping of sections"]
+
+
+SERVICENOW = """
+sites:
+  snow:
+    platform: servicenow
+    url: https://acme.service-now.com
+    auth: {user: ela.connector, password: "${SERVICENOW_PASSWORD}"}
+    fields: {mood: u_customer_mood}
+    pull: {enabled: true}
+"""
+
+
+def test_a_servicenow_site_polled_without_webhooks() -> None:
+    settings = parse_settings(SERVICENOW, env=ENV)
+    site = settings.sites["snow"]
+    assert site.webhook is None and site.pull.enabled and site.pull.overlap_seconds == 120
+    assert site.where() == "https://acme.service-now.com/"
+
+
+def test_a_site_must_be_pushed_to_or_polled() -> None:
+    assert problems(SERVICENOW.replace("    pull: {enabled: true}\n", "")) == [
+        "ela.yaml:3: sites.snow: set `webhook` (the platform pushes its changes) or `pull: {enabled: true}` "
+        "(the connector polls the platform), or both"
+    ]
+
+
+def test_servicenow_sites_are_checked() -> None:
+    text = (
+        SERVICENOW.replace("fields: {mood: u_customer_mood}", "fields: {mood: Customer mood}").replace(
+            "https://acme.service-now.com", "https://acme.service-now.com/nav"
+        )
+        + "    tables: [incident, incident]\n    labels_field: Labels\n"
+    )
+    found = problems(text)
+    assert (
+        "ela.yaml:5: sites.snow.url: give the instance's address only, e.g. https://acme.service-now.com"
+        in found
+    )
+    assert any("tables: list each table once" in p for p in found)
+    assert any("labels_field: 'Labels' is not a custom column name" in p for p in found)
+    both = SERVICENOW.replace('password: "${SERVICENOW_PASSWORD}"', "password: x, oauth_token: y")
+    assert any("give `password` (Basic auth) or `oauth_token`" in p for p in problems(both))
+    columns = problems(SERVICENOW.replace("u_customer_mood", "customer_mood"))
+    assert any("ServiceNow results go into custom columns, named u_" in p for p in columns)

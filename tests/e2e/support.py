@@ -73,3 +73,46 @@ def serve(runtime: Runtime, platform: str = "jira", site: str = "jira") -> Runni
     server = make_server("127.0.0.1", 0, runtime.app(), threaded=True, request_handler=_Quiet)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return Running(runtime, f"http://127.0.0.1:{server.server_port}/webhooks/{platform}/{site}", server)
+
+
+SITE_CONFIG = {
+    "jira": """
+  {name}:
+    platform: jira
+    url: {url}
+    auth: {{email: ela-connector@example.com, api_token: ela-admin-token}}
+{webhook}    fields:
+      mood: Customer mood
+      mood_score: Customer mood score
+      initial_mood: Initial customer mood
+      mood_trend: Customer mood trend
+    pull: {{enabled: {pull}, interval_seconds: 3600, overlap_seconds: 120}}
+""",
+    "servicenow": """
+  {name}:
+    platform: servicenow
+    url: {url}
+    auth: {{user: ela.connector, password: ela-connector-password}}
+    tables: [incident]
+{webhook}    fields:
+      mood: u_customer_mood
+      mood_score: u_customer_mood_score
+      initial_mood: u_initial_customer_mood
+      mood_trend: u_customer_mood_trend
+    pull: {{enabled: {pull}, interval_seconds: 3600, overlap_seconds: 120}}
+""",
+}
+
+
+def write_site_config(
+    tmp_path: Path, platform: str, url: str, *, push: bool, pull: bool, lease: float = 60
+) -> Config:
+    """A configuration with one site named after its platform, pushed to, polled, or both."""
+    head = CONFIG.split("sites:", maxsplit=1)[0].format(
+        db=tmp_path / "ela.db", url=url, secret=SECRET, lease=lease, coalesce=0, port=8080
+    )
+    webhook = f"    webhook: {{secret: {SECRET}}}\n" if push else ""
+    site = SITE_CONFIG[platform].format(name=platform, url=url, webhook=webhook, pull=str(pull).lower())
+    path = tmp_path / "ela.yaml"
+    path.write_text(head + "sites:" + site)
+    return Config(path, load_settings(path))

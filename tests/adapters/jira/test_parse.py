@@ -227,16 +227,36 @@ def test_same_bytes_and_identifier_give_the_same_event_ids() -> None:
     ids = [event.event_id for event in first.events]
     assert ids == [event.event_id for event in retry.events]
     assert retry.retry_count == 2 and first.retry_count == 0
-    version = _epoch_ms(json.loads(body)["comment"]["updated"])
+    version = _epoch_ms(json.loads(body)["comment"]["created"])
+    # Keyed by what changed: the changelog history, and the comment as it was added.
     assert ids == [
-        "jira:acme:5d3e8a2c-0b1f-4a7e-9c6d-2f8e1a9b7c40:transitioned",
-        "jira:acme:5d3e8a2c-0b1f-4a7e-9c6d-2f8e1a9b7c40:updated",
+        "jira:acme:history:88412:transitioned",
+        "jira:acme:history:88412:updated",
         f"jira:acme:comment:60233:commented:{version}",
     ]
 
 
+def test_the_same_change_under_another_delivery_id_keeps_its_event_ids() -> None:
+    # A second webhook subscription, or a poll, sees the same change under another delivery.
+    body = _own("jsm-datacenter-resolved-with-internal-comment.json")
+    first = _parse(body, headers={DELIVERY: "d-1"})
+    other = _parse(body, headers={DELIVERY: "d-2"})
+    assert first.delivery_key != other.delivery_key
+    assert [e.event_id for e in first.events] == [e.event_id for e in other.events]
+    created = _own("jsm-cloud-request-created-by-customer.json")
+    assert _parse(created, headers={DELIVERY: "a"}).events[0].event_id == "jira:acme:issue:10042:created"
+    assert _parse(created, headers={DELIVERY: "b"}).events[0].event_id == "jira:acme:issue:10042:created"
+
+
+def _without_issue_id(name: str) -> bytes:
+    payload = json.loads(_own(name))
+    del payload["issue"]["id"]
+    return json.dumps(payload).encode()
+
+
 def test_without_identifier_the_delivery_key_is_the_body_hash() -> None:
-    body = _own("jsm-cloud-request-created-by-customer.json")
+    # Only a delivery with nothing that names the change (here: an issue without its id) is keyed by it.
+    body = _without_issue_id("jsm-cloud-request-created-by-customer.json")
     digest = hashlib.sha256(body).hexdigest()
     first, again = _parse(body, headers={}), _parse(body, headers={})
     assert first.delivery_key == f"sha256-{digest}"
@@ -248,7 +268,7 @@ def test_without_identifier_the_delivery_key_is_the_body_hash() -> None:
 
 @pytest.mark.parametrize("identifier", ["", "   ", "has space", "x" * 129, "tab\there"])
 def test_an_unusable_identifier_falls_back_to_the_body_hash(identifier: str) -> None:
-    body = _own("jsm-cloud-request-created-by-customer.json")
+    body = _without_issue_id("jsm-cloud-request-created-by-customer.json")
     result = _parse(body, headers={DELIVERY: identifier})
     assert result.events[0].event_id == f"jira:acme:sha256-{hashlib.sha256(body).hexdigest()}:created"
 
@@ -385,9 +405,9 @@ def test_a_transition_and_a_comment_in_one_update_are_two_events(real: Any) -> N
     payload["comment"] = real("zulip__comment_created")["comment"]
     result = _parse(payload)
     assert [event.kind for event in result.events] == [EventKind.transitioned, EventKind.commented]
-    version = _epoch_ms(payload["comment"]["updated"])
+    version = _epoch_ms(payload["comment"]["created"])
     assert [event.event_id for event in result.events] == [
-        "jira:acme:d-1:transitioned",
+        f"jira:acme:history:{payload['changelog']['id']}:transitioned",
         f"jira:acme:comment:10000:commented:{version}",
     ]
 
