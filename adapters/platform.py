@@ -39,7 +39,8 @@ class Platform(Generic[S]):
       site's writer;
     - `poller`: for sites that cannot send webhooks (None: push only);
     - `chatty_loggers`: loggers of client libraries that log request and response bodies (customers'
-      words) at DEBUG: the connector keeps them at INFO or above.
+      words) at DEBUG: the connector keeps them at INFO or above;
+    - `ticket_url`: the link a person follows to a ticket of the site (in escalation messages).
     """
 
     name: str
@@ -51,3 +52,4 @@ class Platform(Generic[S]):
     setup: Callable[[S, Sequence[FieldSpec], TicketWriter], SetupResult] | None = None
     poller: Callable[[S], Any] | None = None
     chatty_loggers: tuple[str, ...] = ()
+    ticket_url: Callable[[S, str], str] | None = None

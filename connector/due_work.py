@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -33,11 +33,15 @@ class DueReport:
 
 
 class DueWorkRunner:
-    def __init__(self, store: Store, settings: Settings, worker_id: str) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, worker_id: str, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.store = store
         self.settings = settings
         self.worker_id = worker_id
         self.handlers: dict[str, Handler] = {}
+        # What time it is for due work: tests set it, to fire a timer at 09:59 and then at 10:00.
+        self.clock = clock
 
     def register(self, kind: str, handler: Handler) -> None:
         """The handler for due work of `kind` (one per kind; registering again replaces it)."""
@@ -48,7 +52,7 @@ class DueWorkRunner:
         worker = self.settings.worker
         lease = timedelta(seconds=worker.lease_seconds)
         with self.store.session() as session:
-            claimed = due.claim(session, self.worker_id, limit or worker.batch_size, lease)
+            claimed = due.claim(session, self.worker_id, limit or worker.batch_size, lease, now=self.clock())
         for pk in claimed:
             self._fire(pk, report)
         return report

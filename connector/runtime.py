@@ -10,6 +10,9 @@ from adapters.base import TicketWriter, UserDirectory
 from connector.app import create_app
 from connector.directory import GroupCache
 from connector.due_work import DueWorkRunner
+from connector.ela.evaluate import TIMER_KIND
+from connector.ela.timers import TimerHandler
+from connector.ela.webhooks import WEBHOOK_KIND, WebhookSender
 from connector.outbox import Flusher
 from connector.pipeline import Pipeline
 from connector.platforms import Writers
@@ -57,6 +60,9 @@ class Runtime:
         self.processor = EventProcessor(settings, self.store, self.pipeline, self.worker_id)
         self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)
         self.due = DueWorkRunner(self.store, settings, self.worker_id)
+        # ELA: at-risk and breach timers are due work; escalation webhooks are outbox actions.
+        self.due.register(TIMER_KIND, TimerHandler(settings, self.pipeline.ela))
+        self.flusher.register(WEBHOOK_KIND, WebhookSender(settings.ela.webhooks))
         self.worker = Worker(settings, self.processor, self.flusher, self.due)
 
     def _directory(self, site: str) -> UserDirectory | None:

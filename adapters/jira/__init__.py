@@ -5,7 +5,7 @@ no network. http, writer, fields, adf, setup: writing results back. settings: a 
 """
 
 from adapters.jira.roles import author_role
-from adapters.jira.settings import JiraSiteSettings, writer
+from adapters.jira.settings import JiraSiteSettings, ticket_url, writer
 from adapters.jira.setup import setup
 from adapters.jira.webhook import ADAPTER
 from adapters.platform import Platform
@@ -19,6 +19,7 @@ PLATFORM: Platform[JiraSiteSettings] = Platform(
     author_role=author_role,
     setup=setup,
     chatty_loggers=("atlassian",),  # atlassian-python-api logs bodies at DEBUG
+    ticket_url=ticket_url,
 )
 
 __all__ = ["PLATFORM"]

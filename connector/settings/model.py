@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any, Union
 
-from pydantic import Field, create_model
+from pydantic import Field, create_model, model_validator
 
 from adapters.settings import Section, SiteSettings
 from connector import platforms
 from connector.settings.database import DatabaseSettings
+from connector.settings.ela import ElaSettings
 from connector.settings.logging import LoggingSettings
 from connector.settings.mood import MoodSettings
 from connector.settings.sentiment import SentimentSettings
@@ -26,8 +27,16 @@ class Settings(Section):
     mood: MoodSettings = MoodSettings()
     sentiment: SentimentSettings = SentimentSettings()
     logging: LoggingSettings = LoggingSettings()
+    ela: ElaSettings = ElaSettings()
     # Each value is an instance of its platform's own model (a subclass of SiteSettings).
     sites: dict[str, SiteSettings] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ela_sites_exist(self) -> Settings:
+        unknown = sorted(set(self.ela.site_calendars) - set(self.sites))
+        if unknown:
+            raise ValueError(f"ela.site_calendars: no site named {', '.join(unknown)} under sites")
+        return self
 
 
 _model: type[Settings] | None = None
