@@ -88,8 +88,10 @@ class Evaluator:
             state = store.to_state(row) if row is not None else PolicyState(name, kind)
             calendar = calendar_for(self.ela, name, ticket.site)
             facts = Facts(timeline, self.bands, self.settings.mood.labels, calendar, resolved)
-            cycle_before = state.cycle
+            cycle_before, data_before = state.cycle, dict(state.data)
             changes = [change for seen in happened for change in rule.apply(state, seen, facts)]
+            if not changes and state.data != data_before:
+                store.save_state(session, ticket, state, row)  # working values only (a chase count)
             if changes:
                 self._settle(state, changes)
                 if rule.timed:
@@ -207,9 +209,10 @@ class Evaluator:
     def _results(
         self, summary: ElaTicket, ticket: TicketRow, snapshot: Ticket | None, states: list[PolicyState]
     ) -> dict[str, Any]:
-        if not states:
-            return {}
         status = worst(s.status for s in states)
+        written = store.written_values(summary)
+        if status is ElaStatus.not_applicable and not written:
+            return {}  # no policy has applied yet: nothing to show
         reason = next((s.reason for s in states if s.status is status), "")
         running = [s.due_at for s in states if s.open and s.due_at is not None]
         breached = [s.breached_at for s in states if s.breached_at is not None]
@@ -225,8 +228,11 @@ class Evaluator:
             "ela_due": store.due_iso(due_at),
             "sla_ela": quadrants[found.value] if found is not None else None,
         }
-        written = store.written_values(summary)
-        changed = {key: value for key, value in values.items() if key not in written or written[key] != value}
+        changed = {
+            key: value
+            for key, value in values.items()
+            if written.get(key) != value and (key in written or value is not None)
+        }
         if changed:
             store.remember_written(summary, values)
         return changed

@@ -31,6 +31,12 @@ class MoodTimeline:
         ticket = context.ticket_row
         if event.kind in _SCORED_KINDS and comment.text.strip():
             result = self.scorer(comment.text)
+            # Engines that tell an unscored language apart (mood "unknown") or hear signals such as a
+            # customer chasing say so on their results; others score everything and hear nothing more.
+            context.signals = frozenset(getattr(result, "signals", frozenset()))
+            if not getattr(result, "scored", True):
+                context.mood_known = False
+                return  # an unknown mood is no point of the timeline: it neither lowers nor lifts it
             tickets.save_mood_entry(
                 context.session,
                 ticket,
@@ -44,10 +50,6 @@ class MoodTimeline:
                 text_chars=len(comment.text),
             )
             context.scored = result.polarity
-            # Engines that tell an unscored language apart ("unknown" mood) or hear signals such as a
-            # customer chasing say so on their results; others score everything and hear nothing more.
-            context.mood_known = bool(getattr(result, "scored", True))
-            context.signals = frozenset(getattr(result, "signals", frozenset()))
         elif event.kind in _SCORED_KINDS or event.kind is EventKind.comment_deleted:
             # Deleted, or nothing of the customer's own words is left once quotes, code and signatures
             # are gone (e.g. a reply that only forwards a log): no mood to read from it any more.

@@ -74,6 +74,12 @@ class WebhookTarget(Section):
             raise ValueError("must be an http(s) URL")
         return value
 
+    @field_validator("secret", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        # `secret: ${SIGNING_SECRET:-}`: an unset variable means an unsigned webhook.
+        return None if value == "" else value
+
     @field_validator("secret")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from connector.ela.status import Change, ElaStatus, PolicyState
 from connector.store.models import ElaChange, ElaState, ElaTicket, TicketRow, utcnow
-from connector.store.upsert import insert_ignore
 
 _COPIED = (
     "cycle",
@@ -51,18 +51,16 @@ def find_summary(session: Session, ticket: TicketRow) -> ElaTicket | None:
 def lock_ticket(session: Session, ticket: TicketRow) -> ElaTicket:
     """The ticket's ELA row (created if new), locked: the one lock every ELA change of a ticket takes
     first, so two of them never interleave (policy rows created meanwhile included)."""
-    insert_ignore(
-        session,
-        ElaTicket.__table__,  # type: ignore[arg-type]
-        {
-            "ticket_pk": ticket.id,
-            "status": "not_applicable",
-            "reason": "",
-            "written": "{}",
-            "resolved": False,
-            "updated_at": utcnow(),
-        },
-    )
+    insert = postgresql.insert if _locking(session) else sqlite.insert
+    values = {
+        "ticket_pk": ticket.id,
+        "status": "not_applicable",
+        "reason": "",
+        "written": "{}",
+        "resolved": False,
+        "updated_at": utcnow(),
+    }
+    session.execute(insert(ElaTicket).values(**values).on_conflict_do_nothing())
     query = select(ElaTicket).where(ElaTicket.ticket_pk == ticket.id)
     if _locking(session):
         query = query.with_for_update()
