@@ -78,12 +78,14 @@ class Evaluator:
         rows = store.states_of(session, ticket)
         timeline = self._timeline(session, ticket)
         states: list[PolicyState] = []
+        in_scope = False  # some policy applies to the ticket, whether or not it has had to act yet
         for name, rule in self.rules.items():
             row = rows.get(name)
             if row is None and (
                 snapshot is None or not matches(self.ela.policies[name].filters, ticket.site, snapshot)
             ):
                 continue  # a ticket enters a policy when it first matches, and then stays in it
+            in_scope = True
             kind = self.ela.policies[name].kind
             state = store.to_state(row) if row is not None else PolicyState(name, kind)
             calendar = calendar_for(self.ela, name, ticket.site)
@@ -116,7 +118,7 @@ class Evaluator:
                 store.record_changes(session, ticket, changes)
             if changes or row is not None:
                 states.append(state)
-        return self._results(summary, ticket, snapshot, states)
+        return self._results(summary, snapshot, states, in_scope=in_scope)
 
     def _timeline(self, session: Session, ticket: TicketRow) -> MoodTimeline:
         polarities = tuple(p for _, p in tickets.timeline_polarities(session, ticket))
@@ -207,20 +209,21 @@ class Evaluator:
                 self.escalator.recovered(session, ticket=ticket, state=state)
 
     def _results(
-        self, summary: ElaTicket, ticket: TicketRow, snapshot: Ticket | None, states: list[PolicyState]
+        self, summary: ElaTicket, snapshot: Ticket | None, states: list[PolicyState], *, in_scope: bool
     ) -> dict[str, Any]:
         status = worst(s.status for s in states)
         written = store.written_values(summary)
-        if status is ElaStatus.not_applicable and not written:
-            return {}  # no policy has applied yet: nothing to show
         reason = next((s.reason for s in states if s.status is status), "")
         running = [s.due_at for s in states if s.open and s.due_at is not None]
         breached = [s.breached_at for s in states if s.breached_at is not None]
         due_at = min(running) if running else (min(breached) if status is ElaStatus.breached else None)
         summary.status, summary.reason, summary.due_at = status.value, reason, due_at
         summary.sla = sla_outcome(snapshot.slas) if snapshot is not None else None
-        found = quadrant(summary.sla, ela_outcome(s.status for s in states)) if summary.resolved else None
+        outcome = ela_outcome((s.status for s in states), in_scope=in_scope)
+        found = quadrant(summary.sla, outcome) if summary.resolved else None
         summary.quadrant = found.value if found is not None else None
+        if status is ElaStatus.not_applicable and found is None and not written:
+            return {}  # no policy has had to act, and there is no verdict beside an SLA: nothing to show
         labels, quadrants = self.ela.labels.as_dict(), self.ela.quadrant_labels.as_dict()
         values: dict[str, Any] = {
             "ela_status": labels[status.value],

@@ -32,13 +32,13 @@ def sla_outcome(slas: Iterable[SlaState]) -> str | None:
     return "met"
 
 
-def ela_outcome(statuses: Iterable[ElaStatus]) -> str | None:
-    """`breached` when any policy breached; `met` when some policy applied and none breached (a wait
-    still running on a resolved ticket has not failed the customer yet); None when none applied."""
-    applied = [s for s in statuses if s is not ElaStatus.not_applicable]
-    if not applied:
-        return None
-    return "breached" if ElaStatus.breached in applied else "met"
+def ela_outcome(statuses: Iterable[ElaStatus], *, in_scope: bool) -> str | None:
+    """`breached` when any policy breached; else `met` when the ticket is in some policy's scope (a
+    promise that never had to act was kept; a wait still running on a resolved ticket has not failed
+    the customer yet); None when no policy applies to the ticket at all."""
+    if ElaStatus.breached in list(statuses):
+        return "breached"
+    return "met" if in_scope else None
 
 
 def quadrant(sla: str | None, ela: str | None) -> Quadrant | None:

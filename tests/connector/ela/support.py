@@ -201,3 +201,9 @@ def utc(*args: int) -> datetime:
 
 def later(start: datetime, **delta: float) -> datetime:
     return start + timedelta(**delta)
+
+
+def dated(event: TicketEvent, moment: datetime) -> TicketEvent:
+    """The event as if it happened at `moment` (its comment too)."""
+    comment = event.comment.model_copy(update={"created_at": moment}) if event.comment else None
+    return event.model_copy(update={"occurred_at": moment, "comment": comment})

@@ -19,6 +19,7 @@ from tests.connector.ela.support import (
     POLICIES,
     Clock,
     Ela,
+    dated,
     later,
     settings_with,
     utc,
@@ -118,15 +119,7 @@ def test_business_hours_carry_a_timer_over_a_weekend_a_holiday_and_the_daylight_
     )
     ela = Ela(store, settings_with(berlin), Clock(T0))
     friday_4pm = utc(2026, 10, 23, 14, 0)  # 16:00 summer time in Berlin; clocks go back on Sunday
-    message = make_event(text=ANGRY)
-    ela.process(
-        message.model_copy(
-            update={
-                "occurred_at": friday_4pm,
-                "comment": message.comment.model_copy(update={"created_at": friday_4pm}),
-            }
-        )
-    )  # type: ignore[union-attr]
+    ela.process(dated(make_event(text=ANGRY), friday_4pm))
     # 4 business hours: 1 on Friday; the weekend and Monday (a holiday) closed; 3 on Tuesday from
     # 09:00 winter time: 12:00 CET is 11:00 UTC. At risk at 3 hours: 11:00 CET, 10:00 UTC.
     state = ela.state("reply")
