@@ -69,8 +69,10 @@ class Evaluator:
         before: list[Observation] = []
         after: list[Observation] = []
         if resolved and not summary.resolved:
-            after.append(Resolved(ticket.resolved_at or at))
+            summary.resolved_at = ticket.resolved_at or at
+            after.append(Resolved(summary.resolved_at))
         elif summary.resolved and not resolved:
+            summary.resolved_at = None
             before.append(Reopened(at))
         summary.resolved = resolved
         happened = [*before, *observations, *after]

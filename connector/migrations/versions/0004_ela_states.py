@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("due_at", WHEN, nullable=True),
         sa.Column("resolved", sa.Boolean(), server_default=sa.text("false"), nullable=False),
+        sa.Column("resolved_at", WHEN, nullable=True),
         sa.Column("sla", sa.String(length=10), nullable=True),
         sa.Column("quadrant", sa.String(length=16), nullable=True),
         sa.Column("written", sa.Text(), nullable=False),
@@ -92,10 +93,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ela_tickets", schema=None) as batch_op:
         batch_op.create_index("ix_ela_tickets_quadrant", ["quadrant"], unique=False)
+        batch_op.create_index("ix_ela_tickets_resolved", ["resolved", "resolved_at"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("ela_tickets", schema=None) as batch_op:
+        batch_op.drop_index("ix_ela_tickets_resolved")
         batch_op.drop_index("ix_ela_tickets_quadrant")
     op.drop_table("ela_tickets")
     with op.batch_alter_table("ela_changes", schema=None) as batch_op:

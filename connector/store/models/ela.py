@@ -70,13 +70,18 @@ class ElaTicket(Base):
     beside its ELA (the quadrant: both_met | watermelon | sla_breached | both_breached)."""
 
     __tablename__ = "ela_tickets"
-    __table_args__ = (Index("ix_ela_tickets_quadrant", "quadrant"),)
+    __table_args__ = (
+        Index("ix_ela_tickets_quadrant", "quadrant"),
+        Index("ix_ela_tickets_resolved", "resolved", "resolved_at"),
+    )
 
     ticket_pk: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="not_applicable")
     reason: Mapped[str] = mapped_column(Text, default="")
     due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     resolved: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # When (the platform's resolution date, else the event that resolved it); what reports date it by.
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     sla: Mapped[str | None] = mapped_column(String(10))  # met | breached; None: the ticket has no SLA
     quadrant: Mapped[str | None] = mapped_column(String(16))
     written: Mapped[str] = mapped_column(Text, default="{}")  # JSON: the result values last queued
