@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
-from connector.demo import STORY, run_demo
+import pytest
+
+from connector.demo import STORY, DemoResult, run_demo
 from simulators.jira.testing import default_openapi_spec
 
 
-def test_the_demo_story_moves_the_mood_fields(tmp_path: Path) -> None:
+@dataclass(frozen=True)
+class Played:
+    result: DemoResult
+    lines: list[str]
+    workdir: Path
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Played:
+    """One run of the demo (about 15 s) for every assertion about it."""
     lines: list[str] = []
-    result = run_demo(lines.append, workdir=tmp_path, openapi_spec=default_openapi_spec())
+    workdir = tmp_path_factory.mktemp("demo")
+    return Played(
+        run_demo(lines.append, workdir=workdir, openapi_spec=default_openapi_spec()), lines, workdir
+    )
+
+
+def test_the_demo_story_moves_the_mood_fields(played: Played) -> None:
+    result, lines, tmp_path = played.result, played.lines, played.workdir
     assert result.violations == []
     customer_messages = sum(len(s.texts) for s in STORY if s.actor == "customer" and s.action != "raise")
     assert len(result.timeline) == customer_messages
@@ -26,3 +45,20 @@ def test_the_demo_story_moves_the_mood_fields(tmp_path: Path) -> None:
     assert (tmp_path / "ela.db").exists()
     text = "\n".join(lines)
     assert "Jira SUP-1 fields: mood - -> " in text and "Summary" in text
+
+
+def test_the_demo_shows_a_customer_going_at_risk_the_escalation_and_the_recovery(played: Played) -> None:
+    result, lines = played.result, played.lines
+    ela = result.ela
+    assert ela is not None
+    assert list(dict.fromkeys(ela.statuses)) == ["On track", "At risk", "Met"]
+    assert "ela-at-risk" in ela.during["labels"] and ela.during["priority"] == "High"
+    [note] = ela.during["notes"]
+    assert "no reply 3h after a" in note.lower() and "last mood" in note
+    [chat] = ela.chat
+    assert chat.startswith(f"ELA at risk: {ela.ticket}")
+    assert "ela-at-risk" not in ela.after["labels"]
+    text = "\n".join(lines)
+    assert "Slack (simulated) received: ELA at risk" in text
+    assert f"ELA of {ela.ticket}: On track -> At risk -> Met" in text
+    assert result.fields["sla_ela"] == "Both met"  # the mood story's ticket, resolved with its SLAs met
