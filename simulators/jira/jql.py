@@ -68,7 +68,7 @@ def search(state: JiraState, jql: str) -> list[Issue]:
     lowered = [t.lower() if not quoted else None for t, quoted in tokens]
     for index in range(len(tokens) - 1):
         if lowered[index] == "order" and lowered[index + 1] == "by":
-            order = _order(tokens[index + 2 :])
+            order = _order(state, tokens[index + 2 :])
             tokens = tokens[:index]
             break
     predicates = _clauses(state, tokens)
@@ -79,7 +79,7 @@ def search(state: JiraState, jql: str) -> list[Issue]:
     return found
 
 
-def _order(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+def _order(state: JiraState, tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     order: list[tuple[str, bool]] = []
     words = [t for t, _ in tokens if t != ","]
     index = 0
@@ -89,7 +89,10 @@ def _order(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
         if index + 1 < len(words) and words[index + 1].lower() in ("asc", "desc"):
             descending = words[index + 1].lower() == "desc"
             index += 1
-        if field not in ("created", "updated", "key", "issuekey", "priority", "resolved"):
+        custom = _custom_field(state, field)
+        if custom is not None and custom.kind in ("datetime", "number"):
+            field = f"custom:{custom.id}"  # (here an empty value sorts as the smallest)
+        elif field not in ("created", "updated", "key", "issuekey", "priority", "resolved"):
             raise _unsupported(f"ORDER BY {field}")
         order.append((field, descending))
         index += 1
@@ -97,6 +100,8 @@ def _order(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
 
 
 def _sort_key(issue: Issue, *, field: str) -> Any:
+    if field.startswith("custom:"):
+        return issue.fields.get(field.removeprefix("custom:")) or 0
     if field in ("key", "issuekey"):
         return (issue.project.key, int(issue.key.split("-")[1]))
     if field == "priority":

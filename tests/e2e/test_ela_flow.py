@@ -285,3 +285,30 @@ def test_a_worker_killed_while_escalating_leaves_each_action_once(
     assert len(received) == 1, "exactly one Slack message"
     assert audits.count("ela.escalated.at_risk") == 1
     assert "comment.reconciled" in audits  # found on the ticket, not posted again
+
+
+def readme_jql() -> list[str]:
+    text = (REPO / "README.md").read_text()
+    block = text.split("```jql\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_the_readmes_dashboard_jql_finds_the_right_tickets(setup: Setup) -> None:
+    at_risk_now, breached_this_week, watermelons = readme_jql()
+    jira = setup.jira
+    risky = jira.create_issue("SUP", "Risky", reporter=CUSTOMER, request_type="Report a system problem")
+    broken = jira.create_issue("SUP", "Broken", reporter=CUSTOMER, request_type="Report a system problem")
+    jira.add_comment(broken, ANGRY, author=CUSTOMER)
+    setup.settle()
+    setup.runtime.due.clock = lambda: utcnow() + timedelta(hours=5)
+    setup.settle()  # `broken` breached; `risky` has not been written to yet
+    setup.runtime.due.clock = lambda: utcnow() + timedelta(hours=3, minutes=30)
+    jira.add_comment(risky, ANGRY, author=CUSTOMER)
+    setup.settle()  # three and a half hours into its four, by the worker's clock
+    assert setup.fields(risky)["ela_status"] == "At risk"
+    jira.add_comment(broken, "Fixed now.", author=AGENT)
+    jira.transition(broken, "Resolved", actor=AGENT)
+    setup.settle()
+    assert setup.search(at_risk_now) == [risky]
+    assert setup.search(breached_this_week) == [broken]
+    assert setup.search(watermelons) == [broken]
