@@ -159,7 +159,7 @@ class Evaluator:
                 for stage in (ElaStatus.at_risk, ElaStatus.breached):
                     key = timer_key(ticket, state.policy, change.cycle, stage)
                     if key not in firing:
-                        due.cancel(session, TIMER_KIND, key)
+                        store.cancel_timer(session, TIMER_KIND, key)
         if state.open and state.cycle != cycle_before and state.due_at is not None:
             for stage, moment in ((ElaStatus.at_risk, state.at_risk_at), (ElaStatus.breached, state.due_at)):
                 if moment is None:

@@ -7,12 +7,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from connector.ela.status import Change, ElaStatus, PolicyState
-from connector.store.models import ElaChange, ElaState, ElaTicket, TicketRow, utcnow
+from connector.store.models import DueWork, ElaChange, ElaState, ElaTicket, TicketRow, utcnow
 
 _COPIED = (
     "cycle",
@@ -42,6 +42,28 @@ def states_of(session: Session, ticket: TicketRow) -> dict[str, ElaState]:
     if _locking(session):
         query = query.with_for_update()
     return {row.policy: row for row in session.scalars(query)}
+
+
+def cancel_timer(session: Session, kind: str, key: str) -> int:
+    """Withdraw a pending timer by key, unless a worker is firing it right now.
+
+    A firing timer's transaction holds its due-work row and then waits for the ticket's ELA lock; the
+    evaluation that cancels it holds that lock already. Waiting for the row here would deadlock the
+    two. Skipping it is safe: once the evaluation commits, the firing timer reads the state it left
+    (the cycle is over) and changes nothing."""
+    query = select(DueWork.id).where(DueWork.kind == kind, DueWork.key == key, DueWork.state == "pending")
+    if _locking(session):
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if not ids:
+        return 0
+    session.execute(
+        update(DueWork)
+        .where(DueWork.id.in_(ids), DueWork.state == "pending")
+        .values(state="cancelled", claimed_by=None, settled_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return len(ids)
 
 
 def find_summary(session: Session, ticket: TicketRow) -> ElaTicket | None:

@@ -323,3 +323,77 @@ def test_timers_fire_at_the_scheduled_moment_whatever_the_queue_delay(
         moments = [c.at for c in session.scalars(select(ElaChange).order_by(ElaChange.id))]
     assert moments == [T0, later(T0, hours=3), later(T0, hours=4)]
     assert timedelta(hours=4) == moments[-1] - moments[0]
+
+
+def test_csat_target_reads_survey_answers_stored_as_events(store: Store, make_event: EventFactory) -> None:
+    from adapters.events import SurveyAnswer, Ticket, TicketEvent
+    from connector.processor import EventProcessor
+    from connector.store import events as event_store
+
+    policies = POLICIES.split("  policies:\n")[0] + (
+        "  policies:\n"
+        "    satisfied:\n"
+        "      kind: csat_target\n"
+        "      target: 4\n"
+        "      survey: after-resolution\n"
+        "      escalate: {breached: {comment: true}}\n"
+    )
+    settings = settings_with(policies)
+    ela = Ela(store, settings, Clock(T0))
+    ela.process(
+        make_event(EventKind.transitioned, minutes=0, status="Resolved", status_category=StatusCategory.done)
+    )
+
+    def answer(score: int, n: int) -> TicketEvent:
+        moment = later(T0, hours=n)
+        return TicketEvent(
+            platform="jira",
+            site="jira-prod",
+            event_id=f"survey:send-{n}:answered",
+            kind=EventKind.survey_answered,
+            ticket=Ticket(key="SD-1"),
+            survey=SurveyAnswer(
+                survey="after-resolution",
+                send_id=f"send-{n}",
+                kind="csat",
+                score=score,
+                scale_min=1,
+                scale_max=5,
+                answered_at=moment,
+            ),
+            occurred_at=moment,
+        )
+
+    processor = EventProcessor(settings, store, ela.pipeline, "w1")
+    for event in (answer(2, 1), answer(2, 1)):  # the second is the same answer delivered again
+        with store.session() as session:
+            event_store.store_delivery(
+                session,
+                platform="jira",
+                site="jira-prod",
+                delivery_key=event.event_id,
+                webhook_event="survey_answered",
+                body=event.to_json().encode(),
+                events=(event,),
+            )
+    assert processor.process_once().processed == 1
+    state = ela.state("satisfied")
+    assert state is not None and (state.status, state.reason) == (
+        "breached",
+        "CSAT 2 of 5, below the target 4",
+    )
+    assert [a["kind"] for a in ela.actions()] == ["comment"]
+    assert ela.fields()["ela_status"] == "Breached"
+    with store.session() as session:
+        event_store.store_delivery(
+            session,
+            platform="jira",
+            site="jira-prod",
+            delivery_key="again",
+            webhook_event="survey_answered",
+            body=b"{}",
+            events=(answer(5, 2),),
+        )
+    assert processor.process_once().processed == 1
+    assert ela.state("satisfied").status == "met"  # type: ignore[union-attr]
+    assert ela.fields()["ela_status"] == "Met"

@@ -8,13 +8,16 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
+from adapters.events import AuthorRole
 from connector.due_work import DueReport
 from connector.store import Store, due
 from connector.store.models import AuditEntry, DueWork, ElaChange, OutboxAction
@@ -118,3 +121,49 @@ def test_a_worker_killed_between_firing_and_escalating_leaves_one_escalation(
         {("SD-1", "ela.escalated.at_risk"): 1, ("SD-1", "ela.escalated.breached"): 1}
     )
     assert outbox_kinds(store) == Counter({"labels": 2, "comment": 2, "priority": 2, "ela.webhook": 1})
+
+
+def test_a_reply_while_its_timer_is_firing_is_decided_first_without_a_deadlock(
+    store: Store, make_event: EventFactory
+) -> None:
+    if store.is_sqlite:
+        pytest.skip("SQLite runs one write transaction at a time: there are no row locks to interleave")
+    from connector.store import ela as ela_store
+    from connector.store.models import DueWork, TicketRow
+
+    settings = settings_with()
+    ela = Ela(store, settings, Clock(T0))
+    ela.process(make_event(text=ANGRY, minutes=0))
+    with store.session() as session:
+        [pk] = due.claim(session, "w1", 1, timedelta(seconds=60), now=T0 + timedelta(hours=3, minutes=1))
+    handler = ela.due.handlers["ela.timer"]
+    firing = threading.Event()
+    errors: list[BaseException] = []
+
+    def fire() -> None:
+        # The timer's transaction holds its due-work row, then waits for the ticket's ELA lock.
+        try:
+            with store.session() as session:
+                item = due.take(session, pk, "w1")
+                assert item is not None
+                firing.set()
+                handler(session, item)
+                due.mark_done(session, pk)
+        except BaseException as exc:
+            errors.append(exc)
+
+    with store.session() as session:
+        ticket = session.scalars(select(TicketRow)).one()
+        ela_store.lock_ticket(session, ticket)  # the reply's evaluation holds the ELA lock ...
+        timer = threading.Thread(target=fire)
+        timer.start()
+        assert firing.wait(10)
+        time.sleep(0.3)  # ... while the timer waits for it
+        ela.pipeline.process(session, make_event(text="Sorry, on it!", role=AuthorRole.agent, minutes=120))
+    timer.join(20)
+    assert errors == []
+    state = ela.state("reply")
+    assert state is not None and state.status == "met"
+    assert escalations(store) == Counter()  # the timer found the wait over: no escalation
+    with store.session() as session:
+        assert Counter(session.scalars(select(DueWork.state))) == Counter({"done": 1, "cancelled": 1})
