@@ -50,6 +50,7 @@ def main() -> None:
       ela check-config FILE         validate a configuration, listing every problem
       ela setup -c FILE             create the custom fields a site maps results to
       ela serve -c FILE             run the service (webhooks, worker, write-backs)
+      ela report ela -c FILE        ELA compliance per policy, and the SLA beside the ELA
     """
 
 
@@ -88,6 +89,8 @@ def check_config(path: str) -> None:
     click.echo(f"{path}: OK")
     click.echo(f"  database: {settings.database.url.split('@')[-1]}")
     click.echo(f"  sites: {sites or 'none (the service will accept no webhooks)'}")
+    policies = ", ".join(f"{name} ({policy.kind})" for name, policy in settings.ela.policies.items())
+    click.echo(f"  ELA policies: {policies or 'none'}")
 
 
 @main.group()

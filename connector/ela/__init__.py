@@ -13,4 +13,5 @@ escalation  labels, an internal comment, the priority and outbound webhooks, thr
 webhooks    the outbox sender of Slack, Microsoft Teams and plain JSON webhooks (signed, retried)
 sla         a resolved ticket's SLA beside its ELA: the quadrant, "watermelon" among them
 report      `ela report ela`: compliance per policy and the quadrant counts
+story       `ela demo`'s ELA part: at risk, the escalation, the reply, the recovery to met
 """

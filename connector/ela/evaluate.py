@@ -65,6 +65,20 @@ class Evaluator:
         resolved = ticket.status_category == "done"
         if not observations and not resolved and store.find_summary(session, ticket) is None:
             return {}  # nothing happened that any policy reads, on a ticket no policy has seen
+        # What this evaluation writes is read by nothing it queries afterwards: one flush at the end,
+        # not one before every query.
+        with session.no_autoflush:
+            return self._evaluate(session, ticket, observations, at=at, resolved=resolved)
+
+    def _evaluate(
+        self,
+        session: Session,
+        ticket: TicketRow,
+        observations: list[Observation],
+        *,
+        at: datetime,
+        resolved: bool,
+    ) -> dict[str, Any]:
         summary = store.lock_ticket(session, ticket)
         before: list[Observation] = []
         after: list[Observation] = []
