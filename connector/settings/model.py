@@ -33,9 +33,18 @@ class Settings(Section):
 
     @model_validator(mode="after")
     def _ela_sites_exist(self) -> Settings:
-        unknown = sorted(set(self.ela.site_calendars) - set(self.sites))
-        if unknown:
-            raise ValueError(f"ela.site_calendars: no site named {', '.join(unknown)} under sites")
+        # The ELA section names sites; a misspelt one would silently never match.
+        named = {"ela.site_calendars": set(self.ela.site_calendars)} | {
+            f"ela.policies.{name}.filters.sites": set(policy.filters.sites)
+            for name, policy in self.ela.policies.items()
+        }
+        problems = [
+            f"{where}: no site named {', '.join(sorted(sites - set(self.sites)))} under sites"
+            for where, sites in named.items()
+            if sites - set(self.sites)
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 

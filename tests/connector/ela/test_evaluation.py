@@ -289,6 +289,10 @@ def test_a_site_calendar_must_name_a_site_and_a_calendar() -> None:
         (("kind: respond_to_negative", "kind: respond_fast"), "respond_to_negative"),
         (("    reply:\n", "    Reply Policy:\n"), "names are lower-case letters"),
         (("labels: [ela-at-risk]", "labels: [at risk]"), "labels cannot hold spaces"),
+        (
+            ("      mood: negative\n", "      mood: negative\n      filters: {sites: [jira-stage]}\n"),
+            "no site named jira-stage",
+        ),
     ],
 )
 def test_bad_policies_are_refused_with_the_reason(change: tuple[str, str], message: str) -> None:
