@@ -73,8 +73,12 @@ class Person(_Model):
 
 
 class SlaState(_Model):
+    """One SLA's clock: the cycle running now, else its last completed cycle (`breached` and the rest are
+    that cycle's). `ever_breached`: any cycle of it breached, the earlier ones of a reopened ticket too."""
+
     name: str
     breached: bool | None = None
+    ever_breached: bool = False
     paused: bool | None = None
     completed: bool = False
     goal_ms: int | None = None

@@ -50,7 +50,8 @@ class Platform(Generic[S]):
     - `plan`: what `setup` would create, changing nothing (`ela setup --dry-run`);
     - `poller`: builds a site's Poller (adapters.base) for pull mode (None: push only);
     - `chatty_loggers`: loggers of client libraries that log request and response bodies (customers'
-      words) at DEBUG: the connector keeps them at INFO or above.
+      words) at DEBUG: the connector keeps them at INFO or above;
+    - `ticket_url`: the link a person follows to a ticket of the site (in escalation messages).
     """
 
     name: str
@@ -63,3 +64,4 @@ class Platform(Generic[S]):
     plan: Callable[[S, Sequence[FieldSpec], TicketWriter], SetupPlan] | None = None
     poller: Callable[[S, TicketWriter], Poller] | None = None
     chatty_loggers: tuple[str, ...] = ()
+    ticket_url: Callable[[S, str], str] | None = None

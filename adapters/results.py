@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-ResultKind = Literal["select", "number", "text", "multi-select"]
+# `datetime` values travel as ISO 8601 text with an offset ("2026-12-01T10:00:00+00:00").
+ResultKind = Literal["select", "number", "text", "multi-select", "datetime"]
 RESULT_KINDS: tuple[str, ...] = get_args(ResultKind)
 SELECT_KINDS = frozenset({"select", "multi-select"})
 
 # Where a select field's options come from: the display labels the admin sets in YAML. The connector
 # resolves each source against its settings (see connector.results).
-OptionsSource = Literal["mood_labels", "trend_labels"]
+OptionsSource = Literal["mood_labels", "trend_labels", "ela_status_labels", "sla_ela_labels"]
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,35 @@ RESULT_FIELDS: tuple[ResultField, ...] = (
         "trend",
         "Whether the customer's mood is improving, steady or worsening (ELA Connector).",
         "trend_labels",
+    ),
+    # ELA (connector/ela): the ticket's verdict over its policies, why, and when it is (or was) due.
+    ResultField(
+        "ela_status",
+        "select",
+        "ELA status",
+        "The ticket's Experience Level Agreement status, the worst of its policies (ELA Connector).",
+        "ela_status_labels",
+    ),
+    ResultField(
+        "ela_reason",
+        "text",
+        "ELA reason",
+        "Why the ticket has its ELA status, e.g. no reply 3h 10m after a very negative message "
+        "(ELA Connector).",
+    ),
+    ResultField(
+        "ela_due",
+        "datetime",
+        "ELA due",
+        "When the ticket's next ELA breach is due; once breached, when it was due (ELA Connector).",
+    ),
+    ResultField(
+        "sla_ela",
+        "select",
+        "SLA and ELA",
+        "A resolved ticket's SLA met or breached beside its ELA met or breached; Watermelon: SLA met, "
+        "ELA breached (ELA Connector).",
+        "sla_ela_labels",
     ),
 )
 RESULTS: dict[str, ResultField] = {field.key: field for field in RESULT_FIELDS}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -48,6 +49,7 @@ def main() -> None:
       ela check-config FILE         validate a configuration, listing every problem
       ela setup -c FILE             create the custom fields a site maps results to
       ela serve -c FILE             run the service (webhooks, worker, write-backs)
+      ela report ela -c FILE        ELA compliance per policy, and the SLA beside the ELA
     """
 
 
@@ -112,6 +114,8 @@ def check_config(path: str) -> None:
     click.echo(f"{path}: OK")
     click.echo(f"  database: {settings.database.url.split('@')[-1]}")
     click.echo(f"  sites: {sites or 'none (the service will accept no webhooks)'}")
+    policies = ", ".join(f"{name} ({policy.kind})" for name, policy in settings.ela.policies.items())
+    click.echo(f"  ELA policies: {policies or 'none'}")
 
 
 @main.group()
@@ -379,6 +383,73 @@ def replay(files: tuple[str, ...], config_path: str | None, site: str | None, dr
     except ReplayError as exc:
         fail(str(exc), 2)
     click.echo(summary, err=dry_run)
+
+
+@main.group()
+def report() -> None:
+    """The connector's reports, from its database: `ela report ela` for ELA compliance."""
+
+
+def _moment(value: str | None, *, end: bool) -> datetime | None:
+    """A day (YYYY-MM-DD: its start; for --to, the whole day is in) or a date and time, in UTC unless
+    it names its offset."""
+    if value is None:
+        return None
+    try:
+        if len(value) == 10:
+            day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+            return day + timedelta(days=1) if end else day
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r}: give a day (2026-11-30) or a date and time (2026-11-30T18:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@report.command("ela")
+@config_option
+@click.option("--from", "start", metavar="DAY", help="From this day (or date and time) on; default: all.")
+@click.option("--to", "end", metavar="DAY", help="Up to and including this day (or before a date and time).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="An aligned table, CSV for a spreadsheet, or JSON.",
+)
+def report_ela(config_path: str | None, start: str | None, end: str | None, fmt: str) -> None:
+    """ELA compliance per policy, and resolved tickets' SLA beside their ELA.
+
+    \b
+    Per policy: tickets met and breached (dated by their verdict), compliance (met / decided), and the
+    tickets at risk or on track now. Then the tickets resolved in the period, SLA met or breached against
+    ELA met or breached: "SLA met, ELA breached" are the watermelons, green outside and red inside.
+    """
+    from connector.ela.report import ela_report
+    from connector.reports.tables import as_csv, as_text
+    from connector.runtime import SchemaOutOfDate, ensure_schema
+    from connector.store import Store
+
+    settings = settings_from(config_path)
+    since, until = _moment(start, end=False), _moment(end, end=True)
+    if since is not None and until is not None and since >= until:
+        fail(f"--from ({start}) must come before --to ({end})", 2)
+    store = Store(settings.database.url)
+    try:
+        ensure_schema(store)
+    except SchemaOutOfDate as exc:
+        fail(str(exc), 2)
+    with store.session() as session:
+        result = ela_report(session, settings.ela, start=since, end=until)
+    store.dispose()
+    if fmt == "json":
+        click.echo(json.dumps(result.as_dict(), indent=2))
+    elif fmt == "csv":
+        click.echo(as_csv(result.tables()))
+    else:
+        click.echo(as_text(result.tables()))
 
 
 def _print_json(value: Any) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from adapters.events import TicketEvent
+from connector.ela.story import ElaStory, ElaStoryPlayer
 from connector.pipeline import Outcome
 from connector.results import titles
 from connector.runtime import Runtime
@@ -30,6 +31,7 @@ from connector.settings import Settings, parse_settings
 from connector.setup import setup_site
 from connector.store.models import EventRow, MoodEntry, OutboxAction, TicketRow
 from simulators.desk import DESKS, Desk, desk_for
+from simulators.testing import WebhookReceiver
 
 Print = Callable[[str], None]
 SITE = "demo"
@@ -97,6 +99,7 @@ class DemoResult:
     burst_writes: int
     changes: list[dict[str, Any]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    ela: ElaStory | None = None  # the ELA part of the story (connector/ela/story.py)
 
 
 def demo_settings(env: dict[str, str], config: str = "demo.yaml") -> Settings:
@@ -117,6 +120,8 @@ class Demo:
         self.shown: dict[str, Any] = {}
         self.changes: list[dict[str, Any]] = []
         self.burst_writes = 0
+        self.chat = WebhookReceiver()  # the ELA escalation's "Slack"
+        self.ela: ElaStory | None = None
 
     # set-up --------------------------------------------------------------------------------------
 
@@ -129,6 +134,7 @@ class Demo:
                 "ELA_DEMO_DIR": str(self.workdir),
                 f"ELA_DEMO_{desk.platform.upper()}_URL": desk_url,
                 "ELA_DEMO_WEBHOOK_SECRET": secret,
+                "ELA_DEMO_SLACK_URL": self.chat.start(),
             },
             desk.demo_config,
         )
@@ -162,6 +168,7 @@ class Demo:
             self.server.shutdown()
             self.server.server_close()
         self.desk.stop()
+        self.chat.stop()
 
     # the story -----------------------------------------------------------------------------------
 
@@ -199,6 +206,20 @@ class Demo:
             self._show_fields(key)
             time.sleep(self.pace)
         return key
+
+    def play_ela(self) -> ElaStory:
+        """The ELA part of the story, on its own ticket (connector/ela/story.py)."""
+        assert self.runtime is not None
+        player = ElaStoryPlayer(
+            self.out,
+            desk=self.desk,
+            runtime=self.runtime,
+            chat=self.chat,
+            field_ids=self.field_ids,
+            settle=self._settle,
+        )
+        self.ela = player.play(len(STORY) + 1)
+        return self.ela
 
     def _field_writes(self, key: str) -> int:
         return self.desk.field_writes(key)
@@ -255,6 +276,7 @@ class Demo:
             seconds=time.monotonic() - started,
             changes=self.changes,
             violations=self.desk.violations(),
+            ela=self.ela,
         )
         self.out("\nSummary")
         self.out("  mood timeline of " + key + ": " + " -> ".join(f"{p:+.2f}" for p in timeline))
@@ -295,8 +317,10 @@ def run_demo(
         workdir = Path(temporary.name)
     demo = Demo(out, workdir, pace, desk_for(platform or next(iter(DESKS)), openapi_spec))
     try:
-        demo.start()
+        runtime = demo.start()
         key = demo.play()
+        if runtime.settings.ela.policies:  # the desk's demo configuration has ELA policies to show
+            demo.play_ela()
         return demo.summary(key, started)
     finally:
         demo.stop()

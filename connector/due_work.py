@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -34,12 +34,16 @@ class DueReport:
 
 
 class DueWorkRunner:
-    def __init__(self, store: Store, settings: Settings, worker_id: str) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, worker_id: str, *, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.store = store
         self.settings = settings
         self.worker_id = worker_id
         self.handlers: dict[str, Handler] = {}
         self.stopping = threading.Event()  # set: fire no more; the rest is let go for another worker
+        # What time it is for due work: tests set it, to fire a timer at 09:59 and then at 10:00.
+        self.clock = clock
 
     def register(self, kind: str, handler: Handler) -> None:
         """The handler for due work of `kind` (one per kind; registering again replaces it)."""
@@ -50,7 +54,7 @@ class DueWorkRunner:
         worker = self.settings.worker
         lease = timedelta(seconds=worker.lease_seconds)
         with self.store.session() as session:
-            claimed = due.claim(session, self.worker_id, limit or worker.batch_size, lease)
+            claimed = due.claim(session, self.worker_id, limit or worker.batch_size, lease, now=self.clock())
         for index, pk in enumerate(claimed):
             if self.stopping.is_set():
                 with self.store.session() as session:

@@ -18,6 +18,10 @@ def options_for(field: ResultField, settings: Settings) -> tuple[str, ...]:
         return tuple(settings.mood.labels.as_dict().values())
     if field.options == "trend_labels":
         return tuple(settings.mood.trend.labels.as_dict().values())
+    if field.options == "ela_status_labels":
+        return tuple(settings.ela.labels.as_dict().values())
+    if field.options == "sla_ela_labels":
+        return tuple(settings.ela.quadrant_labels.as_dict().values())
     return ()
 
 

@@ -11,6 +11,9 @@ from adapters.base import TicketWriter, UserDirectory
 from connector.app import create_app
 from connector.directory import GroupCache
 from connector.due_work import DueWorkRunner
+from connector.ela.evaluate import TIMER_KIND
+from connector.ela.timers import TimerHandler
+from connector.ela.webhooks import WEBHOOK_KIND, WebhookSender
 from connector.outbox import Flusher
 from connector.pipeline import Pipeline
 from connector.platforms import Writers
@@ -63,6 +66,9 @@ class Runtime:
         self.flusher.stopping = self.stopping
         self.due = DueWorkRunner(self.store, settings, self.worker_id)
         self.due.stopping = self.stopping
+        # ELA: at-risk and breach timers are due work; escalation webhooks are outbox actions.
+        self.due.register(TIMER_KIND, TimerHandler(settings, self.pipeline.ela))
+        self.flusher.register(WEBHOOK_KIND, WebhookSender(settings.ela.webhooks))
         self.worker = Worker(settings, self.processor, self.flusher, self.due, self.writers)
 
     def _directory(self, site: str) -> UserDirectory | None:

@@ -47,6 +47,13 @@ class Desk(Protocol):
     def violations(self) -> list[str]:
         """Requests the real platform's API would not have taken."""
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the desk's clock on (the story skips hours nobody would wait through)."""
+
+    def escalation_view(self, key: str) -> dict[str, Any]:
+        """What an escalation changes on a ticket: its `labels`, `priority` and `notes` (the texts of
+        its internal comments), as an agent sees them."""
+
 
 # The connector's platform name -> the module whose `Desk(openapi_spec=...)` plays it.
 DESKS = {"jira": "simulators.jira.desk", "servicenow": "simulators.servicenow.desk"}

@@ -6,7 +6,7 @@ no network. http, writer, fields, adf, setup: writing results back. settings: a 
 
 from adapters.jira.poller import poller
 from adapters.jira.roles import author_role
-from adapters.jira.settings import JiraSiteSettings, writer
+from adapters.jira.settings import JiraSiteSettings, ticket_url, writer
 from adapters.jira.setup import plan, setup
 from adapters.jira.webhook import ADAPTER
 from adapters.platform import Platform
@@ -22,6 +22,7 @@ PLATFORM: Platform[JiraSiteSettings] = Platform(
     plan=plan,
     poller=poller,
     chatty_loggers=("atlassian",),  # atlassian-python-api logs bodies at DEBUG
+    ticket_url=ticket_url,
 )
 
 __all__ = ["PLATFORM"]

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from adapters.errors import PermanentWriteError
 from adapters.jira.http import JiraHttp
 
-FieldKind = Literal["select", "multiselect", "number", "text", "textarea", "labels"]
+FieldKind = Literal["select", "multiselect", "number", "text", "textarea", "labels", "datetime"]
 
 CF = "com.atlassian.jira.plugin.system.customfieldtypes:"
 KIND_BY_CUSTOM_TYPE: dict[str, FieldKind] = {
@@ -22,6 +22,7 @@ KIND_BY_CUSTOM_TYPE: dict[str, FieldKind] = {
     CF + "textfield": "text",
     CF + "textarea": "textarea",
     CF + "labels": "labels",
+    CF + "datetime": "datetime",  # Date Time Picker
 }
 
 
@@ -105,7 +106,8 @@ class FieldCatalogue:
             elif kind is None:
                 problems.append(
                     f"{key}: {describe(field)} is of type {schema_type}, which the connector cannot write "
-                    "(select, radio buttons, multi-select, checkboxes, number, text field, paragraph, labels)"
+                    "(select, radio buttons, multi-select, checkboxes, number, text field, paragraph, "
+                    "labels, date time picker)"
                 )
             else:
                 resolved[key] = ResolvedField(key, field["id"], str(field.get("name", "")), kind, schema_type)

@@ -71,3 +71,8 @@ def writer(site: JiraSiteSettings) -> JiraWriter:
         service_desk=site.service_desk,
     )
     return JiraWriter(target)
+
+
+def ticket_url(site: JiraSiteSettings, key: str) -> str:
+    """The issue's page, as agents open it (JSM shows requests there too)."""
+    return f"{str(site.url).rstrip('/')}/browse/{key}"

@@ -25,6 +25,7 @@ _CREATE: dict[str, tuple[str, str]] = {
     "multi-select": (CF + "multiselect", CF + "multiselectsearcher"),
     "number": (CF + "float", CF + "exactnumber"),
     "text": (CF + "textfield", CF + "textsearcher"),
+    "datetime": (CF + "datetime", CF + "datetimerange"),
 }
 # result kind -> the kinds of an existing field that can hold it
 _ACCEPTED_KINDS: dict[str, set[FieldKind]] = {
@@ -32,6 +33,7 @@ _ACCEPTED_KINDS: dict[str, set[FieldKind]] = {
     "multi-select": {"multiselect"},
     "number": {"number"},
     "text": {"text", "textarea"},
+    "datetime": {"datetime"},
 }
 _CONTEXT_NAME = "ELA Connector"
 _OPTIONS_PER_REQUEST = 1000  # Jira's limit for one POST .../option

@@ -103,16 +103,19 @@ def _sla(value: JsonObject) -> SlaState | None:
         return None
     # The ongoing cycle is the clock that is running now; without one, the SLA's state is that of its last
     # completed cycle (a reopened request starts a new cycle). No cycle at all: the clock has not started.
+    done = objects(value, "completedCycles")
     if ongoing is not None:
         cycle, completed = ongoing, False
     else:
-        done = objects(value, "completedCycles")
         if not done:
             return SlaState(name=name)
         cycle, completed = done[-1], True
     return SlaState(
         name=name,
         breached=flag(cycle, "breached"),
+        # A reopened request's SLA is judged by its new cycle, yet its first one may have breached: the
+        # ticket's SLA was still missed (what "SLA met" beside the ELA must know).
+        ever_breached=any(flag(c, "breached") is True for c in (*done, cycle)),
         paused=flag(cycle, "paused"),
         completed=completed,
         goal_ms=integer(obj(cycle, "goalDuration"), "millis"),

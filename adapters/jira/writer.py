@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import requests
@@ -355,6 +355,8 @@ def encode_value(field: ResolvedField, value: FieldValue, *, api_version: str) -
             raise PermanentWriteError(f"{where}: a number field takes a finite number, not {value!r}")
         return value
     text = _expect_str(value, where)
+    if field.kind == "datetime":
+        return _jira_datetime_value(text, where)
     if field.kind == "text":
         if len(text) > _TEXTFIELD_MAX:
             raise PermanentWriteError(f"{where}: {len(text)} characters, a text field holds {_TEXTFIELD_MAX}")
@@ -363,6 +365,19 @@ def encode_value(field: ResolvedField, value: FieldValue, *, api_version: str) -
         raise PermanentWriteError(f"{where}: {len(text)} characters, a paragraph field holds {_TEXTAREA_MAX}")
     # REST v3 takes and returns Atlassian Document Format for paragraph (textarea) fields; v2 a string.
     return document_from_text(text) if api_version == "3" else text
+
+
+def _jira_datetime_value(text: str, where: str) -> str:
+    """A Date Time Picker takes `2026-12-01T10:00:00.000+0000`: milliseconds and an offset without a
+    colon (the form Jira returns too); the connector's values are ISO 8601 with an offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise PermanentWriteError(f"{where}: a date-time field takes ISO 8601 with an offset, not {text!r}")
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
 
 
 def _expect_str(value: FieldValue, where: str) -> str:
@@ -387,6 +402,9 @@ def decode_value(field: ResolvedField, raw: Any) -> FieldValue:
         return raw
     if field.kind == "textarea" and isinstance(raw, str | Mapping):
         return raw if isinstance(raw, str) else text_of_document(raw)
+    if field.kind == "datetime" and (moment := jira_datetime(raw)) is not None:
+        # Jira answers in the account's time zone; the connector's values are UTC to the second.
+        return moment.astimezone(UTC).isoformat(timespec="seconds")
     if field.kind == "labels" and isinstance(raw, list):
         return " ".join(str(label) for label in raw) or None
     raise PermanentWriteError(

@@ -3,9 +3,10 @@
 1. snapshot: the ticket as the store knows it (a deleted ticket ends here);
 2. authors: who wrote the comment, checked against the store and the site's customer groups;
 3. mood: a customer's comment scored onto the mood timeline, giving the mood results;
-4. results: what the steps computed, queued in the outbox for the ticket.
+4. ela: the ticket's ELA policies through the event (timers, escalations), giving the ELA results;
+5. results: what the steps computed, queued in the outbox for the ticket.
 
-Rooms that come later (ELA policies, surveys) are steps between 3 and 4.
+Rooms that come later (surveys) are steps between 3 and 5.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from adapters.events import TicketEvent
 from connector.directory import GroupCache
+from connector.ela.evaluate import Evaluator
 from connector.pipeline.authors import CommentAuthor
 from connector.pipeline.context import EventContext, Step
+from connector.pipeline.ela import EvaluateEla
 from connector.pipeline.mood import MoodTimeline
 from connector.pipeline.results import QueueResults
 from connector.pipeline.snapshot import ticket_snapshot
@@ -40,10 +43,12 @@ class Pipeline:
     def __init__(self, settings: Settings, engine: Engine, groups: GroupCache | None = None) -> None:
         self.settings = settings
         self.bands = settings.mood.bands(bands_for(engine))
+        self.ela = Evaluator(settings, self.bands)  # its timers' handler uses the same (connector.runtime)
         self.steps: list[Step] = [
             ticket_snapshot,
             CommentAuthor(groups),
             MoodTimeline(engine.score, self.bands, settings.mood),
+            EvaluateEla(self.ela),
             QueueResults(settings.writeback.coalesce_seconds),
         ]
 

@@ -20,6 +20,9 @@ class EventContext:
     ticket: TicketRow | None = None  # set by the snapshot step
     author_role: AuthorRole | None = None  # the comment author's role, once checked against the store
     scored: float | None = None  # the polarity of the comment, when one was scored
+    # The engine could read the comment's mood (False: a language it does not score: "unknown").
+    mood_known: bool = True
+    signals: frozenset[str] = frozenset()  # what the engine heard besides the mood, e.g. "chasing"
     results: dict[str, Any] = field(default_factory=dict)  # result values for the ticket, by logical key
     queued: dict[str, Any] | None = None  # what the outbox took of them
     done: bool = False  # a step has settled the event: the later steps do not run

@@ -31,6 +31,12 @@ class MoodTimeline:
         ticket = context.ticket_row
         if event.kind in _SCORED_KINDS and comment.text.strip():
             result = self.scorer(comment.text)
+            # Engines that tell an unscored language apart (mood "unknown") or hear signals such as a
+            # customer chasing say so on their results; others score everything and hear nothing more.
+            context.signals = frozenset(getattr(result, "signals", frozenset()))
+            if not getattr(result, "scored", True):
+                context.mood_known = False
+                return  # an unknown mood is no point of the timeline: it neither lowers nor lifts it
             tickets.save_mood_entry(
                 context.session,
                 ticket,

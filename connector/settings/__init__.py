@@ -2,6 +2,7 @@
 problem at once. A site's section is its platform's own model (adapters/<platform>/settings.py)."""
 
 from connector.settings.database import DatabaseSettings
+from connector.settings.ela import ElaSettings
 from connector.settings.loader import ConfigError, load_settings, parse_settings
 from connector.settings.logging import LoggingSettings
 from connector.settings.model import Settings
@@ -15,6 +16,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "DatabaseSettings",
+    "ElaSettings",
     "LoggingSettings",
     "MetricsSettings",
     "MoodLabels",

@@ -35,10 +35,10 @@ def _validation_problems(exc: ValidationError, loaded: LoadedYaml) -> list[Confi
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown option (check the spelling against config/example.yaml)"
-        elif error["type"] == "union_tag_invalid":
+        elif error["type"] == "union_tag_invalid" and loc[:1] == ("sites",):
             tag = (error.get("ctx") or {}).get("tag")
             message = f"platform {tag!r} is not supported yet (supported: {supported})"
-        elif error["type"] == "union_tag_not_found":
+        elif error["type"] == "union_tag_not_found" and loc[:1] == ("sites",):
             message = f"`platform` is required (supported: {supported})"
         problems.append(ConfigProblem(dotted(loc), loaded.line_of(loc), message))
     return problems

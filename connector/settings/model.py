@@ -6,11 +6,12 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any, Union
 
-from pydantic import Field, create_model
+from pydantic import Field, create_model, model_validator
 
 from adapters.settings import Section, SiteSettings
 from connector import platforms
 from connector.settings.database import DatabaseSettings
+from connector.settings.ela import ElaSettings
 from connector.settings.logging import LoggingSettings
 from connector.settings.mood import MoodSettings
 from connector.settings.sentiment import SentimentSettings
@@ -27,8 +28,25 @@ class Settings(Section):
     mood: MoodSettings = MoodSettings()
     sentiment: SentimentSettings = SentimentSettings()
     logging: LoggingSettings = LoggingSettings()
+    ela: ElaSettings = ElaSettings()
     # Each value is an instance of its platform's own model (a subclass of SiteSettings).
     sites: dict[str, SiteSettings] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ela_sites_exist(self) -> Settings:
+        # The ELA section names sites; a misspelt one would silently never match.
+        named = {"ela.site_calendars": set(self.ela.site_calendars)} | {
+            f"ela.policies.{name}.filters.sites": set(policy.filters.sites)
+            for name, policy in self.ela.policies.items()
+        }
+        problems = [
+            f"{where}: no site named {', '.join(sorted(sites - set(self.sites)))} under sites"
+            for where, sites in named.items()
+            if sites - set(self.sites)
+        ]
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 _model: type[Settings] | None = None

@@ -66,3 +66,15 @@ class Desk:
 
     def violations(self) -> list[str]:
         return [str(v) for v in self.sim.violations]
+
+    def advance_clock(self, seconds: float) -> None:
+        self.sim.advance_clock(seconds)
+
+    def escalation_view(self, key: str) -> dict[str, Any]:
+        issue = self.sim.issue(key)
+        priority = issue.fields.get("priority")
+        return {
+            "labels": list(issue.fields.get("labels") or []),
+            "priority": priority.get("name") if isinstance(priority, dict) else None,
+            "notes": [str(c["body"]) for c in issue.comments if c.get("jsdPublic") is False],
+        }

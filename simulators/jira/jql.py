@@ -2,8 +2,11 @@
 updated ASC`.
 
 Supported: clauses joined by AND on project, key/issuekey, status, statusCategory, issuetype/type,
-assignee, reporter, labels, created, updated, resolved; operators = != > >= < <= IN, NOT IN, IS [NOT]
-EMPTY; absolute dates (yyyy-MM-dd [HH:mm]) and relative ones (-5m, -2h, -1d, -1w); ORDER BY.
+assignee, reporter, labels, created, updated, resolved, and custom fields by name ("ELA status") or id
+(cf[10050]) of the select, text, number and date-time kinds; operators = != > >= < <= IN, NOT IN,
+IS [NOT] EMPTY; absolute dates (yyyy-MM-dd [HH:mm]), relative ones (-5m, -2h, -1d, -1w) and the functions
+now(), startOfDay(), endOfDay(), startOfWeek(), endOfWeek() (with an optional offset such as
+startOfWeek(-1w); weeks start on Sunday, as for Jira's default en_US locale); ORDER BY.
 Real Jira accepts far more; anything else is answered 400 and recorded as `not_implemented`, so a
 client relying on it shows up rather than silently getting the wrong issues. Times are UTC.
 """
@@ -17,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simulators.jira.errors import JiraError
-from simulators.jira.model import ISSUE_TYPES, Issue
+from simulators.jira.model import ISSUE_TYPES, Field, Issue
 from simulators.jira.state import JiraState
 
 _TOKEN = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|\'([^\']*)\'|(!=|>=|<=|=|>|<|\(|\)|,)|([^\s=!<>(),"\']+))')
@@ -65,7 +68,7 @@ def search(state: JiraState, jql: str) -> list[Issue]:
     lowered = [t.lower() if not quoted else None for t, quoted in tokens]
     for index in range(len(tokens) - 1):
         if lowered[index] == "order" and lowered[index + 1] == "by":
-            order = _order(tokens[index + 2 :])
+            order = _order(state, tokens[index + 2 :])
             tokens = tokens[:index]
             break
     predicates = _clauses(state, tokens)
@@ -76,7 +79,7 @@ def search(state: JiraState, jql: str) -> list[Issue]:
     return found
 
 
-def _order(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
+def _order(state: JiraState, tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
     order: list[tuple[str, bool]] = []
     words = [t for t, _ in tokens if t != ","]
     index = 0
@@ -86,7 +89,10 @@ def _order(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
         if index + 1 < len(words) and words[index + 1].lower() in ("asc", "desc"):
             descending = words[index + 1].lower() == "desc"
             index += 1
-        if field not in ("created", "updated", "key", "issuekey", "priority", "resolved"):
+        custom = _custom_field(state, field)
+        if custom is not None and custom.kind in ("datetime", "number"):
+            field = f"custom:{custom.id}"  # (here an empty value sorts as the smallest)
+        elif field not in ("created", "updated", "key", "issuekey", "priority", "resolved"):
             raise _unsupported(f"ORDER BY {field}")
         order.append((field, descending))
         index += 1
@@ -94,6 +100,8 @@ def _order(tokens: list[tuple[str, bool]]) -> list[tuple[str, bool]]:
 
 
 def _sort_key(issue: Issue, *, field: str) -> Any:
+    if field.startswith("custom:"):
+        return issue.fields.get(field.removeprefix("custom:")) or 0
     if field in ("key", "issuekey"):
         return (issue.project.key, int(issue.key.split("-")[1]))
     if field == "priority":
@@ -114,6 +122,12 @@ def _clauses(state: JiraState, tokens: list[tuple[str, bool]]) -> list[Callable[
             if index >= len(tokens):
                 raise JiraError(400, ["Error in the JQL Query: expected a value at the end of the query."])
             values, index = [tokens[index][0]], index + 1
+            if index < len(tokens) and tokens[index] == ("(", False):  # a function: now(), startOfWeek(-1w)
+                end = next((i for i in range(index, len(tokens)) if tokens[i] == (")", False)), None)
+                if end is None:
+                    raise JiraError(400, ["Error in the JQL Query: expected ')' after the arguments."])
+                values = [f"{values[0]}({''.join(t for t, _ in tokens[index + 1 : end])})"]
+                index = end + 1
         predicates.append(_predicate(state, field, op, values))
         if index < len(tokens):
             if tokens[index][0].lower() != "and":
@@ -145,7 +159,72 @@ def _list(tokens: list[tuple[str, bool]], index: int) -> tuple[list[str], int]:
     return values, index + 1
 
 
+def _custom_field(state: JiraState, name: str) -> Field | None:
+    with state.lock:
+        fields = [f for f in state.fields.values() if f.custom]
+    return next((f for f in fields if name in (c.lower() for c in f.clause_names)), None)
+
+
+def _custom_predicate(state: JiraState, field: Field, op: str, values: list[str]) -> Callable[[Issue], bool]:
+    if field.kind == "datetime":
+        compare = _COMPARE.get(op)
+        if compare is None:
+            raise _unsupported(f"{op} on {field.name}")
+        bound = _moment(values[0], state.now())
+        return lambda issue: (
+            issue.fields.get(field.id) is not None and compare(int(issue.fields[field.id]), bound)
+        )
+    if field.kind not in ("option", "options", "string", "number"):
+        raise _unsupported(f"searching the {field.kind} field '{field.name}'")
+    if op not in ("=", "!=", "in", "not in"):
+        raise _unsupported(f"{op} on {field.name}")
+    wanted = {v.lower() for v in values}
+    positive = op in ("=", "in")
+
+    def matches(issue: Issue) -> bool:
+        stored = issue.fields.get(field.id)
+        if stored is None or stored == []:
+            return False  # as in Jira, != and NOT IN never match an empty field
+        items = stored if isinstance(stored, list) else [stored]
+        present = {str(i).lower() for i in items}
+        if field.kind in ("option", "options"):
+            names = state.option_values(field)
+            present |= {names.get(str(i), "").lower() for i in items}
+        elif field.kind == "number":
+            present |= {format(float(i), "g") for i in items}
+            wanted_numbers = {format(float(v), "g") for v in wanted if _is_number(v)}
+            return bool(present & (wanted | wanted_numbers)) == positive
+        return bool(present & wanted) == positive
+
+    return matches
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+_COMPARE: dict[str, Callable[[int, int], bool]] = {
+    ">": int.__gt__,
+    ">=": int.__ge__,
+    "<": int.__lt__,
+    "<=": int.__le__,
+    "=": int.__eq__,
+    "!=": int.__ne__,
+}
+
+
 def _predicate(state: JiraState, field: str, op: str, values: list[str]) -> Callable[[Issue], bool]:
+    custom = _custom_field(state, field)
+    if custom is not None:
+        if op in ("is", "is not"):
+            if values[0].lower() not in ("empty", "null"):
+                raise JiraError(400, ["Error in the JQL Query: IS takes EMPTY or NULL."])
+            return lambda issue: (issue.fields.get(custom.id) in (None, "", [])) == (op == "is")
+        return _custom_predicate(state, custom, op, values)
     if op in ("is", "is not"):
         if values[0].lower() not in ("empty", "null"):
             raise JiraError(400, ["Error in the JQL Query: IS takes EMPTY or NULL."])
@@ -154,14 +233,7 @@ def _predicate(state: JiraState, field: str, op: str, values: list[str]) -> Call
     if field in _DATE_FIELDS:
         bound = _moment(values[0], state.now())
         stored = _DATE_FIELDS[field]
-        compare = {
-            ">": int.__gt__,
-            ">=": int.__ge__,
-            "<": int.__lt__,
-            "<=": int.__le__,
-            "=": int.__eq__,
-            "!=": int.__ne__,
-        }.get(op)
+        compare = _COMPARE.get(op)
         if compare is None:
             raise _unsupported(f"{op} on {field}")
         return lambda issue: (
@@ -212,7 +284,33 @@ def _getter(state: JiraState, field: str) -> Callable[[Issue], Any]:
     return getters[field]
 
 
+_FUNCTION = re.compile(r"^(now|startofday|endofday|startofweek|endofweek)\(([+-]?\d+[mhdw])?\)$")
+_DAY = 86_400_000
+
+
+def _function_moment(name: str, offset: str | None, now: int) -> int:
+    moment = dt.datetime.fromtimestamp(now / 1000, tz=dt.UTC)
+    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    week = day - dt.timedelta(days=(day.weekday() + 1) % 7)  # back to Sunday
+    starts = {
+        "now": moment,
+        "startofday": day,
+        "endofday": day + dt.timedelta(days=1) - dt.timedelta(milliseconds=1),
+        "startofweek": week,
+        "endofweek": week + dt.timedelta(days=7) - dt.timedelta(milliseconds=1),
+    }
+    base = int(starts[name].timestamp() * 1000)
+    if offset:
+        found = _RELATIVE.match(offset)
+        assert found is not None
+        base += int(found.group(1)) * _UNITS[found.group(2)]
+    return base
+
+
 def _moment(value: str, now: int) -> int:
+    function = _FUNCTION.match(value.lower())
+    if function:
+        return _function_moment(function.group(1), function.group(2), now)
     relative = _RELATIVE.match(value)
     if relative:
         return now + int(relative.group(1)) * _UNITS[relative.group(2)]

@@ -80,6 +80,7 @@ def test_help_lists_every_command_with_a_summary() -> None:
         "db",
         "demo",
         "replay",
+        "report",
         "retry",
         "sentiment",
         "serve",

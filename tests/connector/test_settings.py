@@ -16,6 +16,7 @@ ENV = {
     "JIRA_WEBHOOK_SECRET": "s3cret-s3cret-s3cret",
     "SERVICENOW_PASSWORD": "sn-password-123",
     "SERVICENOW_WEBHOOK_SECRET": "sn-s3cret-s3cret-s3cret",
+    "ELA_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXX",
 }
 
 SITE = """
@@ -44,7 +45,12 @@ def test_example_config_is_valid_and_sets_every_option() -> None:
         "mood_score": "Customer mood score",
         "initial_mood": "Initial customer mood",
         "mood_trend": "Customer mood trend",
+        "ela_status": "ELA status",
+        "ela_reason": "ELA reason",
+        "ela_due": "ELA due",
+        "sla_ela": "SLA and ELA",
     }
+    assert set(settings.ela.policies) == {"reply-to-unhappy", "chasing", "recover", "steady", "satisfied"}
     # Every option of every section appears in the example file, so it really documents them all.
     text = (REPO / "config" / "example.yaml").read_text()
 

@@ -75,8 +75,11 @@ def test_serve_receives_processes_and_writes_back_then_stops_cleanly(
             assert time.monotonic() < deadline, "the mood never reached the ticket"
             time.sleep(0.1)
         assert jira.issue(key).fields[fields["mood"]]["value"] in ("Negative", "Very negative")
-        metrics = requests.get(f"{base}/metrics", timeout=5).text
-        assert 'ela_writebacks_total{outcome="ok"} 1.0' in metrics
+        # The field lands on Jira a moment before the worker records the write as done.
+        deadline = time.monotonic() + 10
+        while 'ela_writebacks_total{outcome="ok"} 1.0' not in requests.get(f"{base}/metrics", timeout=5).text:
+            assert time.monotonic() < deadline, "the landed write-back was never counted"
+            time.sleep(0.1)
     finally:
         serve.send_signal(signal.SIGTERM)
         code = serve.wait(30)

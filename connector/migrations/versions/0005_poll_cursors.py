@@ -4,7 +4,7 @@ Pull mode: per polled site, where its next poll starts, leased so that one worke
 with the counts `ela status` and /metrics show.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,7 @@
 
 from connector.store.models.audit import AuditEntry
 from connector.store.models.base import NAMING, Base, Id, UtcDateTime, utcnow
+from connector.store.models.ela import ElaChange, ElaState, ElaTicket
 from connector.store.models.events import Delivery, EventRow
 from connector.store.models.outbox import OutboxAction, SitePause
 from connector.store.models.polls import PollCursor
@@ -14,6 +15,9 @@ __all__ = [
     "Base",
     "Delivery",
     "DueWork",
+    "ElaChange",
+    "ElaState",
+    "ElaTicket",
     "EventRow",
     "Id",
     "Lane",

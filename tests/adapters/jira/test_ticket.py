@@ -63,6 +63,7 @@ def test_paused_and_breached_ongoing_cycle(issue: dict[str, Any]) -> None:
     assert resolution == SlaState(
         name="Time to resolution",
         breached=True,
+        ever_breached=True,
         paused=True,
         completed=False,
         goal_ms=28800000,
@@ -78,6 +79,14 @@ def test_the_ongoing_cycle_wins_over_completed_ones(issue: dict[str, Any]) -> No
     resolution = ticket("ITSD-42", issue, RoleRules()).slas[1]
     assert resolution.completed is False
     assert resolution.breached is False
+    assert resolution.ever_breached is True  # the reopened request missed its SLA once
+
+
+def test_an_sla_never_breached_in_any_cycle(issue: dict[str, Any]) -> None:
+    sla = issue["fields"]["customfield_10030"]
+    sla["completedCycles"] = [{"breached": False, "goalDuration": {"millis": 28800000}}]
+    resolution = ticket("ITSD-42", issue, RoleRules()).slas[1]
+    assert (resolution.breached, resolution.ever_breached) == (False, False)
 
 
 def test_values_of_other_shapes_are_not_slas_or_request_types(issue: dict[str, Any]) -> None:

@@ -99,3 +99,21 @@ def test_encode_value_refuses_values_the_field_cannot_hold(kind: str, value: Any
 def test_decode_value_refuses_a_shape_that_is_not_the_fields() -> None:
     with pytest.raises(PermanentWriteError, match="unexpected value from Jira for a number"):
         decode_value(_field("number"), {"value": "3"})
+
+
+def test_a_date_time_goes_out_as_jira_writes_it_and_reads_back_as_the_same_value() -> None:
+    field = _field("datetime")
+    value = "2026-12-01T10:00:00+00:00"
+    assert encode_value(field, value, api_version="3") == "2026-12-01T10:00:00.000+0000"
+    assert encode_value(field, "2026-12-01T11:00:00+01:00", api_version="2") == "2026-12-01T10:00:00.000+0000"
+    assert encode_value(field, None, api_version="3") is None
+    # Jira answers in the account's time zone; read back, it is the value that was written.
+    assert decode_value(field, "2026-12-01T11:00:00.000+0100") == value
+    assert decode_value(field, "2026-12-01T10:00:00.000+0000") == value
+    assert decode_value(field, None) is None
+
+
+@pytest.mark.parametrize("value", ["2026-12-01T10:00:00", "tomorrow", 1764583200])
+def test_a_date_time_without_an_offset_or_not_a_date_is_refused(value: Any) -> None:
+    with pytest.raises(PermanentWriteError, match="customfield_1"):
+        encode_value(_field("datetime"), value, api_version="3")

@@ -176,3 +176,50 @@ def test_unsupported_jql_is_loud(sim: JiraSimulator, agent: JiraClient) -> None:
     assert answer.status_code == 400 and "Error in the JQL Query" in answer.json()["errorMessages"][0]
     assert [v.kind for v in sim.violations] == ["not_implemented"]
     sim.clear_records()
+
+
+def test_custom_fields_are_searchable_by_name_and_id_with_date_functions(
+    sim: JiraSimulator, agent: JiraClient
+) -> None:
+    status = sim.create_custom_field("ELA status", "select", options=["At risk", "Breached", "Met"])
+    due = sim.create_custom_field("ELA due", "datetime")
+    keys = [sim.create_issue("SUP", f"Ticket {n}") for n in range(3)]
+    now = sim.site.state.now()
+    writes = [
+        {status.id: {"value": "At risk"}, due.id: "2025-06-02T10:00:00.000+0000"},
+        {status.id: {"value": "Breached"}},
+        {},
+    ]
+    for key, fields in zip(keys, writes, strict=True):
+        if fields:
+            assert agent.put(f"/rest/api/3/issue/{key}", json={"fields": fields}).status_code == 204
+    assert sim.issue(keys[0]).fields[due.id] == "2025-06-02T10:00:00.000+0000"
+
+    def search(jql: str) -> list[str]:
+        answer = agent.get("/rest/api/3/search/jql", params={"jql": jql, "fields": "summary"})
+        assert answer.status_code == 200, answer.text
+        return [issue["key"] for issue in answer.json()["issues"]]
+
+    number = status.id.removeprefix("customfield_")
+    assert search('project = SUP AND "ELA status" = "At risk"') == [keys[0]]
+    assert search(f"project = SUP AND cf[{number}] in (Breached, Met) ORDER BY key ASC") == [keys[1]]
+    assert search('project = SUP AND "ela status" != Breached') == [keys[0]]  # empty fields never match !=
+    assert search('project = SUP AND "ELA status" is EMPTY') == [keys[2]]
+    assert search('project = SUP AND "ELA due" >= "2025-06-02" AND "ELA due" < "2025-06-03"') == [keys[0]]
+    # This week, by Jira's functions: a due time set to the site's "now" is on or after startOfWeek().
+    from simulators.jira.model import jira_time
+
+    agent.put(f"/rest/api/3/issue/{keys[2]}", json={"fields": {due.id: jira_time(now)}})
+    assert search('project = SUP AND "ELA due" >= startOfWeek() AND "ELA due" <= endOfWeek()') == [keys[2]]
+    assert search('project = SUP AND "ELA due" >= startOfWeek(1w)') == []
+    assert keys[2] in search('project = SUP AND "ELA due" >= startOfDay(-7d)')
+
+
+def test_a_date_time_field_refuses_what_jira_refuses(sim: JiraSimulator, agent: JiraClient) -> None:
+    due = sim.create_custom_field("ELA due", "datetime")
+    key = sim.create_issue("SUP", "Dates")
+    wrong = agent.put(f"/rest/api/3/issue/{key}", json={"fields": {due.id: "1 December 2026"}})
+    assert wrong.status_code == 400 and "Invalid date format" in str(wrong.json()["errors"])
+    shape = agent.put(f"/rest/api/3/issue/{key}", json={"fields": {due.id: 1764583200000}})
+    assert shape.status_code == 400
+    sim.clear_records()
