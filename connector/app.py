@@ -11,6 +11,8 @@ from connector.intake import Answer, Intake
 from connector.metrics import Metrics
 from connector.settings import Settings
 from connector.store import Store
+from connector.surveys.clock import SYSTEM_CLOCK, Clock
+from connector.surveys.pages import AnswerPages
 
 EXTENSION = "ela"
 
@@ -32,13 +34,18 @@ def _json(answer: Answer) -> Response:
     return response
 
 
-def create_app(settings: Settings, store: Store | None = None) -> Flask:
-    """Build the web app. `store` defaults to one on settings.database (tests pass their own)."""
+def create_app(settings: Settings, store: Store | None = None, clock: Clock = SYSTEM_CLOCK) -> Flask:
+    """Build the web app. `store` defaults to one on settings.database (tests pass their own);
+    `clock` is the time the survey pages read (tests move it)."""
     app = Flask("connector")
     # Werkzeug refuses a larger body while reading it (chunked uploads have no Content-Length to check).
     app.config["MAX_CONTENT_LENGTH"] = settings.server.max_body_bytes
     connector = Connector(settings, store or Store(settings.database.url))
     app.extensions[EXTENSION] = connector
+    # The survey answer pages: /s/<token>, the one-click links customers get.
+    pages = AnswerPages(settings, connector.store, clock)
+    app.register_blueprint(pages.blueprint())
+    app.wsgi_app = pages.wrap(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.post("/webhooks/<platform>/<site>")
     def webhook(platform: str, site: str) -> Response:

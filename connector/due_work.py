@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -33,8 +33,11 @@ class DueReport:
 
 
 class DueWorkRunner:
-    def __init__(self, store: Store, settings: Settings, worker_id: str) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, worker_id: str, clock: Callable[[], datetime] = utcnow
+    ) -> None:
         self.store = store
+        self.clock = clock  # what "due" means: the rooms' clock, so that tests can move it
         self.settings = settings
         self.worker_id = worker_id
         self.handlers: dict[str, Handler] = {}
@@ -48,7 +51,7 @@ class DueWorkRunner:
         worker = self.settings.worker
         lease = timedelta(seconds=worker.lease_seconds)
         with self.store.session() as session:
-            claimed = due.claim(session, self.worker_id, limit or worker.batch_size, lease)
+            claimed = due.claim(session, self.worker_id, limit or worker.batch_size, lease, self.clock())
         for pk in claimed:
             self._fire(pk, report)
         return report

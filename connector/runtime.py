@@ -16,6 +16,8 @@ from connector.platforms import Writers
 from connector.processor import EventProcessor, new_worker_id
 from connector.settings import Settings
 from connector.store import Store
+from connector.surveys.clock import SYSTEM_CLOCK, Clock
+from connector.surveys.room import SurveyRoom
 from connector.worker import Worker
 
 
@@ -47,16 +49,23 @@ class Runtime:
         *,
         store: Store | None = None,
         writers: Callable[[str], TicketWriter | None] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.settings = settings
+        self.clock = clock  # the time of due work and the survey room (tests move it)
         self.store = store or Store(settings.database.url)
         ensure_schema(self.store)
         self.writers = writers or Writers(dict(settings.sites))
-        self.pipeline = Pipeline(settings, settings.sentiment.build(), GroupCache(self._directory))
+        self.surveys = SurveyRoom(settings, self.store, clock)
+        self.pipeline = Pipeline(
+            settings, settings.sentiment.build(), GroupCache(self._directory), surveys=self.surveys.step()
+        )
         self.worker_id = new_worker_id()
         self.processor = EventProcessor(settings, self.store, self.pipeline, self.worker_id)
         self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)
-        self.due = DueWorkRunner(self.store, settings, self.worker_id)
+        self.due = DueWorkRunner(self.store, settings, self.worker_id, clock)
+        self.surveys.register(self.due, self.flusher)
+        self.surveys.start()
         self.worker = Worker(settings, self.processor, self.flusher, self.due)
 
     def _directory(self, site: str) -> UserDirectory | None:
@@ -64,7 +73,7 @@ class Runtime:
         return writer if isinstance(writer, UserDirectory) else None
 
     def app(self) -> Flask:
-        return create_app(self.settings, self.store)
+        return create_app(self.settings, self.store, self.clock)
 
     def close(self) -> None:
         self.worker.stop()

@@ -21,3 +21,10 @@ class WritebackSettings(Section):
     backoff_initial_seconds: float = Field(default=2.0, gt=0)
     backoff_max_seconds: float = Field(default=600.0, gt=0)
     lease_seconds: float = Field(default=120.0, gt=0)
+    # Calls per second to each site, spread evenly instead of bursting into its rate limit (429);
+    # per worker process. Override it for one site by name.
+    requests_per_second: float = Field(default=10.0, gt=0)
+    site_requests_per_second: dict[str, float] = Field(default_factory=dict)
+
+    def rate_for(self, site: str) -> float:
+        return self.site_requests_per_second.get(site, self.requests_per_second)

@@ -99,8 +99,10 @@ def cancel(session: Session, kind: str, key: str | None = None, *, ticket_key: s
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def claim(session: Session, worker: str, limit: int, lease: timedelta) -> list[int]:
-    claims = leases.claim(session, DueWork, worker=worker, limit=limit, lease=lease, ready="pending")
+def claim(
+    session: Session, worker: str, limit: int, lease: timedelta, now: datetime | None = None
+) -> list[int]:
+    claims = leases.claim(session, DueWork, worker=worker, limit=limit, lease=lease, ready="pending", now=now)
     return [c.id for c in claims]
 
 

@@ -25,7 +25,17 @@ def _merged(old: Ticket | None, new: Ticket) -> Ticket:
     return old.model_copy(update=updates)
 
 
-def upsert_ticket(session: Session, event: TicketEvent) -> TicketRow:
+def status_category_of(session: Session, platform: str, site: str, key: str) -> str | None:
+    return session.scalar(
+        select(TicketRow.status_category).where(
+            TicketRow.platform == platform, TicketRow.site == site, TicketRow.key == key
+        )
+    )
+
+
+def upsert_ticket(session: Session, event: TicketEvent, *, update: bool = True) -> TicketRow:
+    """The ticket's row, created if new, its snapshot updated from the event (unless `update` is
+    False)."""
     platform, site, key = event.platform, event.site, event.ticket.key
     query = select(TicketRow).where(
         TicketRow.platform == platform, TicketRow.site == site, TicketRow.key == key
@@ -38,6 +48,8 @@ def upsert_ticket(session: Session, event: TicketEvent) -> TicketRow:
             {"platform": platform, "site": site, "key": key, "snapshot": "{}", "updated_at": utcnow()},
         )
         row = session.scalars(query).one()
+    if not update:
+        return row
     old = Ticket.model_validate_json(row.snapshot) if row.snapshot != "{}" else None
     # An older event (a delayed retry) must not roll back what a newer one already told us.
     if row.snapshot_at is not None and event.occurred_at < row.snapshot_at:

@@ -11,7 +11,12 @@ from connector.settings import ConfigError, Settings, load_settings, parse_setti
 from sentiment.mood import Mood
 
 REPO = Path(__file__).resolve().parents[2]
-ENV = {"JIRA_TOKEN": "token-1234567890", "JIRA_WEBHOOK_SECRET": "s3cret-s3cret-s3cret"}
+ENV = {
+    "JIRA_TOKEN": "token-1234567890",
+    "JIRA_WEBHOOK_SECRET": "s3cret-s3cret-s3cret",
+    "SMTP_PASSWORD": "smtp-password",
+    "ELA_SURVEY_SECRET": "survey-secret-0123456789-0123456789",
+}
 
 SITE = """
 sites:
@@ -39,6 +44,11 @@ def test_example_config_is_valid_and_sets_every_option() -> None:
         "mood_score": "Customer mood score",
         "initial_mood": "Initial customer mood",
         "mood_trend": "Customer mood trend",
+        "csat_score": "CSAT score",
+        "nps_score": "NPS score",
+        "ces_score": "CES score",
+        "survey_comment": "Survey comment",
+        "survey_status": "Survey status",
     }
     # Every option of every section appears in the example file, so it really documents them all.
     text = (REPO / "config" / "example.yaml").read_text()

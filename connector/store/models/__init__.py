@@ -4,6 +4,7 @@ from connector.store.models.audit import AuditEntry
 from connector.store.models.base import NAMING, Base, Id, UtcDateTime, utcnow
 from connector.store.models.events import Delivery, EventRow
 from connector.store.models.outbox import OutboxAction, SitePause
+from connector.store.models.surveys import RateCounter, SurveySend
 from connector.store.models.tickets import MoodEntry, TicketRow
 from connector.store.models.work import DueWork, Lane
 
@@ -18,7 +19,9 @@ __all__ = [
     "Lane",
     "MoodEntry",
     "OutboxAction",
+    "RateCounter",
     "SitePause",
+    "SurveySend",
     "TicketRow",
     "UtcDateTime",
     "utcnow",
