@@ -1,8 +1,10 @@
 """The outbox flusher: sends each ticket's queued actions to its platform, in order, each exactly once.
 
 Retries live here, not in the writers: an action's state is in the database, so a crash, a restart or a
-platform outage delays it but never loses it. 429 pauses the whole site for Retry-After; 5xx and timeouts
-back off exponentially with jitter; other 4xx fail the action with the platform's message.
+platform outage delays it but never loses it. Calls to a site are spaced at its rate (connector.pacing,
+`writeback.requests_per_second`), so a busy outbox stays under the platform's limit; a 429 still pauses
+the whole site for Retry-After; 5xx and timeouts back off exponentially with jitter; other 4xx fail the
+action with the platform's message.
 
 Exactly once: every action is marked `sending` (committed) before its call. A worker that dies mid-call
 leaves it so, and the next one does not know whether it landed: fields are read back and sent only if
@@ -22,6 +24,7 @@ from typing import Any, Literal, Protocol
 from adapters.base import FieldValue, TicketWriter
 from adapters.errors import PermanentWriteError, RateLimited, WriteError
 from connector.backoff import backoff_seconds
+from connector.pacing import Pacer
 from connector.settings import WritebackSettings
 from connector.store import Store, sites
 from connector.store import outbox as queue
@@ -88,6 +91,7 @@ class Flusher:
         self.writers = writers
         self.worker_id = worker_id
         self.senders: dict[str, Sender] = {}
+        self.pacer = Pacer(settings.rate_for)
 
     def register(self, kind: str, sender: Sender) -> None:
         """The sender of outbox actions of `kind` (a room's own channel: e-mail, outbound webhooks)."""
@@ -139,6 +143,7 @@ class Flusher:
         context["attempt"] = action.attempts
         try:
             if writer is not None and platform_action:
+                self.pacer.wait(action.site)
                 result, reconciled = self._call(writer, action)
             else:
                 result, reconciled = self.senders[action.kind].send(action)

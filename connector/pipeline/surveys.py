@@ -1,17 +1,16 @@
 """Step: surveys. A resolution schedules survey sends and a reopening cancels them
 (connector.surveys.triggers); a survey answer becomes results (its score, comment and status) and, at
-or below the survey's threshold, follow-ups for the agents, all through the outbox."""
+or below the survey's threshold, follow-ups for the agents (due work, connector.surveys.dispatch)."""
 
 from __future__ import annotations
 
-from adapters.events import EventKind, SurveyAnswer
+from adapters.events import EventKind
 from connector.pipeline.context import EventContext
 from connector.settings import Settings
-from connector.settings.surveys import SurveyDefinition
-from connector.store import outbox
+from connector.store import due
 from connector.surveys.definitions import SCORE_FIELDS
 from connector.surveys.status import STATUS_LABELS
-from connector.surveys.triggers import SurveyTriggers
+from connector.surveys.triggers import FOLLOW_UP, SurveyTriggers, due_key
 from connector.surveys.writes import field_comment
 
 
@@ -39,22 +38,14 @@ class Surveys:
                 and survey.follow_up is not None
                 and answer.score <= survey.follow_up.threshold
             ):
-                self._follow_up(context, survey, answer)
-
-    def _follow_up(self, context: EventContext, survey: SurveyDefinition, answer: SurveyAnswer) -> None:
-        """Once per send: a customer who changes a low score to another low score is one case."""
-        assert survey.follow_up is not None
-        event, session = context.event, context.session
-        where = {"platform": event.platform, "site": event.site, "ticket_key": event.ticket.key}
-        key = f"survey:{answer.send_id}:follow-up"
-        if survey.follow_up.internal_comment:
-            said = f"\n\nThe customer wrote:\n{answer.comment}" if answer.comment else " No comment."
-            who = answer.respondent.name if answer.respondent and answer.respondent.name else "The customer"
-            text = (
-                f"{who} answered the {survey.kind.upper()} survey '{survey.name}' with "
-                f"{answer.score} on a scale of {answer.scale_min}-{answer.scale_max} "
-                f"(follow-up at {survey.follow_up.threshold} or below).{said}"
-            )
-            outbox.enqueue_comment(session, **where, text=text, public=False, key=key + ":comment")
-        if survey.follow_up.label:
-            outbox.enqueue_labels(session, **where, key=key + ":label", add=[survey.follow_up.label])
+                # Due a little later, moved by each new answer: its handler reads the latest one.
+                due.schedule(
+                    context.session,
+                    FOLLOW_UP,
+                    due_key(FOLLOW_UP, int(answer.send_id)),
+                    answer.answered_at + survey.follow_up.after,
+                    payload={"send": int(answer.send_id)},
+                    platform=event.platform,
+                    site=event.site,
+                    ticket_key=event.ticket.key,
+                )

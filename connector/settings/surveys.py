@@ -109,6 +109,7 @@ class FollowUp(Section):
     """What a low score sets off (at or below `threshold`), through the outbox."""
 
     threshold: int  # on the survey's own scale
+    after: Duration = timedelta(minutes=5)  # after the answer: its comment is in, a changed mind counts
     internal_comment: bool = True  # an internal comment to agents with the score and the comment
     label: str | None = "survey-low-score"  # added to the ticket; null for none
 

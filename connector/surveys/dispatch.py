@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from adapters.events import Ticket
 from connector.settings import Settings
 from connector.settings.surveys import SurveyDefinition
-from connector.store import due
+from connector.store import due, outbox
 from connector.store.due import DueItem
 from connector.store.models import SurveySend, TicketRow
 from connector.surveys import channels, sends
@@ -55,7 +55,7 @@ class Dispatcher:
             return
         if survey.throttle is not None and send.requester_key:
             _serialise_person(session, send.requester_key)
-            if sends.surveyed_since(session, send.requester_key, now - survey.throttle, other_than=send.id):
+            if sends.surveyed_since(session, send, now - survey.throttle):
                 sends.move(session, send, "skipped", cause=cause, at=now, reason="throttled")
                 return
         send.sent_at = now
@@ -103,6 +103,30 @@ class Dispatcher:
             write_status(session, send, self.settings)
         elif send.state == "answered":
             sends.log(session, send, "closed", f"due {item.key}", now, score=send.score)
+
+    def follow_up(self, session: Session, item: DueItem) -> None:
+        """A low score's follow-ups, once per send, a few minutes after the answer: the customer's
+        comment (typed after the click) is in it, and a rating changed back up sets off nothing."""
+        send = sends.locked(session, int(item.payload["send"]))
+        survey = self.definitions.get(send.survey) if send is not None else None
+        if send is None or survey is None or survey.follow_up is None or send.state != "answered":
+            return
+        rule = survey.follow_up
+        if send.score is None or send.score > rule.threshold:
+            return
+        where = _where(send)
+        key = f"survey:{send.id}:follow-up"
+        if rule.internal_comment:
+            said = f"\n\nThe customer wrote:\n{send.comment}" if send.comment else " No comment."
+            text = (
+                f"{send.requester_name or 'The customer'} answered the {survey.kind.upper()} survey "
+                f"'{survey.name}' with {send.score} on a scale of {send.scale_min}-{send.scale_max} "
+                f"(follow-up at {rule.threshold} or below).{said}"
+            )
+            outbox.enqueue_comment(session, **where, text=text, public=False, key=key + ":comment")
+        if rule.label:
+            outbox.enqueue_labels(session, **where, key=key + ":label", add=[rule.label])
+        sends.log(session, send, "follow_up", f"due {item.key}", self.clock(), score=send.score)
 
     # parts ---------------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from connector.surveys.dispatch import Dispatcher
 from connector.surveys.email import EmailSender
 from connector.surveys.relationship import RELATIONSHIP, RelationshipSurveys
 from connector.surveys.tokens import Tokens
-from connector.surveys.triggers import EXPIRE, REMIND, SEND, SurveyTriggers
+from connector.surveys.triggers import EXPIRE, FOLLOW_UP, REMIND, SEND, SurveyTriggers
 
 
 class SurveyRoom:
@@ -39,6 +39,7 @@ class SurveyRoom:
             runner.register(SEND, dispatcher.send)
             runner.register(REMIND, dispatcher.remind)
             runner.register(EXPIRE, dispatcher.expire)
+            runner.register(FOLLOW_UP, dispatcher.follow_up)
         runner.register(RELATIONSHIP, self.relationship.fire)
         if self.settings.smtp is not None:
             flusher.register(EMAIL_KIND, EmailSender(self.settings.smtp, self.store, self.clock))

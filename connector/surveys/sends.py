@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, not_, select
 from sqlalchemy.orm import Session
 
 from adapters.events import Ticket
@@ -103,15 +103,23 @@ def any_on_ticket(session: Session, survey: str, platform: str, site: str, ticke
     return found is not None
 
 
-def surveyed_since(session: Session, requester_key: str, since: datetime, *, other_than: int) -> bool:
-    """Whether the person was sent any survey (of any survey, on any ticket) at or after `since`."""
+def surveyed_since(session: Session, send: SurveySend, since: datetime) -> bool:
+    """Whether the person was sent any survey (of any survey, on any ticket) at or after `since`. A
+    survey withdrawn from this same ticket (it was reopened) does not count: this send replaces it."""
+    withdrawn_here = and_(
+        SurveySend.state == "cancelled",
+        SurveySend.platform == send.platform,
+        SurveySend.site == send.site,
+        SurveySend.ticket_key == send.ticket_key,
+    )
     found = session.scalar(
         select(SurveySend.id)
         .where(
-            SurveySend.requester_key == requester_key,
+            SurveySend.requester_key == send.requester_key,
             SurveySend.sent_at.is_not(None),
             SurveySend.sent_at >= since,
-            SurveySend.id != other_than,
+            SurveySend.id != send.id,
+            not_(withdrawn_here),
         )
         .limit(1)
     )

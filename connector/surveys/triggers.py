@@ -22,7 +22,8 @@ from connector.surveys.clock import Clock
 from connector.surveys.writes import write_status
 
 SEND, REMIND, EXPIRE = "survey.send", "survey.remind", "survey.expire"
-KINDS = (SEND, REMIND, EXPIRE)
+FOLLOW_UP = "survey.follow_up"
+KINDS = (SEND, REMIND, EXPIRE)  # what a cancelled send withdraws
 
 
 def due_key(kind: str, send_id: int) -> str:
