@@ -48,12 +48,13 @@ class RelationshipSurveys:
         for survey in self.surveys.values():
             pending = session.scalar(
                 select(DueWork.id).where(
-                    DueWork.kind == RELATIONSHIP, DueWork.key == _key(survey), DueWork.state == "pending"
+                    DueWork.kind == RELATIONSHIP,
+                    DueWork.key.startswith(_prefix(survey)),
+                    DueWork.state == "pending",
                 )
             )
             if pending is None:
-                at = next_round(survey, self.clock())
-                due.schedule(session, RELATIONSHIP, _key(survey), at, payload={"survey": survey.name})
+                _schedule(session, survey, next_round(survey, self.clock()))
 
     def fire(self, session: Session, item: DueItem) -> None:
         survey = self.surveys.get(str(item.payload.get("survey")))
@@ -109,9 +110,7 @@ class RelationshipSurveys:
                 site=row.site,
                 ticket_key=row.key,
             )
-        due.schedule(
-            session, RELATIONSHIP, _key(survey), next_round(survey, now), payload={"survey": survey.name}
-        )
+        _schedule(session, survey, next_round(survey, now))
 
     def _active(
         self, session: Session, survey: SurveyDefinition, now: datetime
@@ -138,5 +137,12 @@ class RelationshipSurveys:
         return list(latest.values())
 
 
-def _key(survey: SurveyDefinition) -> str:
-    return f"{RELATIONSHIP}:{survey.name}"
+def _prefix(survey: SurveyDefinition) -> str:
+    return f"{RELATIONSHIP}:{survey.name}:"
+
+
+def _schedule(session: Session, survey: SurveyDefinition, at: datetime) -> None:
+    """A round's own key (the survey and its time): the round firing now is still pending while it
+    schedules the next, and scheduling under its key would move it instead."""
+    key = _prefix(survey) + at.strftime("%Y-%m-%dT%H:%M")
+    due.schedule(session, RELATIONSHIP, key, at, payload={"survey": survey.name})
