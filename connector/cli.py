@@ -49,6 +49,7 @@ def main() -> None:
       ela check-config FILE         validate a configuration, listing every problem
       ela setup -c FILE             create the custom fields a site maps results to
       ela serve -c FILE             run the service (webhooks, worker, write-backs)
+      ela surveys -c FILE           survey sends: states, response rates, the latest answers
     """
 
 
@@ -174,6 +175,32 @@ def status(config_path: str | None, as_json: bool, recent: int) -> None:
     from connector.runtime import SchemaOutOfDate, ensure_schema
     from connector.status import gather, render
     from connector.store import Store
+
+    settings = settings_from(config_path)
+    store = Store(settings.database.url)
+    try:
+        ensure_schema(store)
+    except SchemaOutOfDate as exc:
+        fail(str(exc), 2)
+    report = gather(store, recent)
+    store.dispose()
+    click.echo(json.dumps(report.as_dict(), indent=2) if as_json else render(report))
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--recent", default=20, show_default=True, help="How many of the latest sends to list.")
+def surveys(config_path: str | None, as_json: bool, recent: int) -> None:
+    """Survey sends: by survey and state, response rates, and the latest sends.
+
+    Each send shows its state (scheduled, sent, reminded, answered, expired, cancelled, skipped), the
+    reason of a skipped or cancelled one (throttled, sampled out, excluded, reopened ...), the delivery
+    of an e-mail (delivered, unconfirmed, failed) and the score of an answered one.
+    """
+    from connector.runtime import SchemaOutOfDate, ensure_schema
+    from connector.store import Store
+    from connector.surveys.report import gather, render
 
     settings = settings_from(config_path)
     store = Store(settings.database.url)

@@ -3,8 +3,8 @@
 SMTP has no read-back: once the server has taken a message there is no asking it later whether it did.
 So an e-mail goes out **at most once**. An action found `sending` (a worker died between starting the
 SMTP exchange and recording its end) is not sent again: it is marked failed with the reason, and its
-survey send's delivery is recorded as `unconfirmed` (audited, shown by `ela status` and `ela surveys
-list`). The customer may have it, or not; a second copy is the one thing we promise never to send.
+survey send's delivery is recorded as `unconfirmed` (audited, shown by `ela status` and `ela
+surveys`). The customer may have it, or not; a second copy is the one thing we promise never to send.
 """
 
 from __future__ import annotations

@@ -166,3 +166,25 @@ def test_a_relationship_survey_mails_each_active_requester_once_under_the_thrott
         rounds = session.scalars(select(DueWork).where(DueWork.kind == "survey.relationship")).all()
     assert sorted(r.state for r in rounds) == ["done", "pending"]  # the next round is scheduled
     assert [m["To"] for m in desk.inbox.messages].count(CUSTOMER2) == 1
+
+
+def test_ela_surveys_shows_states_reasons_and_deliveries(make_desk: Any, tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from connector.cli import main
+
+    desk: Desk = make_desk(EMAIL)
+    desk.inbox.refuse.add(CUSTOMER2)
+    first = desk.raise_and_resolve("First")
+    desk.raise_and_resolve("Second", reporter=CUSTOMER2)
+    desk.later(HOUR + MINUTE)
+    [message] = desk.inbox.messages
+    Customer().click(rating_links(parts(message)[0])[4])
+    desk.settle()
+    config = tmp_path / "surveys-cli.yaml"
+    config.write_text(f'database: {{url: "{desk.settings.database.url}"}}\n')
+    result = CliRunner().invoke(main, ["surveys", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "csat-mail: 1 answered, 1 sent; response rate 50%; average score 4.0" in result.output
+    assert f"csat-mail jira {first}: answered score 4 (delivery delivered)" in result.output
+    assert "sent (delivery failed)" in result.output
