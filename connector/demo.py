@@ -245,7 +245,8 @@ class Demo:
         links = dict(re.findall(r"^(\d+)\D[^\n]*?(https?://\S+/s/\S+)$", message, re.MULTILINE))
         link = links[str(rating)]
         self.out(
-            f"\n{number}. The connector sends the CSAT survey, a public comment on {key} (Jira mails it):"
+            f"\n{number}. The connector sends the CSAT survey, a public comment on {key} "
+            f"({self.desk.label} mails it):"
         )
         question = next(line for line in message.splitlines() if "?" in line and "/s/" not in line)
         self.out(f"      {question!r}")

@@ -1,6 +1,6 @@
 """Pacing of a site's calls: an even spacing of requests per second, per site and process.
 
-A platform's rate limit is a budget over time (Jira Cloud answers 429 with Retry-After once it is
+A platform's rate limit is a budget over time (a cloud desk answers 429 with Retry-After once it is
 spent). An outbox that bursts spends it at once, then waits out the penalty; one that spaces its
 calls at the site's rate never pays it. Kept simple on purpose: one rate per site, no ramp-up after a
 429 and no circuit breaker; with several worker processes each paces on its own, so give each its

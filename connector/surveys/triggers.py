@@ -38,7 +38,7 @@ class SurveyTriggers:
 
     def on_transition(self, session: Session, event: TicketEvent, previous_category: str | None) -> None:
         """`previous_category`: the ticket's status category before the event, as the store knew it
-        (Jira's changelog names statuses only, so a transition does not say where it came from)."""
+        (some platforms' changes name statuses only, so a transition does not say where it came from)."""
         transition = event.transition
         if transition is None:
             return

@@ -11,8 +11,8 @@ from connector.store import outbox
 from connector.store.models import SurveySend
 from connector.surveys.status import STATUS_LABELS, WRITTEN
 
-# A text field holds 255 characters on Jira; the whole comment stays in the store (and the mood
-# timeline), the field shows its start.
+# A single-line text field holds 255 characters on some platforms: the whole comment stays in the
+# store (and the mood timeline), the field shows its start.
 COMMENT_FIELD_CHARS = 250
 
 

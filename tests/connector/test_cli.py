@@ -84,6 +84,7 @@ def test_help_lists_every_command_with_a_summary() -> None:
         "serve",
         "setup",
         "status",
+        "surveys",
         "worker",
     }
     for name in names:
