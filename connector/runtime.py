@@ -56,10 +56,9 @@ class Runtime:
         self.store = store or Store(settings.database.url)
         ensure_schema(self.store)
         self.writers = writers or Writers(dict(settings.sites))
-        self.surveys = SurveyRoom(settings, self.store, clock)
-        self.pipeline = Pipeline(
-            settings, settings.sentiment.build(), GroupCache(self._directory), surveys=self.surveys.step()
-        )
+        groups = GroupCache(self._directory)
+        self.surveys = SurveyRoom(settings, self.store, clock, groups)
+        self.pipeline = Pipeline(settings, settings.sentiment.build(), groups, surveys=self.surveys.step())
         self.worker_id = new_worker_id()
         self.processor = EventProcessor(settings, self.store, self.pipeline, self.worker_id)
         self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)

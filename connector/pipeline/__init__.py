@@ -55,7 +55,7 @@ class Pipeline:
             ticket_snapshot,
             CommentAuthor(groups),
             MoodTimeline(engine.score, self.bands, settings.mood),
-            surveys or Surveys(settings, SurveyTriggers(settings, SYSTEM_CLOCK)),
+            surveys or Surveys(settings, SurveyTriggers(settings, SYSTEM_CLOCK, groups)),
             QueueResults(settings.writeback.coalesce_seconds),
         ]
 

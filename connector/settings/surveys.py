@@ -156,6 +156,9 @@ class SurveyDefinition(Section):
     exclude: SurveyExclusions = SurveyExclusions()
     on_reopen: Literal["resurvey", "once"] = "resurvey"  # pending sends are cancelled either way
     follow_up: FollowUp | None = None
+    # The platform groups that are teams: the send credits the first of them the assignee belongs to
+    # at the resolution (a lookup on the platform, cached). Empty: no team is recorded.
+    teams: list[str] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod

@@ -3,6 +3,7 @@ sender and the answer pages, all reading one clock."""
 
 from __future__ import annotations
 
+from connector.directory import GroupCache
 from connector.due_work import DueWorkRunner
 from connector.outbox import Flusher
 from connector.pipeline.surveys import Surveys
@@ -18,13 +19,15 @@ from connector.surveys.triggers import EXPIRE, FOLLOW_UP, REMIND, SEND, SurveyTr
 
 
 class SurveyRoom:
-    def __init__(self, settings: Settings, store: Store, clock: Clock = SYSTEM_CLOCK) -> None:
+    def __init__(
+        self, settings: Settings, store: Store, clock: Clock = SYSTEM_CLOCK, groups: GroupCache | None = None
+    ) -> None:
         self.settings = settings
         self.store = store
         self.clock = clock
         secret = settings.survey_pages.secret
         self.tokens = Tokens(secret.get_secret_value()) if secret is not None else None
-        self.triggers = SurveyTriggers(settings, clock)
+        self.triggers = SurveyTriggers(settings, clock, groups)
         self.relationship = RelationshipSurveys(settings, clock)
 
     def step(self) -> Surveys:

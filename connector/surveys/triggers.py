@@ -11,7 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from adapters.events import StatusCategory, Ticket, TicketEvent
+from adapters.events import Person, StatusCategory, Ticket, TicketEvent
+from connector.directory import GroupCache
 from connector.settings import Settings
 from connector.settings.surveys import SurveyDefinition
 from connector.store import due
@@ -31,9 +32,10 @@ def due_key(kind: str, send_id: int) -> str:
 
 
 class SurveyTriggers:
-    def __init__(self, settings: Settings, clock: Clock) -> None:
+    def __init__(self, settings: Settings, clock: Clock, groups: GroupCache | None = None) -> None:
         self.settings = settings
         self.clock = clock
+        self.groups = groups
         self.transactional = [s for s in settings.surveys if not s.relationship]
 
     def on_transition(self, session: Session, event: TicketEvent, previous_category: str | None) -> None:
@@ -121,6 +123,7 @@ class SurveyTriggers:
                 **person_columns(event.site, ticket),
                 "assignee_id": assignee.id if assignee else None,
                 "assignee_name": assignee.name if assignee else None,
+                "team": self._team(survey, event.site, assignee),
                 "scale_min": low,
                 "scale_max": high,
                 "scheduled_for": at,
@@ -135,6 +138,14 @@ class SurveyTriggers:
                 ),
             },
         )
+
+    def _team(self, survey: SurveyDefinition, site: str, assignee: Person | None) -> str | None:
+        """The first of the survey's teams the assignee is in, as the platform says now (at the
+        resolution); a failed lookup propagates, and the event is retried."""
+        if not survey.teams or assignee is None or self.groups is None:
+            return None
+        groups = {g.casefold() for g in self.groups.groups(site, assignee)}
+        return next((team for team in survey.teams if team.casefold() in groups), None)
 
 
 def person_columns(site: str, ticket: Ticket) -> dict[str, str | None]:
