@@ -14,6 +14,7 @@ from connector.store import Store, due
 from connector.store import events as event_store
 from connector.store import outbox as outbox_store
 from connector.store.models import utcnow
+from connector.surveys import sends
 
 
 class StoreCollector(Collector):
@@ -29,6 +30,7 @@ class StoreCollector(Collector):
             retried = outbox_store.retries_total(session)
             due_work = due.counts_by_state(session)
             due_pending = due.pending_by_kind(session)
+            survey_states = sends.counts(session)
         depth = GaugeMetricFamily("ela_queue_depth", "Rows waiting in a queue", labels=["queue"])
         depth.add_metric(["events"], events.get("pending", 0))
         depth.add_metric(["writebacks"], writes.get("pending", 0) + writes.get("sending", 0))
@@ -57,6 +59,12 @@ class StoreCollector(Collector):
         failed_events = GaugeMetricFamily("ela_events_failed", "Events parked after repeated failures")
         failed_events.add_metric([], events.get("failed", 0))
         yield failed_events
+        surveys = GaugeMetricFamily(
+            "ela_survey_sends", "Survey sends kept, by survey and state", labels=["survey", "state"]
+        )
+        for (survey, state), count in sorted(survey_states.items()):
+            surveys.add_metric([survey, state], count)
+        yield surveys
         outcomes = CounterMetricFamily("ela_writebacks", "Write-backs by outcome", labels=["outcome"])
         outcomes.add_metric(["ok"], writes.get("done", 0))
         outcomes.add_metric(["retried"], retried)

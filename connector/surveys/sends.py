@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, not_, select
+from sqlalchemy import and_, func, not_, select
 from sqlalchemy.orm import Session
 
 from adapters.events import Ticket
@@ -143,3 +143,13 @@ def ticket_summary(session: Session, send: SurveySend) -> str | None:
     if not snapshot or snapshot == "{}":
         return None
     return Ticket.model_validate_json(snapshot).summary
+
+
+def counts(session: Session) -> dict[tuple[str, str], int]:
+    """Sends kept, by (survey, state): for /metrics."""
+    rows = session.execute(
+        select(SurveySend.survey, SurveySend.state, func.count()).group_by(
+            SurveySend.survey, SurveySend.state
+        )
+    )
+    return {(str(survey), str(state)): int(count) for survey, state, count in rows}

@@ -66,6 +66,8 @@ def test_sent_after_its_delay_answered_with_one_click_and_written_back(make_desk
     assert entries == [f"survey:{send.id}"]
     actions = [a for a, _ in desk.audit()]
     assert actions == ["survey.scheduled", "survey.sent", "survey.answered", "survey.answer_changed"]
+    metrics = desk.runtime.app().test_client().get("/metrics").get_data(as_text=True)
+    assert 'ela_survey_sends{state="answered",survey="csat"} 1.0' in metrics
 
 
 def test_reminders_at_most_n_then_expiry_closes_the_links(make_desk: Any) -> None:
