@@ -18,7 +18,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from adapters.base import FieldValue, TicketWriter
@@ -105,28 +105,38 @@ class Flusher:
         lease = timedelta(seconds=self.settings.lease_seconds)
         with self.store.session() as session:
             claimed = queue.claim(session, self.worker_id, limit, lease)
+            # Each site's pause, read once per pass (a 429 met during the pass updates it).
+            pauses = {site: sites.paused_until(session, site) for site in {lane.site for lane in claimed}}
         for lane in claimed:
-            self._flush_lane(lane, report)
+            self._flush_lane(lane, report, pauses)
         return report
 
-    def _flush_lane(self, lane: queue.ClaimedLane, report: FlushReport) -> None:
-        with self.store.session() as session:
-            paused = sites.paused_until(session, lane.site)
-            if paused is not None:
+    def _flush_lane(
+        self, lane: queue.ClaimedLane, report: FlushReport, pauses: dict[str, datetime | None]
+    ) -> None:
+        paused = pauses.get(lane.site)
+        if paused is not None and paused > utcnow():
+            with self.store.session() as session:
                 queue.hold_lane(session, lane.id, self.worker_id, paused)
-                return
+            return
         writer = self.writers(lane.site)
         for action in lane.actions:
             if not action.uncertain and action.due_at > utcnow():
                 if action.kind == "fields":
                     continue  # still inside its coalescing window: it does not hold the others back
                 break  # a retry's backoff holds back the ticket's later actions, to keep their order
-            if self._send(writer, action, report) == "wait":
+            if self._send(writer, action, report, pauses) == "wait":
                 break
         with self.store.session() as session:
             queue.release(session, lane.id, self.worker_id)
 
-    def _send(self, writer: TicketWriter | None, claimed: queue.ClaimedAction, report: FlushReport) -> Step:
+    def _send(
+        self,
+        writer: TicketWriter | None,
+        claimed: queue.ClaimedAction,
+        report: FlushReport,
+        pauses: dict[str, datetime | None],
+    ) -> Step:
         context: dict[str, Any] = {"site": claimed.site, "ticket": claimed.ticket_key, "action": claimed.kind}
         platform_action = claimed.kind in PLATFORM_KINDS
         if platform_action and writer is None:
@@ -153,6 +163,7 @@ class Flusher:
             with self.store.session() as session:
                 if platform_action:  # the platform limits the whole site, not one ticket
                     sites.pause_site(session, action.site, until, exc.message)
+                    pauses[action.site] = until
                 ok = queue.reschedule(
                     session, action, self.worker_id, due_at=until, error=exc.message, count_attempt=False
                 )
