@@ -13,6 +13,7 @@ import click
 
 from connector import __version__
 from connector.settings import ConfigError, Settings, load_settings
+from connector.settings.durations import format_duration
 
 CONFIG_HELP = "The YAML configuration file (default: $ELA_CONFIG)."
 
@@ -88,6 +89,18 @@ def check_config(path: str) -> None:
     click.echo(f"{path}: OK")
     click.echo(f"  database: {settings.database.url.split('@')[-1]}")
     click.echo(f"  sites: {sites or 'none (the service will accept no webhooks)'}")
+    if settings.surveys:
+        described = ", ".join(
+            f"{s.name} ({s.kind} {s.scale_range[0]}-{s.scale_range[1]}, {s.channel}, "
+            + (
+                f"cron {s.schedule.cron!r}"
+                if s.schedule
+                else f"{format_duration(s.timing.delay)} after resolution"
+            )
+            + ")"
+            for s in settings.surveys
+        )
+        click.echo(f"  surveys: {described}")
 
 
 @main.group()
