@@ -36,7 +36,7 @@ DEFAULT_RATE_LIMIT_PAUSE = 30.0  # a 429 without Retry-After: back off, as the p
 
 Writers = Callable[[str], TicketWriter | None]
 # The kinds the ticket's own platform carries out, through the site's writer.
-PLATFORM_KINDS = frozenset({"fields", "comment", "labels", "priority"})
+PLATFORM_KINDS = frozenset({"fields", "comment", "labels", "priority", "issue"})
 
 
 class Sender(Protocol):
@@ -213,6 +213,22 @@ class Flusher:
         if action.kind == "priority":
             writer.set_priority(key, str(action.payload["priority"]))
             return None, False
+        if action.kind == "issue":
+            # A new ticket (a follow-up): found again by its marker label after an unknown outcome.
+            payload = action.payload
+            marker = str(payload["marker"])
+            if action.uncertain:
+                found = writer.find_issue(marker)
+                if found is not None:
+                    return found, True
+            created = writer.create_issue(
+                str(payload["project"]),
+                str(payload["issue_type"]),
+                str(payload["summary"]),
+                str(payload["description"]),
+                labels=[marker, *payload.get("labels", [])],
+            )
+            return created, False
         raise PermanentWriteError(f"unknown outbox action kind {action.kind!r}")
 
     def _retry_or_fail(
@@ -258,4 +274,6 @@ def _what(action: queue.ClaimedAction) -> Any:
         return {"add": action.payload.get("add", []), "remove": action.payload.get("remove", [])}
     if action.kind == "priority":
         return {"priority": action.payload.get("priority")}
+    if action.kind == "issue":
+        return {"project": action.payload.get("project")}
     return action.kind

@@ -105,6 +105,14 @@ class SurveyExclusions(Section):
         return cleaned
 
 
+class FollowUpIssue(Section):
+    """A follow-up ticket in another project (e.g. a service owner's queue), one per low answer."""
+
+    project: str  # its key, e.g. CX
+    issue_type: str = "Task"
+    labels: list[str] = Field(default_factory=lambda: ["survey-follow-up"])
+
+
 class FollowUp(Section):
     """What a low score sets off (at or below `threshold`), through the outbox."""
 
@@ -112,6 +120,7 @@ class FollowUp(Section):
     after: Duration = timedelta(minutes=5)  # after the answer: its comment is in, a changed mind counts
     internal_comment: bool = True  # an internal comment to agents with the score and the comment
     label: str | None = "survey-low-score"  # added to the ticket; null for none
+    issue: FollowUpIssue | None = None  # optional: also a ticket in another project
 
     @field_validator("label")
     @classmethod

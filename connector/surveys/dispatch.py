@@ -116,16 +116,34 @@ class Dispatcher:
             return
         where = _where(send)
         key = f"survey:{send.id}:follow-up"
+        said = f"\n\nThe customer wrote:\n{send.comment}" if send.comment else " No comment."
+        text = (
+            f"{send.requester_name or 'The customer'} answered the {survey.kind.upper()} survey "
+            f"'{survey.name}' on {send.ticket_key} with {send.score} on a scale of "
+            f"{send.scale_min}-{send.scale_max} (follow-up at {rule.threshold} or below).{said}"
+        )
         if rule.internal_comment:
-            said = f"\n\nThe customer wrote:\n{send.comment}" if send.comment else " No comment."
-            text = (
-                f"{send.requester_name or 'The customer'} answered the {survey.kind.upper()} survey "
-                f"'{survey.name}' with {send.score} on a scale of {send.scale_min}-{send.scale_max} "
-                f"(follow-up at {rule.threshold} or below).{said}"
-            )
             outbox.enqueue_comment(session, **where, text=text, public=False, key=key + ":comment")
         if rule.label:
             outbox.enqueue_labels(session, **where, key=key + ":label", add=[rule.label])
+        if rule.issue is not None:
+            outbox.enqueue(
+                session,
+                platform=send.platform,
+                site=send.site,
+                ticket_key=send.ticket_key,
+                kind="issue",
+                key=key + ":issue",
+                payload={
+                    "project": rule.issue.project,
+                    "issue_type": rule.issue.issue_type,
+                    "summary": f"Low {survey.kind.upper()} score on {send.ticket_key}: "
+                    f"{send.score} of {send.scale_max}",
+                    "description": text,
+                    "marker": f"ela-survey-{send.id}",
+                    "labels": rule.issue.labels,
+                },
+            )
         sends.log(session, send, "follow_up", f"due {item.key}", self.clock(), score=send.score)
 
     # parts ---------------------------------------------------------------------------------------

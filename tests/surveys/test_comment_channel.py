@@ -259,7 +259,7 @@ def test_a_later_click_changes_the_rating_and_a_low_score_follows_up_once(make_d
     desk.later(6 * MINUTE)
     internal = [c for c in desk.comments(key) if c.get("jsdPublic") is False]
     assert len(internal) == 1
-    assert "with 2 on a scale of 1-5" in internal[0]["body"]
+    assert f"on {key} with 2 on a scale of 1-5" in internal[0]["body"]
     assert "Nobody told me anything for days" in internal[0]["body"]
     assert "survey-low-score" in desk.jira.issue(key).fields["labels"]
     customer.click(links[5])
@@ -370,3 +370,47 @@ def test_a_worker_killed_mid_send_posts_the_survey_comment_once(make_desk: Any) 
         send = session.scalars(select(SurveySend)).one()
     assert send.state == "sent"
     assert "comment.reconciled" in [a for a, _ in desk.audit("comment.")]
+
+
+def test_a_low_score_can_open_a_follow_up_issue_once_even_after_a_crash(make_desk: Any) -> None:
+    desk: Desk = make_desk(
+        "- {name: csat, kind: csat, follow_up: {threshold: 2, internal_comment: false, label: null,"
+        " issue: {project: DEV, issue_type: Task}}}"
+    )
+    key = desk.raise_and_resolve("Shared drive gone")
+    desk.later(HOUR + MINUTE)
+    customer = Customer()
+    customer.click(sent_links(desk, key)[1])
+    customer.comment(sent_links(desk, key)[1], "Three days without my files.")
+    desk.settle()
+    desk.clock.advance(6 * MINUTE)
+    desk.runtime.due.run_once()  # the follow-up is due: its issue is in the outbox
+    store = desk.runtime.store
+    with store.session() as session:
+        [lane] = queue.claim(session, "doomed-worker", 10, timedelta(milliseconds=200))
+    [action] = [a for a in lane.actions if a.kind == "issue"]
+    with store.session() as session:
+        begun = queue.begin(session, action, "doomed-worker")
+    assert begun is not None
+    writer = desk.runtime.writers("jira")
+    assert writer is not None
+    payload = action.payload
+    made = writer.create_issue(  # Jira created it; the worker died before it could record that
+        payload["project"],
+        payload["issue_type"],
+        payload["summary"],
+        payload["description"],
+        labels=[payload["marker"], *payload["labels"]],
+    )
+    threading.Event().wait(0.3)
+    desk.settle()
+    dev = [k for k in desk.jira.site.state.issues if k.startswith("DEV-")]
+    assert dev == [made]
+    issue = desk.jira.issue(made)
+    assert issue.fields["summary"] == f"Low CSAT score on {key}: 1 of 5"
+    assert "Three days without my files." in str(issue.fields["description"])
+    assert "survey-follow-up" in issue.fields["labels"]
+    with store.session() as session:
+        row = session.get(OutboxAction, action.id)
+        assert row is not None and (row.state, row.result) == ("done", made)
+    assert "issue.reconciled" in [a for a, _ in desk.audit("issue.")]
