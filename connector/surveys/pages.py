@@ -98,9 +98,9 @@ class AnswerPages:
         return bp
 
     def wrap(self, wsgi_app: Any) -> Any:
-        """Behind `trusted_proxies` proxies, the client's address is the one they say."""
+        """Behind `trusted_proxies` proxies, the client's address (and scheme) are the ones they say."""
         proxies = self.settings.survey_pages.trusted_proxies
-        return ProxyFix(wsgi_app, x_for=proxies) if proxies else wsgi_app
+        return ProxyFix(wsgi_app, x_for=proxies, x_proto=proxies) if proxies else wsgi_app
 
     # routes --------------------------------------------------------------------------------------
 
