@@ -52,8 +52,9 @@ class Sender(Protocol):
 
 
 # What became of one action: it landed (or failed for good) and the ticket's next action may go; or the
-# ticket must wait (a retry is scheduled, the site is paused, or this worker lost the ticket's lane).
-Step = Literal["next", "wait"]
+# ticket must wait (a retry is scheduled, the site is paused, or this worker lost the ticket's lane);
+# or it landed and its lane was let go with it.
+Step = Literal["next", "wait", "released"]
 
 
 @dataclass
@@ -120,12 +121,18 @@ class Flusher:
                 queue.hold_lane(session, lane.id, self.worker_id, paused)
             return
         writer = self.writers(lane.site)
-        for action in lane.actions:
+        for index, action in enumerate(lane.actions):
             if not action.uncertain and action.due_at > utcnow():
                 if action.kind == "fields":
                     continue  # still inside its coalescing window: it does not hold the others back
                 break  # a retry's backoff holds back the ticket's later actions, to keep their order
-            if self._send(writer, action, report, pauses) == "wait":
+            # The lane's last action lets go of the lane in the transaction that records it sent: one
+            # commit fewer per ticket (most tickets have one action waiting).
+            last = index == len(lane.actions) - 1
+            step = self._send(writer, action, report, pauses, release=last)
+            if step == "released":
+                return
+            if step == "wait":
                 break
         with self.store.session() as session:
             queue.release(session, lane.id, self.worker_id)
@@ -136,6 +143,8 @@ class Flusher:
         claimed: queue.ClaimedAction,
         report: FlushReport,
         pauses: dict[str, datetime | None],
+        *,
+        release: bool = False,
     ) -> Step:
         context: dict[str, Any] = {"site": claimed.site, "ticket": claimed.ticket_key, "action": claimed.kind}
         platform_action = claimed.kind in PLATFORM_KINDS
@@ -176,6 +185,8 @@ class Flusher:
             return self._retry_or_fail(action, report, exc, context)
         with self.store.session() as session:
             ok = queue.mark_sent(session, action, self.worker_id, reconciled=reconciled, result=result)
+            if ok and release:
+                queue.release(session, action.lane_id, self.worker_id)
         if not ok:
             report.lost_lease += 1
             return "wait"
@@ -185,7 +196,7 @@ class Flusher:
         else:
             report.sent += 1
             log.info("outbox.sent", extra={"context": {**context, "what": _what(action)}})
-        return "next"
+        return "released" if release else "next"
 
     def _call(self, writer: TicketWriter, action: queue.ClaimedAction) -> tuple[str | None, bool]:
         """Send the action (or find that an earlier attempt landed): (result, reconciled)."""
