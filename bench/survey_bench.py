@@ -32,8 +32,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests
 from sqlalchemy import create_engine, func, select, text
@@ -46,6 +45,7 @@ from connector.store import Store
 from connector.store import events as event_store
 from connector.store.models import OutboxAction, SurveySend, utcnow
 
+REPO = Path(__file__).resolve().parents[1]
 CONFIG = """
 database: {{url: "{url}"}}
 logging: {{level: ERROR}}
@@ -272,24 +272,27 @@ def main() -> None:
                 run(f"{name} paced", args.surveys, args.limit, args.limit, args.workers, url, Path(tmp))
             )
             for result in results:
+                share = result.share(args.limit)
+                with_start = result.landed / result.total_seconds
                 print(
-                    f"{result.label:18} {result.landed:6}/{result.surveys} surveys: {result.per_second:6.1f}/s "
-                    f"({result.share(args.limit):5.1%} of the {args.limit:g} requests/s limit) from the first "
-                    f"comment to the last; {result.landed / result.total_seconds:6.1f}/s with start-up; "
+                    f"{result.label:18} {result.landed:6}/{result.surveys} surveys: "
+                    f"{result.per_second:6.1f}/s ({share:5.1%} of the {args.limit:g} requests/s limit) "
+                    f"from the first comment to the last; {with_start:6.1f}/s with start-up; "
                     f"{result.refused} answered 429",
                     flush=True,
                 )
-                per = 1000 / max(1, result.landed)
+                landed = max(1, result.landed)
+                cores = os.cpu_count() or 1
+                ceiling = cores / ((result.worker_cpu + result.simulator_cpu) / landed)
                 print(
-                    f"{'':18} CPU per survey: workers {result.worker_cpu * per:.1f} ms, simulator "
-                    f"{result.simulator_cpu * per:.1f} ms: {os.cpu_count()} idle cores would carry about "
-                    f"{(os.cpu_count() or 1) / ((result.worker_cpu + result.simulator_cpu) / max(1, result.landed)):.0f} surveys/s",
+                    f"{'':18} CPU per survey: workers {result.worker_cpu * 1000 / landed:.1f} ms, simulator "
+                    f"{result.simulator_cpu * 1000 / landed:.1f} ms: {cores} idle cores would carry about "
+                    f"{ceiling:.0f} surveys/s",
                     flush=True,
                 )
             if len(results) == 2 and results[0].per_second:
-                print(
-                    f"{name}: paced / unpaced surveys per second = {results[1].per_second / results[0].per_second:.2f}"
-                )
+                ratio = results[1].per_second / results[0].per_second
+                print(f"{name}: paced / unpaced surveys per second = {ratio:.2f}")
     print(f"load average after: {os.getloadavg()[0]:.1f}", flush=True)
 
 
