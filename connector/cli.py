@@ -62,8 +62,9 @@ def demo(keep: str | None, pace: float, as_json: bool) -> None:
     """Play a scripted ticket story against a simulated service desk, no setup needed.
 
     Starts a platform's simulator and the connector on loopback (SQLite, embedded settings), creates
-    the mood fields, then plays a request: a frustrated customer, agent replies, the customer calming
-    down, the ticket resolved. Prints each field written back to the ticket as it happens.
+    the mood and survey fields, then plays a request: a frustrated customer, agent replies, the
+    customer calming down, the ticket resolved, a CSAT survey sent and answered through its link.
+    Prints each field written back to the ticket as it happens.
     """
     from dataclasses import asdict
 
