@@ -4,7 +4,7 @@ or below the survey's threshold, follow-ups for the agents (due work, connector.
 
 from __future__ import annotations
 
-from adapters.events import EventKind
+from adapters.events import EventKind, Ticket
 from connector.pipeline.context import EventContext
 from connector.settings import Settings
 from connector.store import due
@@ -22,7 +22,9 @@ class Surveys:
     def __call__(self, context: EventContext) -> None:
         event = context.event
         if event.kind is EventKind.transitioned:
-            self.triggers.on_transition(context.session, event, context.previous_category)
+            known = context.ticket_row.snapshot
+            ticket = Ticket.model_validate_json(known) if known != "{}" else None
+            self.triggers.on_transition(context.session, event, context.previous_category, ticket)
         elif event.kind is EventKind.survey_answered and event.survey is not None:
             answer = event.survey
             context.results.update(

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.events import Ticket, TicketEvent
+from adapters.events import Person, Ticket, TicketEvent
 from connector.store.models import MoodEntry, TicketRow, utcnow
 from connector.store.upsert import insert_ignore
 
@@ -22,6 +22,13 @@ def _merged(old: Ticket | None, new: Ticket) -> Ticket:
         for name in type(new).model_fields
         if getattr(new, name) not in (None, (), "")
     }
+    # The same person named with fewer details (Cloud hides e-mail addresses in some payloads) keeps
+    # the details an earlier payload gave.
+    for name in ("requester", "assignee"):
+        before, after = getattr(old, name), updates.get(name)
+        if isinstance(before, Person) and isinstance(after, Person) and before.id and before.id == after.id:
+            known = {k: v for k, v in before.model_dump().items() if v is not None}
+            updates[name] = before.model_copy(update={**known, **after.model_dump(exclude_none=True)})
     return old.model_copy(update=updates)
 
 

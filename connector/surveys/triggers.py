@@ -38,9 +38,18 @@ class SurveyTriggers:
         self.groups = groups
         self.transactional = [s for s in settings.surveys if not s.relationship]
 
-    def on_transition(self, session: Session, event: TicketEvent, previous_category: str | None) -> None:
+    def on_transition(
+        self,
+        session: Session,
+        event: TicketEvent,
+        previous_category: str | None,
+        known: Ticket | None = None,
+    ) -> None:
         """`previous_category`: the ticket's status category before the event, as the store knew it
-        (some platforms' changes name statuses only, so a transition does not say where it came from)."""
+        (some platforms' changes name statuses only, so a transition does not say where it came from).
+        `known`: the ticket as the store knows it with this event merged in (a payload may lack the
+        requester's address that an earlier one gave); the event's own ticket when not given."""
+        ticket = known or event.ticket
         transition = event.transition
         if transition is None:
             return
@@ -50,22 +59,23 @@ class SurveyTriggers:
             self.cancel_live(session, event, "reopened")
         for survey in self.transactional:
             if survey.applies_to(event.site) and guards.triggered(survey, transition):
-                self._resolved(session, survey, event)
+                self._resolved(session, survey, event, ticket)
 
     def cancel_live(self, session: Session, event: TicketEvent, reason: str) -> None:
         now = self.clock()
         for send in sends.live_on_ticket(session, event.platform, event.site, event.ticket.key):
             cancel(session, send, self.settings, reason=reason, cause=f"event {event.event_id}", at=now)
 
-    def _resolved(self, session: Session, survey: SurveyDefinition, event: TicketEvent) -> None:
-        ticket = event.ticket
+    def _resolved(
+        self, session: Session, survey: SurveyDefinition, event: TicketEvent, ticket: Ticket
+    ) -> None:
         if any(s.survey == survey.name for s in sends.live_on_ticket(session, *_where(event))):
             return  # one live send per survey and ticket
         if guards.filtered_out(survey, ticket) is not None:
             return  # not this survey's ticket at all: nothing to record
-        skip = self._skip_reason(session, survey, event)
+        skip = self._skip_reason(session, survey, event, ticket)
         resolved_at = event.occurred_at
-        send_id = self._insert(session, survey, event, resolved_at + survey.timing.delay)
+        send_id = self._insert(session, survey, event, ticket, resolved_at + survey.timing.delay)
         if send_id is None:
             return  # the same resolution was seen before
         send = session.get(SurveySend, send_id)
@@ -86,8 +96,9 @@ class SurveyTriggers:
             ticket_key=send.ticket_key,
         )
 
-    def _skip_reason(self, session: Session, survey: SurveyDefinition, event: TicketEvent) -> str | None:
-        ticket = event.ticket
+    def _skip_reason(
+        self, session: Session, survey: SurveyDefinition, event: TicketEvent, ticket: Ticket
+    ) -> str | None:
         if survey.on_reopen == "once" and sends.any_on_ticket(session, survey.name, *_where(event)):
             return "surveyed before (on_reopen: once)"
         excluded = guards.excluded(survey, ticket, event.occurred_at)
@@ -102,9 +113,8 @@ class SurveyTriggers:
         return None
 
     def _insert(
-        self, session: Session, survey: SurveyDefinition, event: TicketEvent, at: datetime
+        self, session: Session, survey: SurveyDefinition, event: TicketEvent, ticket: Ticket, at: datetime
     ) -> int | None:
-        ticket = event.ticket
         requester, assignee = ticket.requester, ticket.assignee
         low, high = survey.scale_range
         return insert_ignore(
