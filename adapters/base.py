@@ -152,6 +152,17 @@ class TicketWriter(ABC):
     def change_labels(self, ticket_key: str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> None:
         """Add and remove labels, leaving the others alone (adding one that is there is no change)."""
 
+    def create_issue(
+        self, project: str, issue_type: str, summary: str, description: str, *, labels: Sequence[str] = ()
+    ) -> str:
+        """Create a ticket (a survey's follow-up issue) and return its key. `labels` must include a
+        marker unique to the action, by which `find_issue` finds it again after an unknown outcome."""
+        raise PermanentWriteError(f"{type(self).__name__} cannot create tickets")
+
+    def find_issue(self, label: str) -> str | None:
+        """The key of the ticket carrying `label` (the marker `create_issue` was given), or None."""
+        raise PermanentWriteError(f"{type(self).__name__} cannot search tickets")
+
     def set_priority(self, ticket_key: str, priority: str) -> None:
         """Set the ticket's priority, by the name the platform shows (an escalation's "raise the
         priority"); setting the one it has is no change. A platform without priorities refuses."""

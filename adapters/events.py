@@ -70,6 +70,7 @@ class Person(_Model):
     name: str | None = None  # display name
     email: str | None = None
     account_type: str | None = None  # Jira Cloud: atlassian | app | customer
+    locale: str | None = None  # e.g. de_DE, when the platform says (surveys pick their language by it)
 
 
 class SlaState(_Model):

@@ -18,7 +18,9 @@ SELECT_KINDS = frozenset({"select", "multi-select"})
 
 # Where a select field's options come from: the display labels the admin sets in YAML. The connector
 # resolves each source against its settings (see connector.results).
-OptionsSource = Literal["mood_labels", "trend_labels", "ela_status_labels", "sla_ela_labels"]
+OptionsSource = Literal[
+    "mood_labels", "trend_labels", "ela_status_labels", "sla_ela_labels", "survey_status_labels"
+]
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,37 @@ RESULT_FIELDS: tuple[ResultField, ...] = (
         "A resolved ticket's SLA met or breached beside its ELA met or breached; Watermelon: SLA met, "
         "ELA breached (ELA Connector).",
         "sla_ela_labels",
+    ),
+    ResultField(
+        "csat_score",
+        "number",
+        "CSAT score",
+        "The customer's latest CSAT answer, on the survey's scale (ELA Connector).",
+    ),
+    ResultField(
+        "nps_score",
+        "number",
+        "NPS score",
+        "The customer's latest NPS answer, 0-10 (ELA Connector).",
+    ),
+    ResultField(
+        "ces_score",
+        "number",
+        "CES score",
+        "The customer's latest Customer Effort Score answer, 1-7 (ELA Connector).",
+    ),
+    ResultField(
+        "survey_comment",
+        "text",
+        "survey comment",
+        "What the customer wrote with their survey answer (ELA Connector).",
+    ),
+    ResultField(
+        "survey_status",
+        "select",
+        "survey status",
+        "Where the ticket's survey stands: sent, reminded, answered, expired or cancelled (ELA Connector).",
+        "survey_status_labels",
     ),
 )
 RESULTS: dict[str, ResultField] = {field.key: field for field in RESULT_FIELDS}

@@ -14,6 +14,8 @@ from connector.openapi import document
 from connector.settings import Settings
 from connector.store import Store, workers
 from connector.store.models import utcnow
+from connector.surveys.clock import SYSTEM_CLOCK, Clock
+from connector.surveys.pages import AnswerPages
 
 EXTENSION = "ela"
 log = logging.getLogger("ela.app")
@@ -58,12 +60,17 @@ def _read_body(limit: int) -> bytes:
     return b"".join(parts)
 
 
-def create_app(settings: Settings, store: Store | None = None) -> Flask:
-    """Build the web app. `store` defaults to one on settings.database (tests pass their own)."""
+def create_app(settings: Settings, store: Store | None = None, clock: Clock = SYSTEM_CLOCK) -> Flask:
+    """Build the web app. `store` defaults to one on settings.database (tests pass their own);
+    `clock` is the time the survey pages read (tests move it)."""
     app = Flask("connector")
     # Not MAX_CONTENT_LENGTH: Werkzeug would cut a chunked body at the limit instead of refusing it.
     connector = Connector(settings, store or Store(settings.database.url))
     app.extensions[EXTENSION] = connector
+    # The survey answer pages: /s/<token>, the one-click links customers get.
+    pages = AnswerPages(settings, connector.store, clock)
+    app.register_blueprint(pages.blueprint())
+    app.wsgi_app = pages.wrap(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.post("/webhooks/<platform>/<site>")
     def webhook(platform: str, site: str) -> Response:

@@ -13,6 +13,7 @@ import click
 
 from connector import __version__
 from connector.settings import ConfigError, Settings, load_settings
+from connector.settings.durations import format_duration
 
 CONFIG_HELP = "The YAML configuration file (default: $ELA_CONFIG)."
 
@@ -50,6 +51,7 @@ def main() -> None:
       ela setup -c FILE             create the custom fields a site maps results to
       ela serve -c FILE             run the service (webhooks, worker, write-backs)
       ela report ela -c FILE        ELA compliance per policy, and the SLA beside the ELA
+      ela surveys -c FILE           survey sends: states, response rates, the latest answers
     """
 
 
@@ -86,9 +88,10 @@ class _DeskChoice(click.ParamType):  # type: ignore[type-arg]
 def demo(platform: str | None, keep: str | None, pace: float, as_json: bool) -> None:
     """Play a scripted ticket story against a simulated service desk, no setup needed.
 
-    Starts the platform's simulator and the connector on loopback (SQLite, embedded settings), creates
-    the mood fields, then plays a request: a frustrated customer, agent replies, the customer calming
-    down, the ticket resolved. Prints each field written back to the ticket as it happens.
+    Starts a platform's simulator and the connector on loopback (SQLite, embedded settings), creates
+    the mood and survey fields, then plays a request: a frustrated customer, agent replies, the
+    customer calming down, the ticket resolved, a CSAT survey sent and answered through its link.
+    Prints each field written back to the ticket as it happens.
     """
     from dataclasses import asdict
 
@@ -116,6 +119,18 @@ def check_config(path: str) -> None:
     click.echo(f"  sites: {sites or 'none (the service will accept no webhooks)'}")
     policies = ", ".join(f"{name} ({policy.kind})" for name, policy in settings.ela.policies.items())
     click.echo(f"  ELA policies: {policies or 'none'}")
+    if settings.surveys:
+        described = ", ".join(
+            f"{s.name} ({s.kind} {s.scale_range[0]}-{s.scale_range[1]}, {s.channel}, "
+            + (
+                f"cron {s.schedule.cron!r}"
+                if s.schedule
+                else f"{format_duration(s.timing.delay)} after resolution"
+            )
+            + ")"
+            for s in settings.surveys
+        )
+        click.echo(f"  surveys: {described}")
 
 
 @main.group()
@@ -297,6 +312,32 @@ def retry(config_path: str | None, site: str | None, ticket: str | None, what: s
             counts["due work"] = due.requeue_failed(session, site=site, ticket_key=ticket)
     store.dispose()
     click.echo("requeued: " + ", ".join(f"{count} {name}" for name, count in counts.items()))
+
+
+@main.command()
+@config_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--recent", default=20, show_default=True, help="How many of the latest sends to list.")
+def surveys(config_path: str | None, as_json: bool, recent: int) -> None:
+    """Survey sends: by survey and state, response rates, and the latest sends.
+
+    Each send shows its state (scheduled, sent, reminded, answered, expired, cancelled, skipped), the
+    reason of a skipped or cancelled one (throttled, sampled out, excluded, reopened ...), the delivery
+    of an e-mail (delivered, unconfirmed, failed) and the score of an answered one.
+    """
+    from connector.runtime import SchemaOutOfDate, ensure_schema
+    from connector.store import Store
+    from connector.surveys.report import gather, render
+
+    settings = settings_from(config_path)
+    store = Store(settings.database.url)
+    try:
+        ensure_schema(store)
+    except SchemaOutOfDate as exc:
+        fail(str(exc), 2)
+    report = gather(store, recent)
+    store.dispose()
+    click.echo(json.dumps(report.as_dict(), indent=2) if as_json else render(report))
 
 
 @main.command()

@@ -4,11 +4,13 @@ A platform's simulator (a "desk", from simulators.desk) and the connector run on
 connector with SQLite and its embedded demo configuration. A customer raises a request, gets
 frustrated, is helped, calms down; the ticket is resolved. Every webhook really travels over HTTP,
 signed, into the intake; the worker scores the customer's words and the outbox writes the fields back to
-the simulated ticket, where the demo reads them and prints each change.
+the simulated ticket, where the demo reads them and prints each change. At the end the connector sends
+the customer a CSAT survey, which the customer answers through its link, over HTTP, like a browser.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import tempfile
 import threading
@@ -19,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import requests
 from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -84,6 +87,8 @@ STORY = (
     ),
     Step("agent", "resolve"),
     Step("customer", "comment", ("Thank you so much for the quick help, great service!",)),
+    # Its own part of the story: the survey, sent after the resolution, answered through its link.
+    Step("customer", "survey", ("5", "Quick, friendly and it has worked perfectly ever since. Thank you!")),
 )
 
 
@@ -100,6 +105,28 @@ class DemoResult:
     changes: list[dict[str, Any]] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     ela: ElaStory | None = None  # the ELA part of the story (connector/ela/story.py)
+    survey: dict[str, Any] = field(default_factory=dict)  # what the survey step did
+
+
+class _Deferred:
+    """A WSGI app that forwards to one set later: the server must listen before the app (whose
+    survey links name the server's port) can be built."""
+
+    def __init__(self) -> None:
+        self.target: Any = None
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        return self.target(environ, start_response)
+
+
+def _data(html: str, name: str) -> str:
+    found = re.search(rf'data-{name}="([^"]*)"', html)
+    return found.group(1) if found else ""
+
+
+def _heading(html: str) -> str:
+    found = re.search(r"<h1>([^<]*)</h1>", html)
+    return found.group(1) if found else ""
 
 
 def demo_settings(env: dict[str, str], config: str = "demo.yaml") -> Settings:
@@ -122,6 +149,7 @@ class Demo:
         self.burst_writes = 0
         self.chat = WebhookReceiver()  # the ELA escalation's "Slack"
         self.ela: ElaStory | None = None
+        self.survey: dict[str, Any] = {}
 
     # set-up --------------------------------------------------------------------------------------
 
@@ -129,19 +157,25 @@ class Demo:
         desk = self.desk
         desk_url = desk.start()
         secret = secrets.token_urlsafe(24)
+        # The connector's port is its survey links' base URL: listen first, then build the app on it.
+        app = _Deferred()
+        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
+        public = f"http://127.0.0.1:{self.server.server_port}"
         settings = demo_settings(
             {
                 "ELA_DEMO_DIR": str(self.workdir),
                 f"ELA_DEMO_{desk.platform.upper()}_URL": desk_url,
                 "ELA_DEMO_WEBHOOK_SECRET": secret,
                 "ELA_DEMO_SLACK_URL": self.chat.start(),
+                "ELA_DEMO_PUBLIC_URL": public,
+                "ELA_DEMO_SURVEY_SECRET": secrets.token_urlsafe(32),
             },
             desk.demo_config,
         )
         runtime = Runtime(settings)
         runtime.worker.on_outcome = self._on_outcome
         self.runtime = runtime
-        self.server = make_server("127.0.0.1", 0, runtime.app(), threaded=True, request_handler=_Quiet)
+        app.target = runtime.app()
         threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         ).start()
@@ -190,6 +224,12 @@ class Demo:
             elif step.action == "resolve":
                 desk.resolve(key, actor=actor)
                 self.out(f"\n{number}. {who} resolves {key}")
+            elif step.action == "survey":
+                assert self.runtime is not None
+                if self.runtime.settings.surveys:  # the desk's demo configuration has a survey
+                    self._survey(number, key, who, int(step.texts[0]), step.texts[1])
+                    time.sleep(self.pace)
+                continue
             else:
                 if step.action == "burst":
                     self.out(f"\n{number}. {who} sends {len(step.texts)} messages in a row:")
@@ -220,6 +260,56 @@ class Demo:
         )
         self.ela = player.play(len(STORY) + 1)
         return self.ela
+
+    # the survey ---------------------------------------------------------------------------------
+
+    def _survey(self, number: int, key: str, who: str, rating: int, words: str) -> None:
+        """Wait for the survey's comment on the ticket, then answer it through its link as the
+        customer's browser would: open the page (its script then posts the rating), send a comment."""
+        message = self._wait_for_survey(key)
+        links = dict(re.findall(r"^(\d+)\D[^\n]*?(https?://\S+/s/\S+)$", message, re.MULTILINE))
+        link = links[str(rating)]
+        self.out(
+            f"\n{number}. The connector sends the CSAT survey, a public comment on {key} "
+            f"({self.desk.label} mails it):"
+        )
+        question = next(line for line in message.splitlines() if "?" in line and "/s/" not in line)
+        self.out(f"      {question!r}")
+        self.out(f"      {len(links)} one-click links, e.g. {link[:60]}...")
+        self._settle()
+        self._show_fields(key)
+        http = requests.Session()
+        page = http.get(link, timeout=10)
+        csrf = _data(page.text, "csrf")
+        answer = http.post(
+            link.split("?")[0] + "/answer",
+            data={"r": str(rating), "csrf": csrf},
+            headers={"Accept": "application/json"},
+            timeout=10,
+        )
+        self.out(
+            f"   {who} clicks {rating}: the page says {_heading(page.text)!r} ({answer.json()['outcome']})"
+        )
+        self._settle()
+        self._show_fields(key)
+        posted = http.post(
+            link.split("?")[0] + "/comment",
+            data={"comment": words, "r": str(rating), "csrf": csrf},
+            timeout=10,
+        )
+        self.out(f"   {who} adds a comment on the page: {words!r} (HTTP {posted.status_code})")
+        self._settle()
+        self._show_fields(key)
+        self.survey = {"rating": rating, "comment": words, "page": page.status_code, "link": link}
+
+    def _wait_for_survey(self, key: str, timeout: float = 30.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [text for text in self.desk.comments(key) if "/s/" in text]
+            if found:
+                return found[0]
+            time.sleep(0.1)
+        raise TimeoutError(f"no survey on {key} within {timeout:.0f} s")
 
     def _field_writes(self, key: str) -> int:
         return self.desk.field_writes(key)
@@ -277,6 +367,7 @@ class Demo:
             changes=self.changes,
             violations=self.desk.violations(),
             ela=self.ela,
+            survey=self.survey,
         )
         self.out("\nSummary")
         self.out("  mood timeline of " + key + ": " + " -> ".join(f"{p:+.2f}" for p in timeline))
@@ -289,6 +380,11 @@ class Demo:
             f"{result.field_writes} field writes to {label} ({self.desk.quiet_writes}); "
             f"the burst of {len(STORY[5].texts)} messages took {result.burst_writes} write(s)"
         )
+        if self.survey:
+            self.out(
+                f"  survey: CSAT {self.survey['rating']} answered through its link "
+                f"(HTTP {self.survey['page']}), written back as csat score, survey status and survey comment"
+            )
         self.out(f"  took {result.seconds:.1f} s; data in {self.workdir}")
         return result
 

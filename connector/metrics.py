@@ -20,6 +20,7 @@ from connector.store import Store, due, polls, workers
 from connector.store import events as event_store
 from connector.store import outbox as outbox_store
 from connector.store.models import utcnow
+from connector.surveys import sends
 
 Family = GaugeMetricFamily | CounterMetricFamily
 
@@ -40,9 +41,11 @@ class StoreCollector(Collector):
             beat = workers.freshest_beat(session)
             alive = workers.alive(session)
             polled = polls.summary(session)
+            survey_states = sends.counts(session)
         yield from _queues(events, oldest, writes, actions, retried, due_work, due_pending)
         yield from _workers(beat, alive)
         yield from _polls(polled)
+        yield from _surveys(survey_states)
 
 
 def _queues(  # noqa: PLR0917 (the figures of one scrape, read in one transaction)
@@ -118,6 +121,15 @@ def _polls(polled: list[dict[str, Any]]) -> Iterator[Family]:
     yield outcomes
     yield found
     yield failing
+
+
+def _surveys(survey_states: dict[tuple[str, str], int]) -> Iterator[Family]:
+    found = GaugeMetricFamily(
+        "ela_survey_sends", "Survey sends kept, by survey and state", labels=["survey", "state"]
+    )
+    for (survey, state), count in sorted(survey_states.items()):
+        found.add_metric([survey, state], count)
+    yield found
 
 
 class Metrics:

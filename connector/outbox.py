@@ -1,8 +1,10 @@
 """The outbox flusher: sends each ticket's queued actions to its platform, in order, each exactly once.
 
 Retries live here, not in the writers: an action's state is in the database, so a crash, a restart or a
-platform outage delays it but never loses it. 429 pauses the whole site for Retry-After; 5xx and timeouts
-back off exponentially with jitter; other 4xx fail the action with the platform's message.
+platform outage delays it but never loses it. Calls to a site are spaced at its rate (connector.pacing,
+`writeback.requests_per_second`), so a busy outbox stays under the platform's limit; a 429 still pauses
+the whole site for Retry-After; 5xx and timeouts back off exponentially with jitter; other 4xx fail the
+action with the platform's message.
 
 Exactly once: every action is marked `sending` (committed) before its call. A worker that dies mid-call
 leaves it so, and the next one does not know whether it landed: fields are read back and sent only if
@@ -17,12 +19,13 @@ import math
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from adapters.base import FieldValue, TicketWriter
 from adapters.errors import PermanentWriteError, RateLimited, WriteError
 from connector.backoff import backoff_seconds
+from connector.pacing import Pacer
 from connector.settings import WritebackSettings
 from connector.store import Store, sites
 from connector.store import outbox as queue
@@ -34,7 +37,7 @@ DEFAULT_RATE_LIMIT_PAUSE = 30.0  # a 429 without Retry-After: back off, as the p
 
 Writers = Callable[[str], TicketWriter | None]
 # The kinds the ticket's own platform carries out, through the site's writer.
-PLATFORM_KINDS = frozenset({"fields", "comment", "labels", "priority"})
+PLATFORM_KINDS = frozenset({"fields", "comment", "labels", "priority", "issue"})
 
 
 class Sender(Protocol):
@@ -50,8 +53,9 @@ class Sender(Protocol):
 
 
 # What became of one action: it landed (or failed for good) and the ticket's next action may go; or the
-# ticket must wait (a retry is scheduled, the site is paused, or this worker lost the ticket's lane).
-Step = Literal["next", "wait"]
+# ticket must wait (a retry is scheduled, the site is paused, or this worker lost the ticket's lane);
+# or it landed and its lane was let go with it.
+Step = Literal["next", "wait", "released"]
 
 
 @dataclass
@@ -90,6 +94,7 @@ class Flusher:
         self.worker_id = worker_id
         self.senders: dict[str, Sender] = {}
         self.stopping = threading.Event()  # set: finish the action in hand, let go of the rest
+        self.pacer = Pacer(settings.rate_for)
 
     def register(self, kind: str, sender: Sender) -> None:
         """The sender of outbox actions of `kind` (a room's own channel: e-mail, outbound webhooks)."""
@@ -103,35 +108,53 @@ class Flusher:
         lease = timedelta(seconds=self.settings.lease_seconds)
         with self.store.session() as session:
             claimed = queue.claim(session, self.worker_id, limit, lease)
+            # Each site's pause, read once per pass (a 429 met during the pass updates it).
+            pauses = {site: sites.paused_until(session, site) for site in {lane.site for lane in claimed}}
         for index, lane in enumerate(claimed):
             if self.stopping.is_set():
                 with self.store.session() as session:  # let go at once, for another worker
                     for rest in claimed[index:]:
                         queue.release(session, rest.id, self.worker_id)
                 break
-            self._flush_lane(lane, report)
+            self._flush_lane(lane, report, pauses)
         return report
 
-    def _flush_lane(self, lane: queue.ClaimedLane, report: FlushReport) -> None:
-        with self.store.session() as session:
-            paused = sites.paused_until(session, lane.site)
-            if paused is not None:
+    def _flush_lane(
+        self, lane: queue.ClaimedLane, report: FlushReport, pauses: dict[str, datetime | None]
+    ) -> None:
+        paused = pauses.get(lane.site)
+        if paused is not None and paused > utcnow():
+            with self.store.session() as session:
                 queue.hold_lane(session, lane.id, self.worker_id, paused)
-                return
+            return
         writer = self.writers(lane.site)
-        for action in lane.actions:
+        for index, action in enumerate(lane.actions):
             if self.stopping.is_set():
                 break
             if not action.uncertain and action.due_at > utcnow():
                 if action.kind == "fields":
                     continue  # still inside its coalescing window: it does not hold the others back
                 break  # a retry's backoff holds back the ticket's later actions, to keep their order
-            if self._send(writer, action, report) == "wait":
+            # The lane's last action lets go of the lane in the transaction that records it sent: one
+            # commit fewer per ticket (most tickets have one action waiting).
+            last = index == len(lane.actions) - 1
+            step = self._send(writer, action, report, pauses, release=last)
+            if step == "released":
+                return
+            if step == "wait":
                 break
         with self.store.session() as session:
             queue.release(session, lane.id, self.worker_id)
 
-    def _send(self, writer: TicketWriter | None, claimed: queue.ClaimedAction, report: FlushReport) -> Step:
+    def _send(
+        self,
+        writer: TicketWriter | None,
+        claimed: queue.ClaimedAction,
+        report: FlushReport,
+        pauses: dict[str, datetime | None],
+        *,
+        release: bool = False,
+    ) -> Step:
         context: dict[str, Any] = {"site": claimed.site, "ticket": claimed.ticket_key, "action": claimed.kind}
         platform_action = claimed.kind in PLATFORM_KINDS
         if platform_action and writer is None:
@@ -148,6 +171,7 @@ class Flusher:
         context["attempt"] = action.attempts
         try:
             if writer is not None and platform_action:
+                self.pacer.wait(action.site)
                 result, reconciled = self._call(writer, action)
             else:
                 result, reconciled = self.senders[action.kind].send(action)
@@ -157,6 +181,7 @@ class Flusher:
             with self.store.session() as session:
                 if platform_action:  # the platform limits the whole site, not one ticket
                     sites.pause_site(session, action.site, until, exc.message)
+                    pauses[action.site] = until
                 ok = queue.reschedule(
                     session, action, self.worker_id, due_at=until, error=exc.message, count_attempt=False
                 )
@@ -169,6 +194,8 @@ class Flusher:
             return self._retry_or_fail(action, report, exc, context)
         with self.store.session() as session:
             ok = queue.mark_sent(session, action, self.worker_id, reconciled=reconciled, result=result)
+            if ok and release:
+                queue.release(session, action.lane_id, self.worker_id)
         if not ok:
             report.lost_lease += 1
             return "wait"
@@ -178,7 +205,7 @@ class Flusher:
         else:
             report.sent += 1
             log.info("outbox.sent", extra={"context": {**context, "what": _what(action)}})
-        return "next"
+        return "released" if release else "next"
 
     def _call(self, writer: TicketWriter, action: queue.ClaimedAction) -> tuple[str | None, bool]:
         """Send the action (or find that an earlier attempt landed): (result, reconciled)."""
@@ -206,6 +233,22 @@ class Flusher:
         if action.kind == "priority":
             writer.set_priority(key, str(action.payload["priority"]))
             return None, False
+        if action.kind == "issue":
+            # A new ticket (a follow-up): found again by its marker label after an unknown outcome.
+            payload = action.payload
+            marker = str(payload["marker"])
+            if action.uncertain:
+                found = writer.find_issue(marker)
+                if found is not None:
+                    return found, True
+            created = writer.create_issue(
+                str(payload["project"]),
+                str(payload["issue_type"]),
+                str(payload["summary"]),
+                str(payload["description"]),
+                labels=[marker, *payload.get("labels", [])],
+            )
+            return created, False
         raise PermanentWriteError(f"unknown outbox action kind {action.kind!r}")
 
     def _retry_or_fail(
@@ -251,4 +294,6 @@ def _what(action: queue.ClaimedAction) -> Any:
         return {"add": action.payload.get("add", []), "remove": action.payload.get("remove", [])}
     if action.kind == "priority":
         return {"priority": action.payload.get("priority")}
+    if action.kind == "issue":
+        return {"project": action.payload.get("project")}
     return action.kind

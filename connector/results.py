@@ -6,6 +6,7 @@ from __future__ import annotations
 from adapters.results import RESULT_FIELDS, RESULTS, FieldSpec, ResultField
 from adapters.settings import SiteSettings
 from connector.settings import MoodSettings, Settings
+from connector.surveys.status import STATUS_LABELS
 from connector.timeline import Timeline
 from sentiment.mood import MoodBands
 
@@ -22,6 +23,8 @@ def options_for(field: ResultField, settings: Settings) -> tuple[str, ...]:
         return tuple(settings.ela.labels.as_dict().values())
     if field.options == "sla_ela_labels":
         return tuple(settings.ela.quadrant_labels.as_dict().values())
+    if field.options == "survey_status_labels":
+        return tuple(STATUS_LABELS.values())
     return ()
 
 

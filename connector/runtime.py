@@ -20,6 +20,8 @@ from connector.platforms import Writers
 from connector.processor import EventProcessor, new_worker_id
 from connector.settings import Settings
 from connector.store import Store
+from connector.surveys.clock import SYSTEM_CLOCK, Clock
+from connector.surveys.room import SurveyRoom
 from connector.worker import Worker
 
 
@@ -51,12 +53,16 @@ class Runtime:
         *,
         store: Store | None = None,
         writers: Callable[[str], TicketWriter | None] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.settings = settings
+        self.clock = clock  # the time of due work and the survey room (tests move it)
         self.store = store or Store(settings.database.url)
         ensure_schema(self.store)
         self.writers = writers or Writers(dict(settings.sites))
-        self.pipeline = Pipeline(settings, settings.sentiment.build(), GroupCache(self._directory))
+        groups = GroupCache(self._directory)
+        self.surveys = SurveyRoom(settings, self.store, clock, groups)
+        self.pipeline = Pipeline(settings, settings.sentiment.build(), groups, surveys=self.surveys.step())
         self.worker_id = new_worker_id()
         self.stopping = threading.Event()
         self.processor = EventProcessor(
@@ -64,11 +70,14 @@ class Runtime:
         )
         self.flusher = Flusher(self.store, settings.writeback, self.writers, self.worker_id)
         self.flusher.stopping = self.stopping
-        self.due = DueWorkRunner(self.store, settings, self.worker_id)
+        self.due = DueWorkRunner(self.store, settings, self.worker_id, clock=clock)
         self.due.stopping = self.stopping
         # ELA: at-risk and breach timers are due work; escalation webhooks are outbox actions.
         self.due.register(TIMER_KIND, TimerHandler(settings, self.pipeline.ela))
         self.flusher.register(WEBHOOK_KIND, WebhookSender(settings.ela.webhooks))
+        # Surveys: sends, reminders and expiries are due work; e-mails are outbox actions.
+        self.surveys.register(self.due, self.flusher)
+        self.surveys.start()
         self.worker = Worker(settings, self.processor, self.flusher, self.due, self.writers)
 
     def _directory(self, site: str) -> UserDirectory | None:
@@ -76,7 +85,7 @@ class Runtime:
         return writer if isinstance(writer, UserDirectory) else None
 
     def app(self) -> Flask:
-        return create_app(self.settings, self.store)
+        return create_app(self.settings, self.store, self.clock)
 
     def close(self) -> None:
         """Stop: the jobs finish the item in hand and let go of the rest, then the store closes."""

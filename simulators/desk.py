@@ -36,6 +36,9 @@ class Desk(Protocol):
 
     def resolve(self, key: str, *, actor: str) -> None: ...
 
+    def comments(self, key: str) -> list[str]:
+        """The text of every comment on the ticket, oldest first."""
+
     def field_values(self, key: str, field_ids: dict[str, str]) -> dict[str, Any]:
         """Logical key -> the value on the ticket as a person reads it, for the given field ids."""
 

@@ -28,6 +28,8 @@ def person(value: object) -> Person | None:
         name=text(value, "displayName"),
         email=_visible_email(value),
         account_type=text(value, "accountType"),
+        # Full user objects (Data Center, REST answers) carry the user's language; Cloud webhooks do not.
+        locale=text(value, "locale"),
     )
     return found if any((found.id, found.name, found.email, found.account_type)) else None
 

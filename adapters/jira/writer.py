@@ -285,6 +285,47 @@ class JiraWriter(TicketWriter):
             self._myself = found
         return self._myself
 
+    def create_issue(
+        self, project: str, issue_type: str, summary: str, description: str, *, labels: Sequence[str] = ()
+    ) -> str:
+        if not project.strip() or not issue_type.strip() or not summary.strip():
+            raise PermanentWriteError("create an issue: project, issue type and summary are required")
+        fields: dict[str, Any] = {
+            "project": {"key": project},
+            "issuetype": {"name": issue_type},
+            "summary": summary[:_TEXTFIELD_MAX],
+            # REST v3 takes Atlassian Document Format for the description; v2 a wiki-markup string.
+            "description": document_from_text(description) if self.target.api_version == "3" else description,
+            "labels": list(labels),
+        }
+        body = self.http.call(
+            "POST",
+            self.http.api("issue"),
+            body={"fields": fields},
+            action=f"create a {issue_type} in {project}",
+            forbidden_hint=f"the connector's account needs Create issues in project {project}",
+        )
+        if not isinstance(body, Mapping) or not isinstance(body.get("key"), str):
+            raise PermanentWriteError(f"create an issue in {project}: Jira's answer has no key")
+        return str(body["key"])
+
+    def find_issue(self, label: str) -> str | None:
+        if not label or " " in label or '"' in label:
+            raise PermanentWriteError(f"find an issue: {label!r} is not a label")
+        # Cloud's bounded search (the old /search is gone from Cloud): ids only, unless fields are asked.
+        body = self.http.call(
+            "GET",
+            self.http.api("search/jql", "3") if self.http.cloud else self.http.api("search"),
+            params={"jql": f'labels = "{label}"', "fields": "summary", "maxResults": "1"},
+            action=f"search the issue labelled {label}",
+            forbidden_hint="check that the connector's account can browse the project",
+        )
+        issues = body.get("issues") if isinstance(body, Mapping) else None
+        if not isinstance(issues, list):
+            raise PermanentWriteError(f"search the issue labelled {label}: Jira's answer has no 'issues'")
+        found = next((i.get("key") for i in issues if isinstance(i, Mapping)), None)
+        return str(found) if found else None
+
     def set_priority(self, ticket_key: str, priority: str) -> None:
         key = check_issue_ref(ticket_key)
         if not isinstance(priority, str) or not priority.strip():

@@ -3,10 +3,9 @@
 1. snapshot: the ticket as the store knows it (a deleted ticket ends here);
 2. authors: who wrote the comment, checked against the store and the site's customer groups;
 3. mood: a customer's comment scored onto the mood timeline, giving the mood results;
-4. ela: the ticket's ELA policies through the event (timers, escalations), giving the ELA results;
-5. results: what the steps computed, queued in the outbox for the ticket.
-
-Rooms that come later (surveys) are steps between 3 and 5.
+4. surveys: a resolution schedules survey sends, a reopening cancels them, an answer gives results;
+5. ela: the ticket's ELA policies through the event (timers, escalations), giving the ELA results;
+6. results: what the steps computed, queued in the outbox for the ticket.
 """
 
 from __future__ import annotations
@@ -25,7 +24,10 @@ from connector.pipeline.ela import EvaluateEla
 from connector.pipeline.mood import MoodTimeline
 from connector.pipeline.results import QueueResults
 from connector.pipeline.snapshot import ticket_snapshot
+from connector.pipeline.surveys import Surveys
 from connector.settings import Settings
+from connector.surveys.clock import SYSTEM_CLOCK
+from connector.surveys.triggers import SurveyTriggers
 from sentiment.engines import Engine, bands_for
 
 __all__ = ["EventContext", "Outcome", "Pipeline", "Step"]
@@ -40,7 +42,14 @@ class Outcome:
 
 
 class Pipeline:
-    def __init__(self, settings: Settings, engine: Engine, groups: GroupCache | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        groups: GroupCache | None = None,
+        *,
+        surveys: Step | None = None,
+    ) -> None:
         self.settings = settings
         self.bands = settings.mood.bands(bands_for(engine))
         self.ela = Evaluator(settings, self.bands)  # its timers' handler uses the same (connector.runtime)
@@ -48,6 +57,7 @@ class Pipeline:
             ticket_snapshot,
             CommentAuthor(groups),
             MoodTimeline(engine.score, self.bands, settings.mood),
+            surveys or Surveys(settings, SurveyTriggers(settings, SYSTEM_CLOCK, groups)),
             EvaluateEla(self.ela),
             QueueResults(settings.writeback.coalesce_seconds),
         ]

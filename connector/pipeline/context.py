@@ -18,6 +18,9 @@ class EventContext:
     event: TicketEvent
     site: SiteSettings | None  # None: the site has been removed from the configuration since
     ticket: TicketRow | None = None  # set by the snapshot step
+    # The ticket's status category before this event (a transition's payload may not say where it
+    # came from); set by the snapshot step for transitions, None when the store did not know it.
+    previous_category: str | None = None
     author_role: AuthorRole | None = None  # the comment author's role, once checked against the store
     scored: float | None = None  # the polarity of the comment, when one was scored
     # The engine could read the comment's mood (False: a language it does not score: "unknown").

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from adapters.events import AuthorRole, EventKind
+from adapters.events import AuthorRole, Comment, EventKind
 from connector.pipeline.context import EventContext
 from connector.results import mood_values
 from connector.settings import MoodSettings
@@ -15,7 +15,7 @@ from sentiment.mood import MoodBands
 
 Scorer = Callable[[str], SentimentResult]
 
-_SCORED_KINDS = (EventKind.commented, EventKind.comment_edited)
+_SCORED_KINDS = (EventKind.commented, EventKind.comment_edited, EventKind.survey_answered)
 
 
 class MoodTimeline:
@@ -26,6 +26,19 @@ class MoodTimeline:
 
     def __call__(self, context: EventContext) -> None:
         event, comment = context.event, context.event.comment
+        if event.kind is EventKind.survey_answered and event.survey is not None:
+            # A survey answer's comment is the customer's own words: one entry per survey send,
+            # rescored when the customer changes it.
+            answer = event.survey
+            comment = Comment(
+                id=f"survey:{answer.send_id}",
+                author=answer.respondent,
+                author_role=AuthorRole.customer,
+                text=answer.comment or "",
+                public=False,
+                created_at=answer.answered_at,
+            )
+            context.author_role = AuthorRole.customer
         if comment is None or context.author_role is not AuthorRole.customer:
             return
         ticket = context.ticket_row

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated, Any, Union
 
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, create_model, field_validator, model_validator
 
 from adapters.settings import Section, SiteSettings
 from connector import platforms
@@ -16,6 +16,9 @@ from connector.settings.logging import LoggingSettings
 from connector.settings.mood import MoodSettings
 from connector.settings.sentiment import SentimentSettings
 from connector.settings.server import MetricsSettings, ServerSettings
+from connector.settings.smtp import SmtpSettings
+from connector.settings.survey_pages import SurveyPagesSettings
+from connector.settings.surveys import SurveyDefinition, check_unique_names
 from connector.settings.worker import WorkerSettings, WritebackSettings
 
 
@@ -31,6 +34,18 @@ class Settings(Section):
     ela: ElaSettings = ElaSettings()
     # Each value is an instance of its platform's own model (a subclass of SiteSettings).
     sites: dict[str, SiteSettings] = Field(default_factory=dict)
+    surveys: list[SurveyDefinition] = Field(default_factory=list)
+    smtp: SmtpSettings | None = None
+    survey_pages: SurveyPagesSettings = SurveyPagesSettings()
+
+    _surveys_unique = field_validator("surveys")(check_unique_names)
+
+    @model_validator(mode="after")
+    def _surveys_fit(self) -> Settings:
+        from connector.surveys.definitions import check_surveys
+
+        check_surveys(self)
+        return self
 
     @model_validator(mode="after")
     def _ela_sites_exist(self) -> Settings:

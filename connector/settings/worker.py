@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from adapters.settings import Section
 
@@ -21,3 +21,18 @@ class WritebackSettings(Section):
     backoff_initial_seconds: float = Field(default=2.0, gt=0)
     backoff_max_seconds: float = Field(default=600.0, gt=0)
     lease_seconds: float = Field(default=120.0, gt=0)
+    # Calls per second to each site, spread evenly instead of bursting into its rate limit (429);
+    # per worker process. Override it for one site by name.
+    requests_per_second: float = Field(default=10.0, gt=0)
+    site_requests_per_second: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("site_requests_per_second")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = sorted(site for site, rate in value.items() if rate <= 0)
+        if bad:
+            raise ValueError(f"rates must be above 0 (sites {', '.join(bad)})")
+        return value
+
+    def rate_for(self, site: str) -> float:
+        return self.site_requests_per_second.get(site, self.requests_per_second)

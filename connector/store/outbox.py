@@ -26,7 +26,7 @@ from connector.store.models import Lane, OutboxAction, utcnow
 from connector.store.upsert import insert_ignore
 
 Values = dict[str, Any]
-KINDS = ("fields", "comment", "labels", "priority")  # the platform's; rooms may add their own kinds
+KINDS = ("fields", "comment", "labels", "priority", "issue")  # the platform's; rooms add their own
 OPEN = ("pending", "sending")
 # What the audit log calls each kind's outcomes: "writeback.sent", "comment.reconciled", ...
 AUDIT_NAMES = {"fields": "writeback"}  # other kinds are named as they are

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.events import Ticket, TicketEvent
+from adapters.events import Person, Ticket, TicketEvent
 from connector.store.models import MoodEntry, TicketRow, utcnow
 from connector.store.upsert import insert_ignore
 
@@ -22,10 +22,27 @@ def _merged(old: Ticket | None, new: Ticket) -> Ticket:
         for name in type(new).model_fields
         if getattr(new, name) not in (None, (), "")
     }
+    # The same person named with fewer details (Cloud hides e-mail addresses in some payloads) keeps
+    # the details an earlier payload gave.
+    for name in ("requester", "assignee"):
+        before, after = getattr(old, name), updates.get(name)
+        if isinstance(before, Person) and isinstance(after, Person) and before.id and before.id == after.id:
+            known = {k: v for k, v in before.model_dump().items() if v is not None}
+            updates[name] = before.model_copy(update={**known, **after.model_dump(exclude_none=True)})
     return old.model_copy(update=updates)
 
 
-def upsert_ticket(session: Session, event: TicketEvent) -> TicketRow:
+def status_category_of(session: Session, platform: str, site: str, key: str) -> str | None:
+    return session.scalar(
+        select(TicketRow.status_category).where(
+            TicketRow.platform == platform, TicketRow.site == site, TicketRow.key == key
+        )
+    )
+
+
+def upsert_ticket(session: Session, event: TicketEvent, *, update: bool = True) -> TicketRow:
+    """The ticket's row, created if new, its snapshot updated from the event (unless `update` is
+    False)."""
     platform, site, key = event.platform, event.site, event.ticket.key
     query = select(TicketRow).where(
         TicketRow.platform == platform, TicketRow.site == site, TicketRow.key == key
@@ -38,6 +55,8 @@ def upsert_ticket(session: Session, event: TicketEvent) -> TicketRow:
             {"platform": platform, "site": site, "key": key, "snapshot": "{}", "updated_at": utcnow()},
         )
         row = session.scalars(query).one()
+    if not update:
+        return row
     old = Ticket.model_validate_json(row.snapshot) if row.snapshot != "{}" else None
     # An older event (a delayed retry) must not roll back what a newer one already told us.
     if row.snapshot_at is not None and event.occurred_at < row.snapshot_at:

@@ -30,11 +30,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--webhook-secret", help="sign webhooks with this secret (X-Hub-Signature)")
     parser.add_argument("--time-scale", type=float, default=1.0, help="multiplies webhook retry delays")
     parser.add_argument("--log-requests", action="store_true", help="print a line per request")
+    parser.add_argument(
+        "--rate-limit", type=float, help="REST requests per second, as Jira Cloud's limit (429 past it)"
+    )
     args = parser.parse_args(argv)
     if args.openapi is not None and not args.openapi.is_file():
         parser.error(f"--openapi {args.openapi}: no such file")
     sim = JiraSimulator(
-        args.openapi, seed=args.seed, webhook_time_scale=args.time_scale, log_requests=args.log_requests
+        args.openapi,
+        seed=args.seed,
+        webhook_time_scale=args.time_scale,
+        log_requests=args.log_requests,
+        rate_limit=args.rate_limit,
     )
     for url in args.webhook:
         sim.register_webhook(url, ["*"], args.webhook_secret)

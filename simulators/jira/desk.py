@@ -54,6 +54,9 @@ class Desk:
     def resolve(self, key: str, *, actor: str) -> None:
         self.sim.transition(key, "Resolved", actor=actor)
 
+    def comments(self, key: str) -> list[str]:
+        return [str(c.get("body", "")) for c in self.sim.issue(key).comments]
+
     def field_values(self, key: str, field_ids: dict[str, str]) -> dict[str, Any]:
         fields = self.sim.issue(key).fields
         return {logical: _plain(fields.get(field_id)) for logical, field_id in field_ids.items()}

@@ -23,6 +23,7 @@ from simulators.jira.seed import SEEDS, seed
 from simulators.jira.state import DEFAULT_REQUEST_TYPES, JiraState, StateEvent
 from simulators.jira.webhooks import DEFAULT_RETRY_DELAYS, jira_dispatcher
 from simulators.openapi_check import ApiDefinition, OpenApiChecker, Violation
+from simulators.ratelimit import TokenBucket
 from simulators.recorder import RecordedRequest, RequestLog
 from simulators.webhooks import Delivery, WebhookRegistration
 
@@ -94,6 +95,8 @@ class SiteDriver:
         comment_issue_updated: bool = True,
         auto_transitions: bool = True,
         request_log_limit: int = 100_000,
+        rate_limit: float | None = None,
+        rate_burst: float | None = None,
     ) -> None:
         if seed not in SEEDS:
             raise ValueError(f"unknown seed {seed!r}; choose one of {', '.join(SEEDS)}")
@@ -124,6 +127,8 @@ class SiteDriver:
             RequestLog(request_log_limit),
             checker,
             reject_violations,
+            # requests/s over every REST call (the control API under /_sim is not limited)
+            TokenBucket(rate_limit, rate_burst) if rate_limit is not None else None,
         )
 
     def _new_state(self) -> tuple[JiraState, IssueService, Renderer]:

@@ -25,6 +25,7 @@ from simulators.jira.model import User
 from simulators.jira.render import Renderer
 from simulators.jira.state import JiraState
 from simulators.openapi_check import OpenApiChecker, Violation
+from simulators.ratelimit import TokenBucket, retry_after_header
 from simulators.recorder import RecordedRequest, RequestLog
 from simulators.webhooks import WebhookDispatcher
 
@@ -43,6 +44,7 @@ class Site:
     log: RequestLog
     checker: OpenApiChecker | None
     reject_violations: bool = True
+    rate_limit: TokenBucket | None = None  # Jira Cloud's REST rate limit: 429 + Retry-After past it
 
 
 def site() -> Site:
@@ -132,6 +134,15 @@ def _before() -> Response | None:
         raise JiraError(
             400, ["Unexpected character in the request body: it is not JSON."], violation="malformed_json"
         )
+    if the_site.rate_limit is not None:
+        wait = the_site.rate_limit.take()
+        if wait is not None:
+            g.record.fault = "rate-limit"
+            return respond(
+                {"errorMessages": ["Rate limit exceeded."], "errors": {}},
+                429,
+                {"Retry-After": retry_after_header(wait)},
+            )
     fault = the_site.faults.take(request.method, request.path)
     if fault is not None:
         g.record.fault = fault.id

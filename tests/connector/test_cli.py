@@ -86,6 +86,7 @@ def test_help_lists_every_command_with_a_summary() -> None:
         "serve",
         "setup",
         "status",
+        "surveys",
         "web",
         "worker",
     }

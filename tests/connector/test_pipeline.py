@@ -196,3 +196,68 @@ def test_customer_groups_are_looked_up_once_and_cached(store, make_event) -> Non
         )
         assert len(jira.calls) == 2  # one lookup per author, then the cache answers
     assert [o.scored is not None for o in outcomes] == [True, True, False]
+
+
+def test_a_survey_send_credits_the_assignee_and_their_team_at_resolution(store, make_event) -> None:  # type: ignore[no-untyped-def]
+    import responses
+
+    from adapters.events import StatusCategory, Transition
+    from adapters.jira.writer import JiraTarget, JiraWriter
+    from connector.directory import GroupCache
+    from connector.store.models import SurveySend
+
+    settings = parse_settings(
+        CONFIG
+        + "survey_pages: {secret: survey-secret-0123456789-0123456789}\n"
+        + "surveys:\n  - {name: csat, kind: csat, teams: [Network Team, Service Desk]}\n",
+        env={},
+    )
+    writer = JiraWriter(
+        JiraTarget(url="https://example.atlassian.net", email="bot@example.com", api_token="t")
+    )
+    pipeline = Pipeline(settings, get_engine("textblob"), GroupCache(lambda site: writer))
+    alex = Person(id="acc-alex", name="Alex Agent")
+    resolved = make_event(
+        EventKind.transitioned,
+        requester=Person(id="casey", name="Casey", email="casey@customer.example"),
+        assignee=alex,
+        status="Resolved",
+        status_category=StatusCategory.done,
+    ).model_copy(update={"transition": Transition(to_status="Resolved", to_category=StatusCategory.done)})
+    with responses.RequestsMock() as jira:
+        jira.get(
+            "https://example.atlassian.net/rest/api/3/user/groups",
+            match=[responses.matchers.query_param_matcher({"accountId": "acc-alex"})],
+            json=[{"name": "jira-servicedesk-users"}, {"name": "service desk"}, {"name": "network team"}],
+        )
+        run(store, pipeline, resolved)
+    with store.session() as session:
+        [send] = session.scalars(select(SurveySend))
+    # The first configured team the assignee is in, whatever the platform's order of groups.
+    assert (send.assignee_id, send.assignee_name, send.team) == ("acc-alex", "Alex Agent", "Network Team")
+
+
+def test_a_resolution_payload_without_the_address_uses_what_the_store_knows(store, make_event) -> None:  # type: ignore[no-untyped-def]
+    from adapters.events import StatusCategory, Transition
+    from connector.store.models import SurveySend
+
+    settings = parse_settings(
+        CONFIG
+        + "smtp: {host: 127.0.0.1, security: none}\n"
+        + "survey_pages: {secret: survey-secret-0123456789-0123456789}\n"
+        + "surveys:\n  - {name: mail, kind: ces, channel: email}\n",
+        env={},
+    )
+    pipeline = Pipeline(settings, get_engine("textblob"))
+    casey = Person(id="casey", name="Casey", email="casey@customer.example")
+    created = make_event(EventKind.created, requester=casey)
+    resolved = make_event(
+        EventKind.transitioned,
+        requester=Person(id="casey", name="Casey"),  # this payload hides the address
+        status="Resolved",
+        status_category=StatusCategory.done,
+    ).model_copy(update={"transition": Transition(to_status="Resolved", to_category=StatusCategory.done)})
+    run(store, pipeline, created, resolved)
+    with store.session() as session:
+        [send] = session.scalars(select(SurveySend))
+    assert (send.state, send.requester_email) == ("scheduled", "casey@customer.example")

@@ -17,6 +17,8 @@ ENV = {
     "SERVICENOW_PASSWORD": "sn-password-123",
     "SERVICENOW_WEBHOOK_SECRET": "sn-s3cret-s3cret-s3cret",
     "ELA_SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T000/B000/XXXX",
+    "SMTP_PASSWORD": "smtp-password",
+    "ELA_SURVEY_SECRET": "survey-secret-0123456789-0123456789",
 }
 
 SITE = """
@@ -49,6 +51,11 @@ def test_example_config_is_valid_and_sets_every_option() -> None:
         "ela_reason": "ELA reason",
         "ela_due": "ELA due",
         "sla_ela": "SLA and ELA",
+        "csat_score": "CSAT score",
+        "nps_score": "NPS score",
+        "ces_score": "CES score",
+        "survey_comment": "Survey comment",
+        "survey_status": "Survey status",
     }
     assert set(settings.ela.policies) == {"reply-to-unhappy", "chasing", "recover", "steady", "satisfied"}
     # Every option of every section appears in the example file, so it really documents them all.

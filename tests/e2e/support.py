@@ -68,9 +68,9 @@ class Running:
     server: BaseWSGIServer
 
 
-def serve(runtime: Runtime, platform: str = "jira", site: str = "jira") -> Running:
+def serve(runtime: Runtime, platform: str = "jira", site: str = "jira", port: int = 0) -> Running:
     """The runtime's web app on a loopback port; `url` is the webhook endpoint of `site`."""
-    server = make_server("127.0.0.1", 0, runtime.app(), threaded=True, request_handler=_Quiet)
+    server = make_server("127.0.0.1", port, runtime.app(), threaded=True, request_handler=_Quiet)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return Running(runtime, f"http://127.0.0.1:{server.server_port}/webhooks/{platform}/{site}", server)
 

@@ -6,6 +6,7 @@ from connector.store.models.ela import ElaChange, ElaState, ElaTicket
 from connector.store.models.events import Delivery, EventRow
 from connector.store.models.outbox import OutboxAction, SitePause
 from connector.store.models.polls import PollCursor
+from connector.store.models.surveys import RateCounter, SurveySend
 from connector.store.models.tickets import MoodEntry, TicketRow
 from connector.store.models.work import DueWork, Lane, WorkerBeat
 
@@ -24,7 +25,9 @@ __all__ = [
     "MoodEntry",
     "OutboxAction",
     "PollCursor",
+    "RateCounter",
     "SitePause",
+    "SurveySend",
     "TicketRow",
     "UtcDateTime",
     "WorkerBeat",
