@@ -64,8 +64,10 @@ def setup_logging(settings: LoggingSettings, stream: Any = None) -> None:
         logger.handlers[:] = [handler]
         logger.setLevel(settings.level)
         logger.propagate = False
-    # APScheduler logs every job run at INFO; only its warnings matter to an operator.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # APScheduler logs every job run at INFO, and at WARNING each run it skips because the last one is
+    # still going (max_instances=1 is on purpose: a slow pass is not run twice at once). Its errors
+    # (a job that raised) still show.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     # waitress warns "Task queue depth is N" whenever a request waits for a free thread: under load,
     # every few milliseconds. Queueing shows in ela_intake_seconds instead.
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)
