@@ -59,7 +59,9 @@ class Pipeline:
             MoodTimeline(engine.score, self.bands, settings.mood),
             surveys or Surveys(settings, SurveyTriggers(settings, SYSTEM_CLOCK, groups)),
             EvaluateEla(self.ela),
-            QueueResults(settings.writeback.coalesce_seconds),
+            QueueResults(
+                settings.writeback.coalesce_seconds, leading=settings.writeback.coalesce_from == "last_write"
+            ),
         ]
 
     def process(self, session: Session, event: TicketEvent) -> Outcome:

@@ -10,8 +10,9 @@ from connector.store import outbox
 
 
 class QueueResults:
-    def __init__(self, coalesce_seconds: float) -> None:
+    def __init__(self, coalesce_seconds: float, leading: bool = True) -> None:
         self.delay = timedelta(seconds=coalesce_seconds)
+        self.leading = leading
 
     def __call__(self, context: EventContext) -> None:
         unknown = set(context.results) - set(RESULTS)
@@ -31,5 +32,6 @@ class QueueResults:
             ticket_key=event.ticket.key,
             values=values,
             delay=self.delay,
+            leading=self.leading,
         )
         context.queued = values

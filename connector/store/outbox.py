@@ -112,9 +112,14 @@ def enqueue_fields(
     ticket_key: str,
     values: Mapping[str, Any],
     delay: timedelta,
+    leading: bool = False,
 ) -> int:
     """Merge `values` into the ticket's pending `fields` action, creating it due in `delay` (the
-    coalescing window: a burst of comments within it becomes one platform call)."""
+    coalescing window: a burst of comments within it becomes one platform call).
+
+    `leading`: the window starts at the ticket's last write instead. A ticket not written within
+    `delay` is written at once (an isolated comment is seen within the flush interval); values that
+    follow within the window wait for its end and go out together."""
     for _ in range(3):
         row = _pending_fields(session, platform, site, ticket_key)
         if row is not None:
@@ -122,6 +127,11 @@ def enqueue_fields(
             payload["values"] = {**payload.get("values", {}), **values}
             row.payload = json.dumps(payload, sort_keys=True, default=str)
             return row.id
+        now = utcnow()
+        due_at = now + delay
+        if leading:
+            last = _last_fields_write(session, platform, site, ticket_key)
+            due_at = now if last is None or last + delay <= now else last + delay
         new_id = _insert(
             session,
             platform=platform,
@@ -130,7 +140,7 @@ def enqueue_fields(
             kind="fields",
             key=f"fields:{uuid.uuid4().hex}",
             payload={"values": dict(values)},
-            due_at=utcnow() + delay,
+            due_at=due_at,
         )
         if new_id is not None:
             return new_id
@@ -199,6 +209,19 @@ def enqueue_labels(
         kind="labels",
         key=key,
         payload={"add": list(add), "remove": list(remove)},
+    )
+
+
+def _last_fields_write(session: Session, platform: str, site: str, ticket_key: str) -> datetime | None:
+    """When the ticket's fields were last sent (or are being sent)."""
+    return session.scalar(
+        select(func.max(OutboxAction.first_sent_at)).where(
+            OutboxAction.platform == platform,
+            OutboxAction.site == site,
+            OutboxAction.ticket_key == ticket_key,
+            OutboxAction.kind == "fields",
+            OutboxAction.state.in_(("sending", "done")),
+        )
     )
 
 

@@ -15,10 +15,18 @@ LEASE = timedelta(seconds=60)
 NOW = timedelta(0)
 
 
-def _enqueue(store: Store, values: dict, key: str = "SD-1", delay: timedelta = NOW) -> int:
+def _enqueue(
+    store: Store, values: dict, key: str = "SD-1", delay: timedelta = NOW, leading: bool = False
+) -> int:
     with store.session() as session:
         return queue.enqueue_fields(
-            session, platform="jira", site="jira-prod", ticket_key=key, values=values, delay=delay
+            session,
+            platform="jira",
+            site="jira-prod",
+            ticket_key=key,
+            values=values,
+            delay=delay,
+            leading=leading,
         )
 
 
@@ -57,6 +65,42 @@ def test_a_burst_of_values_coalesces_into_one_write(store: Store) -> None:
 def test_nothing_is_due_inside_the_coalescing_window(store: Store) -> None:
     _enqueue(store, {"mood": "a"}, delay=timedelta(seconds=30))
     assert _claim(store) == []
+
+
+def _due_at(store: Store, action_id: int) -> timedelta:
+    with store.session() as session:
+        row = session.get(OutboxAction, action_id)
+        assert row is not None
+        return row.due_at - utcnow()
+
+
+def test_leading_edge_a_ticket_not_written_lately_is_due_at_once(store: Store) -> None:
+    window = timedelta(seconds=30)
+    first = _enqueue(store, {"mood": "a"}, delay=window, leading=True)
+    assert _due_at(store, first) <= timedelta(0)
+    [write] = _claim(store)
+    with store.session() as session:
+        assert queue.mark_sent(session, write, "w1", reconciled=False)
+    _release(store, write)
+    # Written a moment ago: the next values wait for the end of the window opened by that write,
+    # and what follows them within it joins the same call.
+    second = _enqueue(store, {"mood": "b"}, delay=window, leading=True)
+    assert timedelta(seconds=25) < _due_at(store, second) <= window
+    assert _enqueue(store, {"mood_trend": "Improving"}, delay=window, leading=True) == second
+    assert _claim(store) == []
+
+
+def test_leading_edge_counts_from_the_last_write_not_the_first(store: Store) -> None:
+    window = timedelta(seconds=30)
+    old = _enqueue(store, {"mood": "a"}, delay=window, leading=True)
+    [write] = _claim(store)
+    with store.session() as session:
+        assert queue.mark_sent(session, write, "w1", reconciled=False)
+        row = session.get(OutboxAction, old)
+        assert row is not None
+        row.first_sent_at = utcnow() - timedelta(minutes=5)  # written long ago
+    _release(store, write)
+    assert _due_at(store, _enqueue(store, {"mood": "b"}, delay=window, leading=True)) <= timedelta(0)
 
 
 def test_values_arriving_while_a_write_is_in_flight_wait_for_it(store: Store) -> None:
