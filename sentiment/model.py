@@ -19,7 +19,8 @@ from sentiment.mood import MoodBands
 
 CLASSES = (-1, 0, 1)
 FORMAT = "ela-sentiment-linear"
-FORMAT_VERSION = 1
+# Version 2: two weights per feature (negative and positive against neutral, whose logit is 0).
+FORMAT_VERSION = 2
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "model.json"
 
 
@@ -82,26 +83,44 @@ def aggregate(
 
 @dataclass(frozen=True)
 class LinearModel:
-    """Multinomial logistic regression over sparse features; classes in CLASSES order."""
+    """Multinomial logistic regression over sparse features, neutral as the reference class.
 
-    weights: Mapping[str, tuple[float, float, float]]
-    bias: tuple[float, float, float]
+    Each feature has two weights: its push towards negative and towards positive, against neutral.
+    """
+
+    weights: Mapping[str, tuple[float, float]]
+    bias: tuple[float, float]
     calibration: Calibration = field(default_factory=Calibration)
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # {training domain: (negative_below, positive_from)}: the label thresholds for texts of that domain
+    # read with its domain features ("dom:<name>..."), for `DeskEngine(domain=...)`.
+    domain_thresholds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
-    def probabilities(self, feats: Mapping[str, float]) -> tuple[float, float, float]:
-        neg, neu, pos = self.bias
+    def for_domain(self, domain: str) -> Calibration:
+        """The calibration for texts of a training domain: its own label thresholds, the shared rest."""
+        try:
+            negative_below, positive_from = self.domain_thresholds[domain]
+        except KeyError:
+            known = ", ".join(sorted(self.domain_thresholds)) or "none"
+            raise ModelFileError(f"the model has no domain {domain!r} (domains: {known})") from None
+        cal = self.calibration
+        return Calibration(
+            negative_below, positive_from, cal.dominant_below, cal.bands, cal.lexicon_dominant_below
+        )
+
+    def logits(self, feats: Mapping[str, float]) -> tuple[float, float]:
+        """Logits of negative and positive (neutral's is 0)."""
+        neg, pos = self.bias
         weights = self.weights
         for name, value in feats.items():
             w = weights.get(name)
             if w is not None:
                 neg += w[0] * value
-                neu += w[1] * value
-                pos += w[2] * value
-        top = max(neg, neu, pos)
-        e_neg, e_neu, e_pos = math.exp(neg - top), math.exp(neu - top), math.exp(pos - top)
-        total = e_neg + e_neu + e_pos
-        return e_neg / total, e_neu / total, e_pos / total
+                pos += w[1] * value
+        return neg, pos
+
+    def probabilities(self, feats: Mapping[str, float]) -> tuple[float, float, float]:
+        return softmax(*self.logits(feats))
 
     def polarity(self, feats: Mapping[str, float]) -> float:
         """P(positive) - P(negative): in [-1, 1], near 0 when the layer expects no sentiment."""
@@ -126,10 +145,13 @@ class LinearModel:
                     bands.neutral_below,
                     bands.positive_below,
                 ],
+                "domains": {name: list(t) for name, t in sorted(self.domain_thresholds.items())},
             },
             "meta": dict(self.meta),
             "bias": [round(b, 5) for b in self.bias],
-            "weights": {name: [round(v, 4) for v in w] for name, w in sorted(self.weights.items())},
+            # Three decimals: a weight's last digit moves a logit by 0.0005 per unit of feature value,
+            # far below what changes a decision, and keeps the file that ships in the wheel small.
+            "weights": {name: [round(v, 3) for v in w] for name, w in sorted(self.weights.items())},
         }
 
     def save(self, path: Path) -> None:
@@ -153,8 +175,9 @@ class LinearModel:
                 lexicon_dominant_below=float(cal["lexicon_dominant_below"]),
                 bands=MoodBands(*(float(b) for b in cal["bands"])),
             )
-            weights = {str(k): _triple(v) for k, v in data["weights"].items()}
-            return cls(weights, _triple(data["bias"]), calibration, dict(data.get("meta", {})))
+            weights = {str(k): _pair(v) for k, v in data["weights"].items()}
+            domains = {str(k): _pair(v) for k, v in cal.get("domains", {}).items()}
+            return cls(weights, _pair(data["bias"]), calibration, dict(data.get("meta", {})), domains)
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"malformed model: {exc}") from exc
 
@@ -169,9 +192,17 @@ class LinearModel:
         return cls.from_json(data)
 
 
-def _triple(value: Any) -> tuple[float, float, float]:
-    a, b, c = (float(v) for v in value)
-    return a, b, c
+def _pair(value: Any) -> tuple[float, float]:
+    a, b = (float(v) for v in value)
+    return a, b
+
+
+def softmax(neg: float, pos: float) -> tuple[float, float, float]:
+    """P(negative), P(neutral), P(positive) from the two logits against neutral."""
+    top = max(neg, 0.0, pos)
+    e_neg, e_neu, e_pos = math.exp(neg - top), math.exp(-top), math.exp(pos - top)
+    total = e_neg + e_neu + e_pos
+    return e_neg / total, e_neu / total, e_pos / total
 
 
 @lru_cache(maxsize=8)
