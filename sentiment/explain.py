@@ -106,7 +106,9 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
     for name, (words, rule_weight) in sorted(scored.signals.items()):
         others = sum(w for n, (_, w) in scored.signals.items() if n != name)
         without = _without_signal(engine, sentences, others, without_rules)
-        contributions.append(Contribution("rule", name, base - without, rule_weight, f'"{words}", fixed weight'))
+        contributions.append(
+            Contribution("rule", name, base - without, rule_weight, f'"{words}", fixed weight')
+        )
 
     # Words: the score with each word taken out of its sentence.
     lexical: dict[tuple[int, str], tuple[str, float | None]] = {}
