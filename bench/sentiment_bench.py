@@ -11,8 +11,9 @@ Rows:
                   with service-desk rules and signals, the shipped fitted layer (a comment it
                   does not score, being in another language, counts as neutral here)
 
-Speed is one Python process on one core, after one warm-up pass, with the ratio to plain TextBlob in
-the same run. A file the shipped model was trained on is marked "in-sample": its figure says nothing
+Speed is one Python process on one core (--core N pins it to that core), after one warm-up pass,
+with the ratio to plain TextBlob in the same run; the load average before and after says what else
+the machine was doing. A file the shipped model was trained on is marked "in-sample": its figure says nothing
 about new text; the cross-validated figure (--cv, or the one stored with the model) does. When a file
 names its folds in a `dataset` column, --cv first holds out each of them whole (leave-one-fold-out):
 that is the figure to expect on comments from elsewhere; 10-fold stratified CV follows.
@@ -21,6 +22,7 @@ that is the figure to expect on comments from elsewhere; 10-fold stratified CV f
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -88,6 +90,14 @@ HOSTILE = {
 }
 
 
+def _load(when: str) -> str:
+    one, five, _ = os.getloadavg()
+    cores = sorted(os.sched_getaffinity(0))
+    return (
+        f"load average {when}: {one:.2f} (1 min), {five:.2f} (5 min); {os.cpu_count()} cores, ran on {cores}"
+    )
+
+
 def report_hostile() -> None:
     timings = []
     for name, text in HOSTILE.items():
@@ -120,7 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="also cross-validate the fitted layer on each file (leave-one-fold-out, then 10-fold)",
     )
+    parser.add_argument("--core", type=int, help="pin the process to this CPU core")
     args = parser.parse_args(argv)
+    if args.core is not None:
+        os.sched_setaffinity(0, {args.core})
+    print(_load("before"))
 
     try:
         datasets = [(path, read_labelled(path)) for path in args.files]
@@ -157,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if vader_labeller is None:
         print("vader: not installed (pip install 'ela-connector[vader]')")
 
+    print(_load("after"))
     report_hostile()
     mean, std = model.meta.get("cv_macro_f1_mean"), model.meta.get("cv_macro_f1_std")
     if mean is not None:

@@ -1,59 +1,104 @@
-"""Features of a message for the linear layer: lexicon evidence plus the words themselves.
+"""Features of a message for the linear layer: the words themselves, and the lexicon's evidence.
 
-The lexicon carries what generalises (negation, intensity, service-desk words); unigrams and bigrams let
-the layer learn how a community writes ("+1", "committed, thanks", "sorry for the delay"). Features are
-sparse: a dict from name to value, absent means zero.
+Words carry most of it: unigrams and bigrams of the tokens `lexicon.analyse` keeps (lower case, a word
+within reach of a negation marked "not_", emoji and emoticons as written, "!" and "?"), plus how each
+sentence opens and closes ("thanks ...", "... !"). The lexicon adds what a community's words alone do
+not learn: the polarity of words the training data rarely shows, under the service desk's negation,
+intensity and repetition rules. Features are sparse: a dict from name to value, absent means zero.
 
-Word features enter at WORD_VALUE, below the lexicon's scale. AdaGrad moves a weight by about the same
-step whatever the feature's scale, so a feature's value sets how fast it can move the logits: words
-learn at a quarter of the lexicon's pace. Words are what a model learns by heart about one community
-(names of committers, "thanks" as a commit formula); the lexicon carries across communities. Chosen by
-leave-one-fold-out CV on the Jira dev data, where whole folds of shorter, single-sentence comments
-are held out: half value raised that figure from 0.784 to 0.792, and with the sentence-count and
-closing-mark features below to 0.806 (each of three seeds), the last fold from 0.65 to 0.70.
+Word features enter at WORD_VALUE, the lexicon's at its own scale. The L2 penalty of the fit acts on
+weight times value, so the value sets how freely a feature's weight may grow: words, which a model can
+learn by heart about one community, are held more tightly than the lexicon's few dense features.
+
+Training also gives every feature a copy per domain (`with_domain`, "@jira:u:thanks"): the shared weight
+learns what holds across Jira comments, tweets and Reddit comments, each domain's copy what is peculiar
+to it. A reader of one domain adds the two (`LinearModel.reading`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sentiment.desk_words import EMOTION_CATEGORY
 from sentiment.lexicon import SentenceLexicon, squash
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 WORD_VALUE = 0.5
-# Word pairs ("not happy", "so long", "call back"): with tens of thousands of labelled texts from
-# several communities they carry more than they cost; on one community's 4,000 they only added noise.
-BIGRAMS = True
 _MAX_SENTENCE_COUNT = 4
 _LENGTH_BUCKETS = ((3, "len:1-3"), (10, "len:4-10"), (25, "len:11-25"))
+DOMAIN_PREFIX = "@"
+DOMAIN_BIAS = "bias"
 
 
-def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:  # noqa: PLR0915 - one pass
+def add_word_features(sentence: SentenceLexicon, feats: dict[str, float]) -> None:
+    """Add one sentence's n-grams to `feats`; a message's are the sum of its sentences'.
+
+    `word_logits` walks the same names without building the dict: keep the two in step.
+    """
+    value = WORD_VALUE
+    previous = "<s>"
+    get = feats.get
+    for word in sentence.words:
+        name = "u:" + word
+        feats[name] = get(name, 0.0) + value
+        name = "b:" + previous + " " + word
+        feats[name] = get(name, 0.0) + value
+        previous = word
+        category = EMOTION_CATEGORY.get(word)
+        if category:
+            feats[category] = get(category, 0.0) + 1.0
+    if sentence.words:
+        name = "b:" + previous + " </s>"
+        feats[name] = get(name, 0.0) + value
+
+
+def word_logits(sentence: SentenceLexicon, weights: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
+    """What one sentence's n-grams add to the logits: `add_word_features`, read off the weights."""
+    value = WORD_VALUE
+    neg = pos = 0.0
+    previous = "<s>"
+    get = weights.get
+    for word in sentence.words:
+        w = get("u:" + word)
+        if w is not None:
+            neg += w[0] * value
+            pos += w[1] * value
+        w = get("b:" + previous + " " + word)
+        if w is not None:
+            neg += w[0] * value
+            pos += w[1] * value
+        previous = word
+        category = EMOTION_CATEGORY.get(word)
+        if category:
+            w = get(category)
+            if w is not None:
+                neg += w[0]
+                pos += w[1]
+    if sentence.words:
+        w = get("b:" + previous + " </s>")
+        if w is not None:
+            neg += w[0] * value
+            pos += w[1] * value
+    return neg, pos
+
+
+def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
     """Features of one sentence or of a whole message (the sentences it was split into)."""
     feats: dict[str, float] = {}
     if not sentences:
         return feats
-    n_words = 0
     for sentence in sentences:
-        words = sentence.words
-        n_words += len(words)
-        if words:
-            # How a sentence opens ("thanks ...", "sorry ...", "please ...") says more than any other
-            # word pair.
-            feats["b:<s> " + words[0]] = WORD_VALUE
-        previous = ""
-        for word in words:
-            feats["u:" + word] = WORD_VALUE
-            if BIGRAMS and previous:
-                feats["b:" + previous + " " + word] = WORD_VALUE
-            previous = word
-            category = EMOTION_CATEGORY.get(word)
-            if category:
-                feats[category] = feats.get(category, 0.0) + 1.0
+        add_word_features(sentence, feats)
+    feats.update(dense_features(sentences))
+    return feats
+
+
+def dense_features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
+    """The lexicon's evidence and the message's shape: a score-or-flag per name, a couple of dozen."""
+    feats: dict[str, float] = {}
+    n_words = sum(len(s.words) for s in sentences)
     polarities = [s.polarity for s in sentences]
-    mean = sum(polarities) / len(polarities)
-    feats["lex"] = mean
+    feats["lex"] = sum(polarities) / len(polarities)
     feats["lex_min"] = min(polarities)
     feats["lex_max"] = max(polarities)
     feats["lex_pos"] = squash(sum(s.positive for s in sentences))
@@ -64,11 +109,6 @@ def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:  # noqa:
     feats["vlex_max"] = max(vader)
     feats["vlex_pos"] = squash(sum(s.vader_positive for s in sentences))
     feats["vlex_neg"] = squash(sum(s.vader_negative for s in sentences))
-    compound = [s.compound for s in sentences]
-    if any(compound):
-        feats["vc"] = sum(compound) / len(compound)
-        feats["vc_min"] = min(compound)
-        feats["vc_max"] = max(compound)
     if any(s.negated for s in sentences):
         feats["negated"] = 1.0
     exclamations = sum(s.exclamations for s in sentences)
@@ -82,6 +122,8 @@ def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:  # noqa:
         feats["shout"] = 1.0
     if any(s.repeated for s in sentences):
         feats["repeated"] = 1.0
+    if any(s.elongated for s in sentences):
+        feats["elongated"] = 1.0
     emoji_positive = sum(s.emoji_positive for s in sentences)
     if emoji_positive:
         feats["emoji_pos"] = float(emoji_positive)
@@ -102,20 +144,16 @@ def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:  # noqa:
     return feats
 
 
-# Per-domain copies of these features (besides a per-domain bias), used in training and by an engine
-# told the domain of its texts: the dense evidence whose scale and meaning differ most between
-# domains. Word features are shared only: per-domain word weights would multiply the model's size for
-# what the shared ones already learn.
-DOMAIN_FEATURES = ("lex", "vlex", "vc", "lex_pos", "lex_neg", "vlex_pos", "vlex_neg", "question", "excl")
+def domain_name(domain: str, name: str) -> str:
+    """The name of a feature's copy for one domain: "@jira:u:thanks"."""
+    return DOMAIN_PREFIX + domain + ":" + name
 
 
 def with_domain(feats: dict[str, float], domain: str) -> dict[str, float]:
-    """The features of a text known to come from `domain` (a training domain of the model)."""
+    """The features of a training text from `domain`: each feature, its domain copy, the domain's bias."""
     out = dict(feats)
-    prefix = "dom:" + domain
-    out[prefix] = 1.0
-    for name in DOMAIN_FEATURES:
-        value = feats.get(name)
-        if value:
-            out[prefix + "|" + name] = value
+    prefix = DOMAIN_PREFIX + domain + ":"
+    out[prefix + DOMAIN_BIAS] = 1.0
+    for name, value in feats.items():
+        out[prefix + name] = value
     return out

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -32,6 +31,10 @@ _TOKEN = re.compile(
     r"|!+|\?+|[,;:.]"
 )
 _CLAUSE_STOPS = frozenset(",;:.")
+# How far a negation marks the words after it for the n-grams ("not_working"); the lexicon's own rule
+# (NEGATION_SCOPE, up to the first sentiment word) is a different reading of the same scope.
+_MARK_SCOPE = 3
+_ELONGATED = re.compile(r"([A-Za-z])\1\1")
 # How a sentence closes is part of its tone: a bare "Thanks" or "Committed to trunk" with no full stop
 # is a formula typed in passing; "!" and a closing emoticon are not.
 _ENDINGS = frozenset(".!?)")
@@ -55,16 +58,19 @@ class SentenceLexicon:
     repeated: bool  # "still", "again": the problem is not new
     emoji_positive: int  # emoji and emoticons, by sign
     emoji_negative: int
-    words: tuple[str, ...]  # lower-cased word tokens, apostrophes removed (for n-gram features)
+    # The tokens the fitted layer's n-grams are made of: lower-cased words with apostrophes removed,
+    # a word within reach of a negation marked "not_" ("not_working" is not "working"), emoji and
+    # emoticons as written, and "!" and "?" for a run of either.
+    words: tuple[str, ...]
     ending: str = ""  # the closing mark: ".", "!", "?", ")" (often an emoticon), or "" for none
     # The same sentence read with VADER's word valences (scaled to [-1, 1]) under the same negation and
     # intensity rules: a second opinion from a lexicon built on social-media text rather than reviews.
+    # (VADER's own per-sentence compound score added nothing once the layer reads n-grams, and cost
+    # more than the rest of the scorer together.)
     vader: float = 0.0  # squashed sum
     vader_positive: float = 0.0
     vader_negative: float = 0.0
-    # VADER's own compound score of the sentence, with its rules ("but" shifts the weight to what
-    # follows, degree words, capitals, "!!!"): worth 3 points of macro-F1 on tweets on top of the rest.
-    compound: float = 0.0
+    elongated: bool = False  # a letter written three times or more: "sooo", "pleeease"
 
 
 # One assessed word or phrase, for explanations: what it is, what it counted for, and why.
@@ -105,10 +111,13 @@ def vader_valence() -> dict[str, float]:
 
 
 @lru_cache(maxsize=1)
-def _vader_analyzer() -> Callable[[str], dict[str, float]]:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer().polarity_scores  # type: ignore[no-any-return]
+def _known() -> frozenset[str]:
+    """Every word some rule of `analyse` acts on; any other word only counts down the open scopes."""
+    polarity, phrases = _tables()
+    return frozenset(
+        {*polarity, *phrases, *vader_valence(), *dw.NEGATORS, *dw.CLAUSE_BREAKS, *dw.REPEAT_MARKERS}
+        | {*dw.REPEAT_COUNTS, *dw.INTENSIFIERS, *dw.EXPECTED_GOOD}
+    )
 
 
 @lru_cache(maxsize=1)
@@ -143,6 +152,7 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
     """
     polarity, phrases = _tables()
     vader = vader_valence()
+    known = _known()
     tokens = tokenize(sentence)
     lowered = [t.lower().replace("'", "") for t in tokens]
     assessed: list[float] = []
@@ -150,6 +160,7 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
     negated = exclamations = questions = shouts = emoji_positive = emoji_negative = 0
     repeated = False
     negation_left = 0
+    mark_left = 0
     boost = 1.0
     boost_left = 0
     skip_until = 0
@@ -158,28 +169,55 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
         first = token[0]
         if first == "!":
             exclamations += len(token)
-            negation_left = 0
+            negation_left = mark_left = 0
+            words.append("!")
             continue
         if first == "?":
             questions += 1
-            negation_left = 0
+            negation_left = mark_left = 0
+            words.append("?")
             continue
         if token in _CLAUSE_STOPS:
-            negation_left = boost_left = 0
+            negation_left = boost_left = mark_left = 0
             continue
         emoji = dw.EMOJI_POLARITY.get(word)
+        if emoji is None and not first.isalpha() and first not in "+-":
+            emoji = 0.0  # an emoji or emoticon the table does not weigh: an n-gram all the same
         if emoji is not None:
-            assessed.append(emoji)
-            if trace is not None:
-                trace.append((token, emoji, "emoji"))
-            if emoji > 0:
-                emoji_positive += 1
-            elif emoji < 0:
-                emoji_negative += 1
+            words.append(word)
+            mark_left = 0
+            if emoji:
+                assessed.append(emoji)
+                if trace is not None:
+                    trace.append((token, emoji, "emoji"))
+                if emoji > 0:
+                    emoji_positive += 1
+                else:
+                    emoji_negative += 1
             continue
         if first.isalpha():
-            words.append(word)
+            if word in dw.NEGATORS:
+                words.append(word)
+                mark_left = _MARK_SCOPE
+            elif word in dw.CLAUSE_BREAKS:
+                words.append(word)
+                mark_left = 0
+            elif mark_left:
+                words.append("not_" + word)
+                mark_left -= 1
+            else:
+                words.append(word)
+        else:
+            words.append(word)  # +1 / -1
         if i < skip_until:
+            continue
+        if word not in known:
+            if negation_left:
+                negation_left -= 1
+            if boost_left:
+                boost_left -= 1
+                if not boost_left:
+                    boost = 1.0
             continue
         shouting = token.isupper() and len(token) >= _MIN_SHOUT_LETTERS and token not in dw.NOT_SHOUTING
         entries = phrases.get(word)
@@ -277,9 +315,7 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
         vader=squash(v_total),
         vader_positive=v_positive,
         vader_negative=v_negative,
-        compound=float(_vader_analyzer()(sentence)["compound"])
-        if assessed or v_positive or v_negative
-        else 0.0,
+        elongated=_ELONGATED.search(sentence) is not None,
     )
 
 

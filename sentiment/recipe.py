@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sentiment.evaluate import LabelledText, read_labelled
+from sentiment.training import TrainingConfig
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,16 @@ SHARED_SOURCES: tuple[Source, ...] = (
     Source("customer/goemotions-train.csv", "goemotions", customer=True, calibrate=True),
     Source("customer/goemotions-dev.csv", "goemotions", customer=True, calibrate=True),
 )
+
+
+# The domain whose weights read a comment of unknown origin: Reddit comments are the nearest of the
+# shared sets to what customers write, and their neutral class means "no feeling" (see `calibrate`).
+READS_AS = "goemotions"
+
+
+def shipped_config(**overrides: int | float | str | bool) -> TrainingConfig:
+    """The training settings of the shipped model (`ela sentiment train` with no files)."""
+    return TrainingConfig(reads_as=READS_AS, **overrides)  # type: ignore[arg-type]
 
 
 def default_data_dir() -> Path:

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sentiment.clean import clean
-from sentiment.features import features, with_domain
 from sentiment.language import CONFIDENT, detect
 from sentiment.lexicon import SentenceLexicon, analyse
-from sentiment.model import DEFAULT_MODEL_PATH, Calibration, LinearModel, aggregate, load_model
+from sentiment.model import DEFAULT_MODEL_PATH, Calibration, LinearModel, aggregate, load_reading
 from sentiment.mood import MoodBands
 from sentiment.signals import apply_signals, detect_signals
 
@@ -103,18 +102,20 @@ class DeskEngine:
         comments mix in much English.
 
         `domain`: read every comment as coming from one of the model's training domains (for
-        instance "jira" for a desk whose commenters are developers), with that domain's features and
-        label thresholds. None (the default) reads them as customers: shared weights, thresholds fitted
-        for customer text.
+        instance "jira" for a desk whose commenters are developers), with that domain's weights and
+        label thresholds. None (the default) reads them as customers: with the weights of the domain
+        the model names for that (`reads_as`, Reddit comments in the shipped one) and the thresholds
+        fitted for customer text.
         """
         if not 0.0 <= lexicon_weight <= 1.0:
             raise ValueError(f"lexicon_weight must be within [0, 1], got {lexicon_weight}")
         if isinstance(languages, str) or not all(isinstance(c, str) and c for c in languages):
             raise ValueError(f"languages must be a list of ISO 639-1 codes, got {languages!r}")
         path = Path(model).expanduser() if model else DEFAULT_MODEL_PATH
-        self.model: LinearModel = load_model(path)
-        self.calibration: Calibration = self.model.for_domain(domain) if domain else self.model.calibration
         self.domain = domain or None
+        # The weights as this engine reads: shared plus its domain's, folded once into one table.
+        self.model: LinearModel = load_reading(path, self.domain)
+        self.calibration: Calibration = self.model.for_domain(domain) if domain else self.model.calibration
         self.bands: MoodBands = self.calibration.bands
         self.lexicon_weight = lexicon_weight
         self.languages: frozenset[str] = frozenset(c.lower() for c in languages)
@@ -153,7 +154,7 @@ class DeskEngine:
         """
         analysed = [analyse(s) for s in sentences]
         model = self.model
-        polarities = [model.polarity(features((a,))) for a in analysed]
+        whole, polarities = model.read(analysed)
         beta = self.lexicon_weight
         if beta:
             polarities = [
@@ -163,16 +164,10 @@ class DeskEngine:
         if shift is None:
             shift = sum(weight for _, weight in signals.values())
         calibration = self.calibration
-        domain = self.domain
         if len(analysed) == 1:
-            whole = (
-                polarities[0] if domain is None else model.polarity(with_domain(features(analysed), domain))
-            )
-            whole = apply_signals(whole, shift)
+            whole = apply_signals(polarities[0], shift)
             message = whole
         else:
-            feats = features(analysed)
-            whole = model.polarity(feats if domain is None else with_domain(feats, domain))
             if beta:
                 whole = (1 - beta) * whole + beta * sum(a.polarity for a in analysed) / len(analysed)
             whole = apply_signals(whole, shift)

@@ -6,10 +6,12 @@ own share of neutral texts and its own habits, and none of them is the service d
 - every domain weighs the same in the fit, and within a domain every class does (`sample_weights`):
   37,000 Reddit comments must not drown 4,000 Jira comments, nor a two-thirds-neutral set teach that
   most texts are neutral;
-- each training text also carries its domain as features (a bias and the lexicon evidence, per
-  domain: `domain_features`). Those absorb what is peculiar to one domain (how many texts its raters
-  called neutral, how far its lexicon scores lean), so the shared weights learn what holds across
-  domains. Scoring uses the shared weights only: the comments a desk scores come from none of them;
+- every feature of a training text also has a copy for the text's domain, and every domain a bias
+  (`features.with_domain`): the copies absorb what is peculiar to one domain (how many texts its
+  raters called neutral, a word that is praise in one community and a formula in another), so the
+  shared weights learn what holds across domains. The engine reads a comment with the shared weights
+  plus those of one domain: the one the model names for customers (`TrainingConfig.reads_as`), or the
+  one a site names (`DeskEngine(domain=...)`);
 - the label thresholds and the aggregation rule are fitted on out-of-fold predictions to maximise the
   mean macro-F1 over the customer-voice domains (`customer_domains`), each counted once, not on
   developer chatter; the outer mood bands come from the raters' strength of feeling where a set has it.
@@ -26,7 +28,7 @@ import random
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -34,7 +36,7 @@ from sentiment.evaluate import LABELS, LabelledText, macro_f1, mean_and_std
 from sentiment.features import FEATURE_VERSION, features, with_domain
 from sentiment.fit import SparseRows, lbfgs
 from sentiment.lexicon import SentenceLexicon
-from sentiment.model import CLASSES, Calibration, LinearModel, aggregate
+from sentiment.model import CLASSES, Calibration, LinearModel, aggregate, softmax
 from sentiment.mood import MoodBands
 from sentiment.scorer import analyse_text
 from sentiment.signals import apply_signals, detect_signals
@@ -56,6 +58,7 @@ class TrainingConfig:
     domain_features: bool = True
     class_balance: float = 1.0  # 1: every class of a domain weighs the same; 0: as the data has them
     domain_size: float = 0.5  # a domain's total weight grows as (its size) ** domain_size: 0 = all equal
+    reads_as: str = ""  # the domain whose weights read a comment of unknown origin ("": shared only)
 
 
 @dataclass(frozen=True)
@@ -186,15 +189,42 @@ def fit_items(
     )
 
 
-def _polarities(
-    model: LinearModel, item: Prepared, message_features: Features | None = None
+Logits = tuple[float, float]
+# Neutral shifts tried by the calibration (see `Calibration.neutral_shift`).
+NEUTRAL_SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+def _logits(reader: LinearModel, item: Prepared) -> tuple[Logits | None, list[Logits]]:
+    """The message's logits (None for a text with no sentences) and each sentence's."""
+    sentences = [reader.logits(f) for f in item.sentences]
+    if not sentences:
+        return None, []
+    return (reader.logits(item.message) if len(sentences) > 1 else sentences[0]), sentences
+
+
+def _shifted(logits: Logits, shift: float) -> float:
+    p_neg, _, p_pos = softmax(logits[0] - shift, logits[1] - shift)
+    return p_pos - p_neg
+
+
+def _read_at(
+    item: Prepared, logits: tuple[Logits | None, list[Logits]], shift: float
 ) -> tuple[float, list[float]]:
+    """(message polarity, sentence polarities) from stored logits, with a neutral shift and the signals."""
+    message, sentences = logits
+    if message is None:
+        return 0.0, []
+    polarity = _shifted(message, shift)
+    if item.signal_shift:
+        polarity = apply_signals(polarity, item.signal_shift)
+    return polarity, [_shifted(z, shift) for z in sentences]
+
+
+def _polarities(reader: LinearModel, item: Prepared) -> tuple[float, list[float]]:
+    """The message and sentence polarities of a prepared text, as `reader` (one domain's reading) sees it."""
     shift = item.signal_shift
-    sentences = [model.polarity(f) for f in item.sentences]
-    if message_features is not None:
-        message = model.polarity(message_features)
-    else:
-        message = model.polarity(item.message) if len(item.sentences) > 1 else (sentences or [0.0])[0]
+    sentences = [reader.polarity(f) for f in item.sentences]
+    message = reader.polarity(item.message) if len(item.sentences) > 1 else (sentences or [0.0])[0]
     if shift:
         message = apply_signals(message, shift)
     return message, sentences
@@ -362,7 +392,7 @@ def _calibration_subset(
     return subset or list(indices)
 
 
-def cross_validate(
+def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibrations
     items: Sequence[Prepared],
     config: TrainingConfig,
     progress: Callable[[str], None] | None = None,
@@ -384,17 +414,22 @@ def cross_validate(
     if fold_of is None:
         fold_of = stratified_folds([(item.domain, item.label) for item in items], config.folds, config.seed)
     n_folds = max(fold_of) + 1
-    oof_message = [0.0] * len(items)
+    oof_logits: list[tuple[Logits | None, list[Logits]]] = [(None, []) for _ in items]
     oof_domain = [0.0] * len(items)
-    oof_sentences: list[list[float]] = [[] for _ in items]
+    oof_domain_sentences: list[list[float]] = [[] for _ in items]
     for fold in range(n_folds):
         train = [item for item, f in zip(items, fold_of, strict=True) if f != fold]
         weights, bias = fit_items(train, config)
         model = LinearModel(weights, bias)
+        shipped = model.reading(config.reads_as)
+        readers = {
+            name: model.reading(name if config.domain_features else "")
+            for name in {item.domain for item in items}
+        }
         for i, item in enumerate(items):
             if fold_of[i] == fold:
-                oof_message[i], oof_sentences[i] = _polarities(model, item)
-                oof_domain[i] = _polarities(model, item, training_features(item, config))[0]
+                oof_logits[i] = _logits(shipped, item)
+                oof_domain[i], oof_domain_sentences[i] = _polarities(readers[item.domain], item)
         if progress:
             progress(f"fold {fold + 1}/{n_folds} trained")
 
@@ -403,17 +438,34 @@ def cross_validate(
     domains = [item.domain for item in items]
     held_out = [i for i, f in enumerate(fold_of) if f >= 0]
 
+    read_at: dict[float, list[tuple[float, list[float]]]] = {}
+
+    def reading_at(shift: float) -> list[tuple[float, list[float]]]:
+        """Every text's out-of-fold (message, sentence) polarities as the engine reads with `shift`."""
+        if shift not in read_at:
+            read_at[shift] = [_read_at(item, z, shift) for item, z in zip(items, oof_logits, strict=True)]
+        return read_at[shift]
+
     def fitted_on(indices: Sequence[int]) -> Calibration:
         if fixed is not None:
             return fixed
         subset = _calibration_subset(items, indices, chosen)
-        return calibrate(
-            [oof_message[i] for i in subset],
-            [oof_sentences[i] for i in subset],
-            [lexicon[i] for i in subset],
-            [labels[i] for i in subset],
-            [domains[i] for i in subset],
-        )
+        best: tuple[float, Calibration] | None = None
+        for shift in NEUTRAL_SHIFTS:
+            read = reading_at(shift)
+            found = calibrate(
+                [read[i][0] for i in subset],
+                [read[i][1] for i in subset],
+                [lexicon[i] for i in subset],
+                [labels[i] for i in subset],
+                [domains[i] for i in subset],
+            )
+            guess = [found.label(aggregate(*read[i], found, lexicon[i])) for i in subset]
+            f1 = _mean_macro_f1([labels[i] for i in subset], guess, [domains[i] for i in subset])
+            if best is None or f1 > best[0] + 1e-9:
+                best = (f1, replace(found, neutral_shift=shift))
+        assert best is not None
+        return best[1]
 
     # Honest per-fold scores: fold k is labelled with a calibration (aggregation rule and thresholds)
     # fitted on the other folds' predictions only, as a comment the model has never seen would be.
@@ -424,10 +476,9 @@ def cross_validate(
         rest = [i for i in held_out if fold_of[i] != fold]
         mine = [i for i in held_out if fold_of[i] == fold]
         calibration = fitted_on(rest)
+        read = reading_at(calibration.neutral_shift)
         for i in mine:
-            predicted[i] = calibration.label(
-                aggregate(oof_message[i], oof_sentences[i], calibration, lexicon[i])
-            )
+            predicted[i] = calibration.label(aggregate(*read[i], calibration, lexicon[i]))
         fold_scores.append(macro_f1([labels[i] for i in mine], [predicted[i] for i in mine]))
         for name in sorted({domains[i] for i in mine}):
             rest_d = [i for i in rest if domains[i] == name]
@@ -438,7 +489,7 @@ def cross_validate(
             for i in mine:
                 if domains[i] == name:
                     predicted_domain[i] = own.label(
-                        aggregate(oof_domain[i], oof_sentences[i], own, lexicon[i])
+                        aggregate(oof_domain[i], oof_domain_sentences[i], own, lexicon[i])
                     )
 
     def by_domain(guess: Sequence[int]) -> dict[str, float]:
@@ -451,7 +502,10 @@ def cross_validate(
         }
 
     final = fitted_on(held_out)
-    aggregated = [aggregate(oof_message[i], oof_sentences[i], final, lexicon[i]) for i in range(len(items))]
+    read = reading_at(final.neutral_shift)
+    oof_message = [m for m, _ in read]
+    oof_sentences = [sentences for _, sentences in read]
+    aggregated = [aggregate(*read[i], final, lexicon[i]) for i in range(len(items))]
     bands = (
         fixed.bands
         if fixed is not None
@@ -463,7 +517,7 @@ def cross_validate(
             [items[i].mean for i in held_out],
         )
     )
-    calibration = Calibration(final.negative_below, final.positive_from, final.dominant_below, bands)
+    calibration = replace(final, bands=bands)
     domain_thresholds = {}
     for name in sorted({domains[i] for i in held_out}):
         mine = [i for i in held_out if domains[i] == name]
@@ -543,6 +597,8 @@ def train_model(
             "max_iter": config.max_iter,
             "domain_features": config.domain_features,
             "class_balance": config.class_balance,
+            "domain_size": config.domain_size,
+            "reads_as": config.reads_as,
         },
         "cv_macro_f1_mean": round(mean, 6),
         "cv_macro_f1_std": round(std, 6),
@@ -562,7 +618,7 @@ def train_model(
         ),
     }
     thresholds = {name: (round(n, 4), round(p, 4)) for name, (n, p) in cv.domain_thresholds.items()}
-    return LinearModel(weights, bias, cv.calibration, meta, thresholds), cv, grouped
+    return LinearModel(weights, bias, cv.calibration, meta, thresholds, config.reads_as), cv, grouped
 
 
 def _group_scores(

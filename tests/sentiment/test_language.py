@@ -60,3 +60,13 @@ def test_the_six_language_set_is_mostly_decided_and_never_wrongly() -> None:
             assert score(text).scored, text
         right += decided == gold or (gold == "en" and decided is None)
     assert right / len(rows) >= 0.8
+
+
+def test_plain_english_is_known_at_a_glance_and_nothing_foreign_is() -> None:
+    from sentiment.language import english_at_a_glance
+
+    assert detect("I have been waiting for a reply since Monday and nobody called.") == ("en", 1.0)
+    for text, gold in short_comments():
+        if gold not in ("en", None):
+            assert not english_at_a_glance(text), text
+    assert not english_at_a_glance("Ich warte immer noch auf eine Antwort von Ihrem Support.")

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from sentiment.features import features, with_domain
 from sentiment.model import CLASSES, DEFAULT_MODEL_PATH, LinearModel, ModelFileError, load_model
-from sentiment.recipe import SHARED_SOURCES, read_shared
+from sentiment.recipe import READS_AS, SHARED_SOURCES, read_shared, shipped_config
+from sentiment.scorer import analyse_text
 from sentiment.training import (
+    Prepared,
     TrainingConfig,
     fit_bands,
     fit_items,
@@ -36,8 +40,10 @@ def test_the_shipped_model_loads() -> None:
     assert -1 < cal.negative_below < 0 < cal.positive_from < 1
     assert cal.bands.negative_below == cal.negative_below
     assert set(model.domain_thresholds) == {source.domain for source in SHARED_SOURCES}
+    assert model.reads_as == READS_AS and READS_AS in model.domains()
+    assert set(model.domains()) == set(model.domain_thresholds)
     # it ships in the wheel
-    assert DEFAULT_MODEL_PATH.stat().st_size < 2_000_000
+    assert DEFAULT_MODEL_PATH.stat().st_size < 3_000_000
 
 
 def test_training_reproduces_a_model_of_the_same_shape(tmp_path: Path) -> None:
@@ -75,23 +81,96 @@ def test_training_is_deterministic() -> None:
     assert first.to_json() == second.to_json()
 
 
-@pytest.mark.slow
-def test_refitting_on_the_shared_data_reproduces_the_shipped_weights(shared_data: Path) -> None:
-    """Guards that the shipped file matches the code: change a feature, and this fails until retrained.
+# `ela sentiment train --every 40 --out tests/sentiment/data/reference-model.json`: the whole recipe
+# (analysis, cross-validation, calibration, the final fit) on every 40th row of each shared file.
+REFERENCE = Path(__file__).parent / "data" / "reference-model.json"
+REFERENCE_EVERY = 40
 
-    The final fit only (about a minute); `ela sentiment train` adds the cross-validation that sets the
-    calibration, from the same deterministic folds.
-    """
-    items = [
+
+def _shared_items(shared_data: Path, every: int = 1) -> list[Prepared]:
+    return [
         item
         for source, rows in read_shared(shared_data / "sentiment")
-        for item in prepare_rows(rows, source.domain)
+        for item in prepare_rows(rows[::every], source.domain)
     ]
-    weights, bias = fit_items(items, TrainingConfig())
+
+
+def test_the_recipe_reproduces_its_reference_on_a_sample(shared_data: Path) -> None:
+    """The recipe of the shipped model, end to end, on a sample: the same file, number for number.
+
+    Change a feature, a rule or the fit, and this fails until the reference (and the shipped model)
+    are rebuilt.
+    """
+    model, _, _ = train_model(
+        _shared_items(shared_data, REFERENCE_EVERY),
+        shipped_config(),
+        [source.path for source in SHARED_SOURCES],
+        groups=[],
+        calibration_domains=[s.domain for s in SHARED_SOURCES if s.calibrate],
+    )
+    reference = json.loads(REFERENCE.read_text())
+    rebuilt = json.loads(json.dumps(model.to_json()))
+    assert rebuilt["calibration"] == reference["calibration"]
+    assert rebuilt["bias"] == reference["bias"]
+    assert rebuilt["weights"] == reference["weights"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not (os.environ.get("CI") or os.environ.get("ELA_FULL_RETRAIN_TEST")),
+    reason="a full refit takes minutes: CI runs it (CI=true), or set ELA_FULL_RETRAIN_TEST=1",
+)
+def test_refitting_on_the_shared_data_reproduces_the_shipped_weights(shared_data: Path) -> None:
+    """The shipped file is what `ela sentiment train` builds from the shared files: its final fit.
+
+    The cross-validation that sets the calibration runs from the same deterministic folds; the sample
+    test above checks that part of the recipe.
+    """
+    weights, bias = fit_items(_shared_items(shared_data), shipped_config())
     shipped = json.loads(DEFAULT_MODEL_PATH.read_text())
     refitted = LinearModel(weights, bias).to_json()
     assert refitted["bias"] == shipped["bias"]
     assert refitted["weights"] == shipped["weights"]
+
+
+def test_a_domain_reading_adds_the_domain_weights_to_the_shared_ones() -> None:
+    model = LinearModel(
+        {
+            "u:thanks": (0.0, 1.0),
+            "@jira:u:thanks": (0.0, -0.75),
+            "@jira:bias": (0.5, 0.25),
+            "@jira:u:lgtm": (0.0, 2.0),
+            "@github:u:thanks": (1.0, 1.0),
+        },
+        (0.125, -0.125),
+        reads_as="jira",
+    )
+    jira = model.reading("jira")
+    assert jira.weights == {"u:thanks": (0.0, 0.25), "u:lgtm": (0.0, 2.0)}
+    assert jira.bias == (0.625, 0.125)
+    assert model.reading("").weights == {"u:thanks": (0.0, 1.0)}
+    assert model.domains() == ["github", "jira"]
+    # the reading and the training features agree
+    feats = {"u:thanks": 0.5, "u:lgtm": 0.5}
+    assert jira.logits(feats) == pytest.approx(model.logits(with_domain(feats, "jira")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks, that fixed it! Everything works now.",
+        "Still not working. This is the third time I ask. Please call me back :(",
+        "I'm happy with the resolution.",
+        "",
+    ],
+)
+def test_reading_sentences_equals_scoring_their_features(text: str) -> None:
+    model = load_model().reading(READS_AS)
+    analysed = analyse_text(text)[1]
+    message, sentences = model.read(analysed)
+    assert sentences == pytest.approx([model.polarity(features((a,))) for a in analysed])
+    if analysed:
+        assert message == pytest.approx(model.polarity(features(analysed)))
 
 
 def test_groups_are_held_out_whole_and_reported_by_name() -> None:
@@ -180,7 +259,7 @@ def test_stratified_folds_share_every_class() -> None:
             '{"format": "ela-sentiment-linear", "version": 99, "classes": [-1, 0, 1]}',
             "unsupported model version",
         ),
-        ('{"format": "ela-sentiment-linear", "version": 2, "classes": [-1, 0, 1]}', "malformed model"),
+        ('{"format": "ela-sentiment-linear", "version": 3, "classes": [-1, 0, 1]}', "malformed model"),
         ("[1, 2]", "not an ela-sentiment-linear model"),
     ],
 )

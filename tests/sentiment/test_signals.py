@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sentiment import score
+from sentiment.evaluate import read_labelled
 from sentiment.signals import (
     BROKEN_PROMISE,
     CHASING,
@@ -110,3 +113,28 @@ def test_the_words_that_fired_are_reported() -> None:
 def test_apply_signals_stays_on_the_scale() -> None:
     assert apply_signals(-0.9, -0.45) == -1.0
     assert apply_signals(0.9, 0.4) == 1.0
+
+
+def test_skipping_messages_without_trigger_words_changes_no_answer(shared_data: Path) -> None:
+    """The trigger-word shortcut of detect_signals gives what the full search gives."""
+    import sentiment.signals as signals
+
+    def full_search(text: str) -> dict[str, tuple[str, float]]:
+        lowered = signals._normalise(text)
+        found = {}
+        for name, pattern in signals._COMPILED.items():
+            match = pattern.search(lowered)
+            while (
+                match is not None
+                and name == PRAISE
+                and signals._NEGATED_PRAISE.search(lowered, 0, match.start())
+            ):
+                match = pattern.search(lowered, match.end())
+            if match is not None:
+                found[name] = (match.group(0).strip(), SIGNAL_WEIGHTS[name])
+        return found
+
+    texts = [t for texts in FIRES.values() for t in texts] + QUIET
+    for name in ("jira-dev.csv", "github.csv", "customer/vader-tweets.csv"):
+        texts += [row.text for row in read_labelled(shared_data / "sentiment" / name)]
+    assert all(detect_signals(t) == full_search(t) for t in texts)
