@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sentiment.features import DOMAIN_BIAS, DOMAIN_PREFIX, dense_features, word_logits
+from sentiment.features import DOMAIN_BIAS, DOMAIN_PREFIX, dense_features, domain_name, word_logits
 from sentiment.lexicon import SentenceLexicon
 from sentiment.mood import MoodBands
 
@@ -230,7 +230,18 @@ class LinearModel:
             "bias": [round(b, 5) for b in self.bias],
             # Three decimals: a weight's last digit moves a logit by 0.0005 per unit of feature value,
             # far below what changes a decision, and keeps the file that ships in the wheel small.
-            "weights": {name: [round(v, 3) for v in w] for name, w in sorted(self.weights.items())},
+            # The shared weights, then each domain's own under its name ("@jira:u:x" as "u:x" in "jira").
+            "weights": _rounded({n: w for n, w in self.weights.items() if not n.startswith(DOMAIN_PREFIX)}),
+            "domain_weights": {
+                domain: _rounded(
+                    {
+                        n[len(DOMAIN_PREFIX) + len(domain) + 1 :]: w
+                        for n, w in self.weights.items()
+                        if n.startswith(DOMAIN_PREFIX + domain + ":")
+                    }
+                )
+                for domain in self.domains()
+            },
         }
 
     def save(self, path: Path) -> None:
@@ -256,6 +267,8 @@ class LinearModel:
                 neutral_shift=float(cal["neutral_shift"]),
             )
             weights = {str(k): _pair(v) for k, v in data["weights"].items()}
+            for domain, own in data["domain_weights"].items():
+                weights.update({domain_name(str(domain), str(k)): _pair(v) for k, v in own.items()})
             domains = {str(k): _pair(v) for k, v in cal.get("domains", {}).items()}
             return cls(
                 weights,
@@ -277,6 +290,10 @@ class LinearModel:
         except json.JSONDecodeError as exc:
             raise ModelFileError(f"model {path} is not JSON: {exc}") from exc
         return cls.from_json(data)
+
+
+def _rounded(weights: Mapping[str, tuple[float, float]]) -> dict[str, list[float]]:
+    return {name: [round(v, 3) for v in w] for name, w in sorted(weights.items())}
 
 
 def _pair(value: Any) -> tuple[float, float]:

@@ -49,11 +49,11 @@ STRONG_MEAN = 2.0
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    l2: float = 3e-4  # on the weighted mean cross-entropy
+    l2: float = 5e-5  # on the weighted mean cross-entropy
     min_count: int = 3  # a feature must occur in this many training texts
     folds: int = 5
     seed: int = 13
-    prune_below: float = 0.01  # weights this small on both classes are not shipped
+    prune_below: float = 0.03  # weights this small on both classes are not shipped
     max_iter: int = 300
     domain_features: bool = True
     class_balance: float = 1.0  # 1: every class of a domain weighs the same; 0: as the data has them
@@ -191,7 +191,7 @@ def fit_items(
 
 Logits = tuple[float, float]
 # Neutral shifts tried by the calibration (see `Calibration.neutral_shift`).
-NEUTRAL_SHIFTS = (0.0, 0.5, 1.0, 1.5, 2.0)
+NEUTRAL_SHIFTS = (0.0, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
 
 
 def _logits(reader: LinearModel, item: Prepared) -> tuple[Logits | None, list[Logits]]:
@@ -294,20 +294,22 @@ def fit_bands(
     """The outer bands: where "very" negative (positive) starts.
 
     Where texts carry their raters' mean (VADER's sets, -4..4), "very" is learnt: the cut that best
-    tells the texts rated at least STRONG_MEAN from the rest, by F1. Otherwise the median out-of-fold
-    polarity of the correctly recognised negatives (positives), halfway to the end of the scale when
-    there are none.
+    tells the texts rated at least STRONG_MEAN from the rest, by F1. It is no milder than the median
+    out-of-fold polarity of the correctly recognised negatives (positives), so that "very" is never
+    more than the stronger half of a side: F1 favours a low cut when strong ratings are common, and
+    a cut at the label threshold would leave no plain "negative" at all. Without ratings, that median
+    (halfway to the end of the scale when there are none).
     """
+    negatives = [p for p, g in zip(polarities, gold, strict=True) if g == -1 and p < negative_below]
+    positives = [p for p, g in zip(polarities, gold, strict=True) if g == 1 and p >= positive_from]
+    very_negative = statistics.median(negatives) if negatives else (negative_below - 1.0) / 2
+    very_positive = statistics.median(positives) if positives else (positive_from + 1.0) / 2
     rated = [(p, m) for p, m in zip(polarities, means, strict=False) if m is not None]
     if len(rated) >= 100:
-        very_negative = _strong_cut([-p for p, _ in rated], [-m >= STRONG_MEAN for _, m in rated])
-        very_positive = _strong_cut([p for p, _ in rated], [m >= STRONG_MEAN for _, m in rated])
-        very_negative = -very_negative
-    else:
-        negatives = [p for p, g in zip(polarities, gold, strict=True) if g == -1 and p < negative_below]
-        positives = [p for p, g in zip(polarities, gold, strict=True) if g == 1 and p >= positive_from]
-        very_negative = statistics.median(negatives) if negatives else (negative_below - 1.0) / 2
-        very_positive = statistics.median(positives) if positives else (positive_from + 1.0) / 2
+        strong_negative = -_strong_cut([-p for p, _ in rated], [-m >= STRONG_MEAN for _, m in rated])
+        strong_positive = _strong_cut([p for p, _ in rated], [m >= STRONG_MEAN for _, m in rated])
+        very_negative = min(very_negative, strong_negative)
+        very_positive = max(very_positive, strong_positive)
     return MoodBands(
         round(min(very_negative, negative_below), 3),
         negative_below,

@@ -43,7 +43,7 @@ def test_the_shipped_model_loads() -> None:
     assert model.reads_as == READS_AS and READS_AS in model.domains()
     assert set(model.domains()) == set(model.domain_thresholds)
     # it ships in the wheel
-    assert DEFAULT_MODEL_PATH.stat().st_size < 3_000_000
+    assert DEFAULT_MODEL_PATH.stat().st_size < 4_000_000
 
 
 def test_training_reproduces_a_model_of_the_same_shape(tmp_path: Path) -> None:
@@ -268,3 +268,18 @@ def test_model_file_errors(tmp_path: Path, content: str, message: str) -> None:
     path.write_text(content)
     with pytest.raises(ModelFileError, match=message):
         LinearModel.load(path)
+
+
+def test_the_default_reading_raises_the_neutral_class_by_the_fitted_shift() -> None:
+    from sentiment.model import load_reading
+
+    model = load_model()
+    default, plain = load_reading(DEFAULT_MODEL_PATH), model.reading(model.reads_as)
+    shift = model.calibration.neutral_shift
+    assert default.weights == plain.weights
+    assert default.bias == pytest.approx((plain.bias[0] - shift, plain.bias[1] - shift))
+    # a site's own domain reads without it, with that domain's thresholds
+    jira = load_reading(DEFAULT_MODEL_PATH, "jira")
+    assert jira.bias == model.reading("jira").bias
+    with pytest.raises(ModelFileError, match="no domain 'nope'"):
+        load_reading(DEFAULT_MODEL_PATH, "nope")
