@@ -95,6 +95,12 @@ def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
 
 def dense_features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
     """The lexicon's evidence and the message's shape: a score-or-flag per name, a couple of dozen."""
+    if len(sentences) == 1:
+        return _sentence_dense(sentences[0])
+    return _message_dense(sentences)
+
+
+def _message_dense(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
     feats: dict[str, float] = {}
     n_words = sum(len(s.words) for s in sentences)
     polarities = [s.polarity for s in sentences]
@@ -135,6 +141,51 @@ def dense_features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
     # both in proportions that vary from one project to the next.
     feats[f"sent:{min(len(sentences), _MAX_SENTENCE_COUNT)}"] = 1.0
     feats["end:" + (sentences[-1].ending or "none")] = 1.0
+    for limit, name in _LENGTH_BUCKETS:
+        if n_words <= limit:
+            feats[name] = 1.0
+            break
+    else:
+        feats["len:26+"] = 1.0
+    return feats
+
+
+def _sentence_dense(s: SentenceLexicon) -> dict[str, float]:
+    """`dense_features` of one sentence, the same values without the sums over a list (every comment
+    has at least one sentence, and most have one)."""
+    feats = {
+        "lex": s.polarity,
+        "lex_min": s.polarity,
+        "lex_max": s.polarity,
+        "lex_pos": squash(s.positive),
+        "lex_neg": squash(s.negative),
+        "vlex": s.vader,
+        "vlex_min": s.vader,
+        "vlex_max": s.vader,
+        "vlex_pos": squash(s.vader_positive),
+        "vlex_neg": squash(s.vader_negative),
+    }
+    if s.negated:
+        feats["negated"] = 1.0
+    if s.exclamations:
+        feats["excl"] = 1.0
+        if s.exclamations > 1:
+            feats["excl_many"] = 1.0
+    if s.questions:
+        feats["question"] = 1.0
+    if s.shouts:
+        feats["shout"] = 1.0
+    if s.repeated:
+        feats["repeated"] = 1.0
+    if s.elongated:
+        feats["elongated"] = 1.0
+    if s.emoji_positive:
+        feats["emoji_pos"] = float(s.emoji_positive)
+    if s.emoji_negative:
+        feats["emoji_neg"] = float(s.emoji_negative)
+    feats["sent:1"] = 1.0
+    feats["end:" + (s.ending or "none")] = 1.0
+    n_words = len(s.words)
     for limit, name in _LENGTH_BUCKETS:
         if n_words <= limit:
             feats[name] = 1.0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sentiment.features import WORD_VALUE, features
@@ -78,3 +80,13 @@ def test_a_message_sums_its_sentences_n_grams() -> None:
 def test_elongation_is_a_cue() -> None:
     assert message_features("sooo slow")["elongated"] == 1.0
     assert "elongated" not in message_features("so slow")
+
+
+def test_one_sentence_dense_features_are_the_general_ones(shared_data: Path) -> None:
+    from sentiment.evaluate import read_labelled
+    from sentiment.features import _message_dense, _sentence_dense
+
+    rows = read_labelled(shared_data / "sentiment" / "jira-dev.csv")[:1500]
+    sentences = [a for row in rows for a in analyse_text(row.text)[1]]
+    sentences += analyse_text("Sooo slow!!! :( NOT working, again? 😡 👍")[1]
+    assert all(_sentence_dense(a) == _message_dense((a,)) for a in sentences)
