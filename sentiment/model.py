@@ -146,7 +146,12 @@ class LinearModel:
             raise ModelFileError(f"the model has no domain {domain!r} (domains: {known})") from None
         cal = self.calibration
         return Calibration(
-            negative_below, positive_from, cal.dominant_below, cal.bands, cal.lexicon_dominant_below, 0.0
+            negative_below,
+            positive_from,
+            cal.dominant_below,
+            _bands_for(cal, negative_below, positive_from),
+            cal.lexicon_dominant_below,
+            0.0,
         )
 
     def logits(self, feats: Mapping[str, float]) -> tuple[float, float]:
@@ -290,6 +295,23 @@ class LinearModel:
         except json.JSONDecodeError as exc:
             raise ModelFileError(f"model {path} is not JSON: {exc}") from exc
         return cls.from_json(data)
+
+
+def _bands_for(cal: Calibration, negative_below: float, positive_from: float) -> MoodBands:
+    """Mood bands for a domain's own label thresholds, so that its label and its mood agree.
+
+    Each "very" cut keeps the place the shipped calibration gives it between its label threshold
+    and the end of the scale (there are no strength ratings per domain to fit it on).
+    """
+    b = cal.bands
+    negative_share = (b.negative_below - b.very_negative_below) / max(1.0 + b.negative_below, 1e-9)
+    positive_share = (b.positive_below - b.neutral_below) / max(1.0 - b.neutral_below, 1e-9)
+    return MoodBands(
+        round(negative_below - (1.0 + negative_below) * negative_share, 3),
+        negative_below,
+        positive_from,
+        round(positive_from + (1.0 - positive_from) * positive_share, 3),
+    )
 
 
 def _rounded(weights: Mapping[str, tuple[float, float]]) -> dict[str, list[float]]:

@@ -10,15 +10,15 @@ once, however often its patterns match. The names are part of the API: callers r
 
 | signal | weight | what it means |
 |---|---|---|
-| chasing | -0.35 | asking for an update, waiting, having asked before, counting the days |
-| lost_work | -0.45 | the problem costs the customer work, time or money |
-| broken_promise | -0.45 | something promised (a callback, a fix, a date) did not happen |
-| praise | +0.40 | relief and praise in the desk's idiom, beyond the lexicon's words |
+| chasing | -0.20 | asking for an update, waiting, having asked before, counting the days |
+| lost_work | -0.25 | the problem costs the customer work, time or money |
+| broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
+| praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words |
 
 The weights are on the polarity scale [-1, 1]: one signal on an otherwise neutral comment moves it
-past the fitted label threshold (about +-0.1 to +-0.2), not to the far end of the scale; two negative
-signals together make it clearly negative. They were set by reading, not fitted, and are constants
-here so that a change to them shows in review.
+past the fitted label threshold (about +-0.06) into the plain negative (positive) mood, not into the
+"very" band (beyond about -0.25 and +0.45); two negative signals together make it very negative. They
+were set by reading, not fitted, and are constants here so that a change to them shows in review.
 """
 
 # Each pattern stays on one line, however long, so that it reads as one regex in review.
@@ -35,10 +35,10 @@ BROKEN_PROMISE = "broken_promise"
 PRAISE = "praise"
 
 SIGNAL_WEIGHTS: Mapping[str, float] = {
-    CHASING: -0.35,
-    LOST_WORK: -0.45,
-    BROKEN_PROMISE: -0.45,
-    PRAISE: 0.40,
+    CHASING: -0.20,
+    LOST_WORK: -0.25,
+    BROKEN_PROMISE: -0.25,
+    PRAISE: 0.25,
 }
 SIGNALS: frozenset[str] = frozenset(SIGNAL_WEIGHTS)
 

@@ -127,3 +127,24 @@ def test_lexicon_weight_leans_on_the_lexicon() -> None:
     assert fitted.score("nice").polarity != pytest.approx(analyse("nice").polarity)
     with pytest.raises(ValueError, match="lexicon_weight"):
         DeskEngine(lexicon_weight=2.0)
+
+
+@pytest.mark.parametrize("domain", [None, "jira", "github", "goemotions"])
+def test_label_and_mood_agree_for_every_reading(domain: str | None) -> None:
+    engine = DeskEngine(domain=domain)
+    bands, calibration = engine.bands, engine.calibration
+    assert bands.very_negative_below < bands.negative_below < bands.neutral_below < bands.positive_below
+    for step in range(-100, 101):
+        polarity = step / 100
+        mood = bands.band(polarity).value
+        expected = {-1: ("very_negative", "negative"), 0: ("neutral",), 1: ("positive", "very_positive")}
+        assert mood in expected[calibration.label(polarity)], (polarity, mood)
+
+
+def test_one_signal_alone_is_a_plain_mood_not_a_very_one() -> None:
+    bands = DeskEngine().bands
+    assert bands.band(score("Any update?").polarity).value == "negative"
+    assert bands.band(score("You promised a callback yesterday.").polarity).value in (
+        "negative",
+        "very_negative",
+    )
