@@ -1,6 +1,6 @@
 """Sentiment of customer messages: cleaning, scoring, mood bands, evaluation.
 
-The one entry point the rest of the product uses is `score(text)`.
+The one entry point the rest of the product uses is `score(text)`; `explain(text)` says why.
 """
 
 from sentiment.clean import clean
@@ -12,19 +12,29 @@ from sentiment.engines import (
     register_engine,
     unregister_engine,
 )
-from sentiment.mood import DEFAULT_BANDS, Mood, MoodBands
-from sentiment.scorer import SentenceScore, SentimentResult, score
+from sentiment.explain import Contribution, Explanation, explain
+from sentiment.language import detect
+from sentiment.mood import DEFAULT_BANDS, UNKNOWN_MOOD, Mood, MoodBands
+from sentiment.scorer import DeskEngine, SentenceScore, SentimentResult, score
+from sentiment.signals import SIGNALS
 
 __all__ = [
     "DEFAULT_BANDS",
+    "SIGNALS",
+    "UNKNOWN_MOOD",
+    "Contribution",
+    "DeskEngine",
     "Engine",
     "EngineError",
+    "Explanation",
     "Mood",
     "MoodBands",
     "SentenceScore",
     "SentimentResult",
     "available_engines",
     "clean",
+    "detect",
+    "explain",
     "get_engine",
     "register_engine",
     "score",

@@ -115,9 +115,11 @@ def strip_markup(text: str) -> str:
         text = _AT_MENTION.sub(" ", text)
     if "(" in text:
         text = _WIKI_ICON.sub(lambda m: _WIKI_ICONS.get(m.group(0), " "), text)
-    text = _HEADING.sub("", text)
-    text = _RULE.sub("\n", text)
-    text = _LIST_MARK.sub("", text)
+    # Headings, rules and list marks start a line: a one-line comment can only have them first.
+    if "\n" in text or text.lstrip()[:1] in ("h", "-", "*", "#"):
+        text = _HEADING.sub("", text)
+        text = _RULE.sub("\n", text)
+        text = _LIST_MARK.sub("", text)
     if "\\\\" in text:
         text = _WIKI_BREAK.sub("\n", text)
     if "|" in text:

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from sentiment.engines import Engine, EngineError, available_engines, bands_for, get_engine
-from sentiment.evaluate import DatasetError, LabelledText, evaluate, format_report, read_labelled
-from sentiment.training import TrainingConfig, prepare_rows, train_model
+from sentiment.evaluate import (
+    DatasetError,
+    LabelledText,
+    evaluate,
+    format_report,
+    mean_and_std,
+    read_labelled,
+)
+from sentiment.explain import explain
+from sentiment.model import DEFAULT_MODEL_PATH
+from sentiment.mood import UNKNOWN_MOOD
+from sentiment.recipe import default_data_dir, domain_of, read_shared, shipped_config
+from sentiment.scorer import DeskEngine
+from sentiment.training import Prepared, TrainingConfig, prepare_rows, train_model
 
 _ENGINE_HELP = f"engine name ({', '.join(available_engines())}) or a dotted path package.module:Factory"
 
@@ -31,9 +44,21 @@ def sentiment() -> None:
 @click.argument("text")
 @click.option("--engine", "engine_name", default="textblob", show_default=True, help=_ENGINE_HELP)
 @click.option("--model", type=click.Path(dir_okay=False, path_type=Path), help="weights file (textblob)")
-def score_command(text: str, engine_name: str, model: Path | None) -> None:
-    """Print the polarity, three-class label, mood and per-sentence scores of TEXT as JSON."""
+@click.option(
+    "--explain",
+    "explain_flag",
+    is_flag=True,
+    help="print which words, phrases and rules moved the score, and by how much (textblob engine)",
+)
+def score_command(text: str, engine_name: str, model: Path | None, explain_flag: bool) -> None:
+    """Print the polarity, three-class label, mood, language, signals and per-sentence scores of TEXT
+    as JSON; with --explain, what moved the score, as text."""
     engine = _engine(engine_name, model)
+    if explain_flag:
+        if not isinstance(engine, DeskEngine):
+            raise click.ClickException(f"--explain needs the textblob engine, not {engine_name!r}")
+        click.echo(explain(text, engine).render())
+        return
     result = engine.score(text)
     bands = bands_for(engine)
     click.echo(
@@ -41,8 +66,11 @@ def score_command(text: str, engine_name: str, model: Path | None) -> None:
             {
                 "polarity": round(result.polarity, 4),
                 "label": result.label,
-                "mood": bands.band(result.polarity).value,
+                "mood": bands.band(result.polarity).value if result.scored else UNKNOWN_MOOD,
                 "engine": result.engine,
+                "language": result.language,
+                "scored": result.scored,
+                "signals": sorted(result.signals),
                 "sentences": [{"text": s.text, "polarity": round(s.polarity, 4)} for s in result.sentences],
             },
             ensure_ascii=False,
@@ -77,46 +105,97 @@ def eval_command(
 
 
 @sentiment.command("train")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("sentiment-model.json"),
-    show_default=True,
-    help="where to write the weights; the shipped file is sentiment/data/model.json",
+    help="where to write the weights [default: the shipped sentiment/data/model.json with no FILES, "
+    "else sentiment-model.json]",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="with no FILES: the shared sentiment data [default: $ELA_SHARED_DATA/sentiment, else "
+    "../shared/data/sentiment]",
 )
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--label-column", default="oracle", show_default=True, help="labels -1, 0, 1")
-@click.option("--folds", default=10, show_default=True, type=click.IntRange(2, 100))
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 100))
 @click.option("--seed", default=13, show_default=True, type=int)
+@click.option(
+    "--every",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="train on every N-th row of each file only: a quick run of the whole recipe",
+)
 def train_command(
-    *, files: tuple[Path, ...], out: Path, text_column: str, label_column: str, folds: int, seed: int
+    *,
+    files: tuple[Path, ...],
+    out: Path | None,
+    data_dir: Path | None,
+    text_column: str,
+    label_column: str,
+    folds: int,
+    seed: int,
+    every: int,
 ) -> None:
-    """Fit the default engine's layer and calibration on labelled CSV FILES, with k-fold CV.
+    """Fit the default engine's layer and calibration, with k-fold CV, and write the weights.
 
-    Prints the cross-validated macro-F1 (mean and spread over the folds) and writes the weights to OUT.
-    When every row names its group in a `dataset` column, each group is also held out whole in turn.
+    With no FILES: rebuild the shipped model from the shared labelled sets (every domain of
+    sentiment/recipe.py), into sentiment/data/model.json unless --out says otherwise. With FILES
+    (labelled CSVs, each its own domain): fit on those. Prints the cross-validated macro-F1 per
+    domain. When rows name their group in a `dataset` column, each group is also held out whole.
     """
-    rows = [row for dataset in _read_all(files, text_column, label_column) for row in dataset]
-    labels = {row.label for row in rows}
+    config = TrainingConfig(folds=folds, seed=seed)
+    items: list[Prepared] = []
+    calibration_domains: list[str] = []
+    if files:
+        datasets = _read_all(files, text_column, label_column)
+        sources = [path.name for path in files]
+        click.echo(
+            f"analysing {sum(len(rows[::every]) for rows in datasets)} texts from {len(files)} file(s)",
+            err=True,
+        )
+        for path, rows in zip(files, datasets, strict=True):
+            items += prepare_rows(rows[::every], domain_of(path))
+        target = out or Path("sentiment-model.json")
+        # One domain: read new comments as that domain; several: with what they share.
+        names = {item.domain for item in items}
+        config = replace(config, reads_as=names.pop() if len(names) == 1 else "")
+    else:
+        directory = data_dir or default_data_dir()
+        try:
+            shared = read_shared(directory)
+        except DatasetError as exc:
+            raise click.ClickException(f"{exc} (give --data-dir, or set ELA_SHARED_DATA)") from exc
+        sources = [source.path for source, _ in shared]
+        click.echo(
+            f"analysing {sum(len(rows[::every]) for _, rows in shared)} texts from {directory}", err=True
+        )
+        for source, rows in shared:
+            items += prepare_rows(rows[::every], source.domain)
+            if source.calibrate and source.domain not in calibration_domains:
+                calibration_domains.append(source.domain)
+        target = out or DEFAULT_MODEL_PATH
+        config = shipped_config(folds=folds, seed=seed)
+    labels = {item.label for item in items}
     if len(labels) < 3:
         raise click.ClickException(f"training needs all three labels -1, 0, 1; found {sorted(labels)}")
-    smallest = min(sum(1 for r in rows if r.label == label) for label in labels)
+    smallest = min(sum(1 for item in items if item.label == label) for label in labels)
     if smallest < folds:
         raise click.ClickException(
             f"{folds}-fold cross-validation needs at least {folds} texts of each label, found {smallest}"
         )
-    config = TrainingConfig(folds=folds, seed=seed)
-    click.echo(f"analysing {len(rows)} texts from {len(files)} file(s)", err=True)
-    items = prepare_rows(rows)
     model, cv, grouped = train_model(
         items,
         config,
-        [path.name for path in files],
+        sources,
         progress=lambda m: click.echo(m, err=True),
-        groups=[row.group for row in rows],
+        groups=[item.group for item in items],
+        calibration_domains=calibration_domains,
     )
-    model.save(out)
+    model.save(target)
     mean, std = cv.mean_std
     cal = model.calibration
     bands = cal.bands
@@ -128,19 +207,30 @@ def train_command(
             + ", ".join(f"{s:.3f}" for s in grouped.fold_scores)
             + ")"
         )
+        known = model.meta.get("grouped_cv_known_domain_macro_f1") or {}
+        if known:
+            k_mean, k_std = mean_and_std(known.values())
+            click.echo(
+                f"  the same with the groups' domain known: {k_mean:.3f} +- {k_std:.3f} (groups: "
+                + ", ".join(f"{s:.3f}" for s in known.values())
+                + ")"
+            )
     click.echo(
         f"{folds}-fold CV macro-F1: {mean:.3f} +- {std:.3f} (folds: "
         + ", ".join(f"{s:.3f}" for s in cv.fold_scores)
         + ")"
     )
-    click.echo(f"out-of-fold macro-F1 with the fitted calibration: {cv.oof_macro_f1:.3f}")
+    click.echo("per domain, as the shipped engine reads a comment / with the domain known:")
+    for name, score in cv.domain_scores.items():
+        click.echo(f"  {name:<22} {score:.3f} / {cv.known_domain_scores.get(name, 0.0):.3f}")
     click.echo(
         f"label: negative below {cal.negative_below:+.2f}, positive from {cal.positive_from:+.2f}; "
         f"one sentence decides the message below {cal.dominant_below:+.2f}"
+        + (f" (fitted on {', '.join(calibration_domains)})" if calibration_domains else "")
     )
     click.echo(
         "mood bands: "
         f"very_negative < {bands.very_negative_below:+.3f} <= negative < {bands.negative_below:+.3f} "
         f"<= neutral < {bands.neutral_below:+.3f} <= positive < {bands.positive_below:+.3f} <= very_positive"
     )
-    click.echo(f"wrote {out} ({len(model.weights)} features)")
+    click.echo(f"wrote {target} ({len(model.weights)} features)")

@@ -25,6 +25,9 @@ class LabelledText:
     text: str
     label: int
     group: str = ""  # the `dataset` column (a fold name) when the file has one
+    # The raters' mean on a -4..4 scale (the `mean` column of VADER's ground truth), when the file has
+    # one: how strongly the text is felt, which the three-class label does not say.
+    mean: float | None = None
 
 
 def read_labelled(path: Path, text_column: str = "text", label_column: str = "oracle") -> list[LabelledText]:
@@ -54,7 +57,11 @@ def read_labelled(path: Path, text_column: str = "text", label_column: str = "or
                         f"{path}:{reader.line_num}: label {raw!r} in column {label_column!r} "
                         "is not -1, 0 or 1"
                     )
-                rows.append(LabelledText(row.get(text_column) or "", label, row.get("dataset") or ""))
+                rows.append(
+                    LabelledText(
+                        row.get(text_column) or "", label, row.get("dataset") or "", _number(row.get("mean"))
+                    )
+                )
         except UnicodeDecodeError as exc:
             raise DatasetError(f"{path}: not UTF-8 text ({exc.reason})") from exc
         except csv.Error as exc:
@@ -62,6 +69,13 @@ def read_labelled(path: Path, text_column: str = "text", label_column: str = "or
     if not rows:
         raise DatasetError(f"{path}: no rows")
     return rows
+
+
+def _number(text: str | None) -> float | None:
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

@@ -1,29 +1,85 @@
-"""Features of a message for the linear layer: lexicon evidence plus the words themselves.
+"""Features of a message for the linear layer: the words themselves, and the lexicon's evidence.
 
-The lexicon carries what generalises (negation, intensity, service-desk words); unigrams and bigrams let
-the layer learn how a community writes ("+1", "committed, thanks", "sorry for the delay"). Features are
-sparse: a dict from name to value, absent means zero.
+Words carry most of it: unigrams and bigrams of the tokens `lexicon.analyse` keeps (lower case, a word
+within reach of a negation marked "not_", emoji and emoticons as written, "!" and "?"), plus how each
+sentence opens and closes ("thanks ...", "... !"). The lexicon adds what a community's words alone do
+not learn: the polarity of words the training data rarely shows, under the service desk's negation,
+intensity and repetition rules. Features are sparse: a dict from name to value, absent means zero.
 
-Word features enter at WORD_VALUE, below the lexicon's scale. AdaGrad moves a weight by about the same
-step whatever the feature's scale, so a feature's value sets how fast it can move the logits: words
-learn at a quarter of the lexicon's pace. Words are what a model learns by heart about one community
-(names of committers, "thanks" as a commit formula); the lexicon carries across communities. Chosen by
-leave-one-fold-out CV on the Jira dev data, where whole folds of shorter, single-sentence comments
-are held out: half value raised that figure from 0.784 to 0.792, and with the sentence-count and
-closing-mark features below to 0.806 (each of three seeds), the last fold from 0.65 to 0.70.
+Word features enter at WORD_VALUE, the lexicon's at its own scale. The L2 penalty of the fit acts on
+weight times value, so the value sets how freely a feature's weight may grow: words, which a model can
+learn by heart about one community, are held more tightly than the lexicon's few dense features.
+
+Training also gives every feature a copy per domain (`with_domain`, "@jira:u:thanks"): the shared weight
+learns what holds across Jira comments, tweets and Reddit comments, each domain's copy what is peculiar
+to it. A reader of one domain adds the two (`LinearModel.reading`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sentiment.desk_words import EMOTION_CATEGORY
 from sentiment.lexicon import SentenceLexicon, squash
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 4
 WORD_VALUE = 0.5
 _MAX_SENTENCE_COUNT = 4
 _LENGTH_BUCKETS = ((3, "len:1-3"), (10, "len:4-10"), (25, "len:11-25"))
+DOMAIN_PREFIX = "@"
+DOMAIN_BIAS = "bias"
+
+
+def add_word_features(sentence: SentenceLexicon, feats: dict[str, float]) -> None:
+    """Add one sentence's n-grams to `feats`; a message's are the sum of its sentences'.
+
+    `word_logits` walks the same names without building the dict: keep the two in step.
+    """
+    value = WORD_VALUE
+    previous = "<s>"
+    get = feats.get
+    for word in sentence.words:
+        name = "u:" + word
+        feats[name] = get(name, 0.0) + value
+        name = "b:" + previous + " " + word
+        feats[name] = get(name, 0.0) + value
+        previous = word
+        category = EMOTION_CATEGORY.get(word)
+        if category:
+            feats[category] = get(category, 0.0) + 1.0
+    if sentence.words:
+        name = "b:" + previous + " </s>"
+        feats[name] = get(name, 0.0) + value
+
+
+def word_logits(sentence: SentenceLexicon, weights: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
+    """What one sentence's n-grams add to the logits: `add_word_features`, read off the weights."""
+    value = WORD_VALUE
+    neg = pos = 0.0
+    previous = "<s>"
+    get = weights.get
+    for word in sentence.words:
+        w = get("u:" + word)
+        if w is not None:
+            neg += w[0] * value
+            pos += w[1] * value
+        w = get("b:" + previous + " " + word)
+        if w is not None:
+            neg += w[0] * value
+            pos += w[1] * value
+        previous = word
+        category = EMOTION_CATEGORY.get(word)
+        if category:
+            w = get(category)
+            if w is not None:
+                neg += w[0]
+                pos += w[1]
+    if sentence.words:
+        w = get("b:" + previous + " </s>")
+        if w is not None:
+            neg += w[0] * value
+            pos += w[1] * value
+    return neg, pos
 
 
 def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
@@ -31,26 +87,34 @@ def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
     feats: dict[str, float] = {}
     if not sentences:
         return feats
-    n_words = 0
     for sentence in sentences:
-        words = sentence.words
-        n_words += len(words)
-        if words:
-            # How a sentence opens ("thanks ...", "sorry ...", "please ...") says more than any other
-            # word pair; general bigrams were tried and only added noise on 4,000 labelled comments.
-            feats["b:<s> " + words[0]] = WORD_VALUE
-        for word in words:
-            feats["u:" + word] = WORD_VALUE
-            category = EMOTION_CATEGORY.get(word)
-            if category:
-                feats[category] = feats.get(category, 0.0) + 1.0
+        add_word_features(sentence, feats)
+    feats.update(dense_features(sentences))
+    return feats
+
+
+def dense_features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
+    """The lexicon's evidence and the message's shape: a score-or-flag per name, a couple of dozen."""
+    if len(sentences) == 1:
+        return _sentence_dense(sentences[0])
+    return _message_dense(sentences)
+
+
+def _message_dense(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
+    feats: dict[str, float] = {}
+    n_words = sum(len(s.words) for s in sentences)
     polarities = [s.polarity for s in sentences]
-    mean = sum(polarities) / len(polarities)
-    feats["lex"] = mean
+    feats["lex"] = sum(polarities) / len(polarities)
     feats["lex_min"] = min(polarities)
     feats["lex_max"] = max(polarities)
     feats["lex_pos"] = squash(sum(s.positive for s in sentences))
     feats["lex_neg"] = squash(sum(s.negative for s in sentences))
+    vader = [s.vader for s in sentences]
+    feats["vlex"] = sum(vader) / len(vader)
+    feats["vlex_min"] = min(vader)
+    feats["vlex_max"] = max(vader)
+    feats["vlex_pos"] = squash(sum(s.vader_positive for s in sentences))
+    feats["vlex_neg"] = squash(sum(s.vader_negative for s in sentences))
     if any(s.negated for s in sentences):
         feats["negated"] = 1.0
     exclamations = sum(s.exclamations for s in sentences)
@@ -64,6 +128,8 @@ def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
         feats["shout"] = 1.0
     if any(s.repeated for s in sentences):
         feats["repeated"] = 1.0
+    if any(s.elongated for s in sentences):
+        feats["elongated"] = 1.0
     emoji_positive = sum(s.emoji_positive for s in sentences)
     if emoji_positive:
         feats["emoji_pos"] = float(emoji_positive)
@@ -82,3 +148,63 @@ def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
     else:
         feats["len:26+"] = 1.0
     return feats
+
+
+def _sentence_dense(s: SentenceLexicon) -> dict[str, float]:
+    """`dense_features` of one sentence, the same values without the sums over a list (every comment
+    has at least one sentence, and most have one)."""
+    feats = {
+        "lex": s.polarity,
+        "lex_min": s.polarity,
+        "lex_max": s.polarity,
+        "lex_pos": squash(s.positive),
+        "lex_neg": squash(s.negative),
+        "vlex": s.vader,
+        "vlex_min": s.vader,
+        "vlex_max": s.vader,
+        "vlex_pos": squash(s.vader_positive),
+        "vlex_neg": squash(s.vader_negative),
+    }
+    if s.negated:
+        feats["negated"] = 1.0
+    if s.exclamations:
+        feats["excl"] = 1.0
+        if s.exclamations > 1:
+            feats["excl_many"] = 1.0
+    if s.questions:
+        feats["question"] = 1.0
+    if s.shouts:
+        feats["shout"] = 1.0
+    if s.repeated:
+        feats["repeated"] = 1.0
+    if s.elongated:
+        feats["elongated"] = 1.0
+    if s.emoji_positive:
+        feats["emoji_pos"] = float(s.emoji_positive)
+    if s.emoji_negative:
+        feats["emoji_neg"] = float(s.emoji_negative)
+    feats["sent:1"] = 1.0
+    feats["end:" + (s.ending or "none")] = 1.0
+    n_words = len(s.words)
+    for limit, name in _LENGTH_BUCKETS:
+        if n_words <= limit:
+            feats[name] = 1.0
+            break
+    else:
+        feats["len:26+"] = 1.0
+    return feats
+
+
+def domain_name(domain: str, name: str) -> str:
+    """The name of a feature's copy for one domain: "@jira:u:thanks"."""
+    return DOMAIN_PREFIX + domain + ":" + name
+
+
+def with_domain(feats: dict[str, float], domain: str) -> dict[str, float]:
+    """The features of a training text from `domain`: each feature, its domain copy, the domain's bias."""
+    out = dict(feats)
+    prefix = DOMAIN_PREFIX + domain + ":"
+    out[prefix + DOMAIN_BIAS] = 1.0
+    for name, value in feats.items():
+        out[prefix + name] = value
+    return out

@@ -15,6 +15,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from textblob.en import sentiment as pattern_lexicon
 
@@ -30,6 +31,10 @@ _TOKEN = re.compile(
     r"|!+|\?+|[,;:.]"
 )
 _CLAUSE_STOPS = frozenset(",;:.")
+# How far a negation marks the words after it for the n-grams ("not_working"); the lexicon's own rule
+# (NEGATION_SCOPE, up to the first sentiment word) is a different reading of the same scope.
+_MARK_SCOPE = 3
+_ELONGATED = re.compile(r"([A-Za-z])\1\1")
 # How a sentence closes is part of its tone: a bare "Thanks" or "Committed to trunk" with no full stop
 # is a formula typed in passing; "!" and a closing emoticon are not.
 _ENDINGS = frozenset(".!?)")
@@ -53,8 +58,23 @@ class SentenceLexicon:
     repeated: bool  # "still", "again": the problem is not new
     emoji_positive: int  # emoji and emoticons, by sign
     emoji_negative: int
-    words: tuple[str, ...]  # lower-cased word tokens, apostrophes removed (for n-gram features)
+    # The tokens the fitted layer's n-grams are made of: lower-cased words with apostrophes removed,
+    # a word within reach of a negation marked "not_" ("not_working" is not "working"), emoji and
+    # emoticons as written, and "!" and "?" for a run of either.
+    words: tuple[str, ...]
     ending: str = ""  # the closing mark: ".", "!", "?", ")" (often an emoticon), or "" for none
+    # The same sentence read with VADER's word valences (scaled to [-1, 1]) under the same negation and
+    # intensity rules: a second opinion from a lexicon built on social-media text rather than reviews.
+    # (VADER's own per-sentence compound score added nothing once the layer reads n-grams, and cost
+    # more than the rest of the scorer together.)
+    vader: float = 0.0  # squashed sum
+    vader_positive: float = 0.0
+    vader_negative: float = 0.0
+    elongated: bool = False  # a letter written three times or more: "sooo", "pleeease"
+
+
+# One assessed word or phrase, for explanations: what it is, what it counted for, and why.
+Assessment = tuple[str, float, str]
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +83,41 @@ def textblob_polarity() -> dict[str, float]:
     if not dict.__len__(pattern_lexicon):
         pattern_lexicon.load()
     return {word: float(senses[None][0]) for word, senses in dict.items(pattern_lexicon) if None in senses}
+
+
+# VADER's valences run from -4 to 4; on TextBlob's scale one strong word is about 1.
+_VADER_SCALE = 4.0
+
+
+@lru_cache(maxsize=1)
+def vader_valence() -> dict[str, float]:
+    """VADER's lexicon (MIT, shipped in the vaderSentiment wheel) as word -> valence in [-1, 1].
+
+    Its multi-word entries ("fed up") and entries with apostrophes are keyed the way `analyse` sees
+    words: lower case, apostrophes removed; the multi-word ones are left to the desk phrases.
+    """
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(encoding="utf-8")
+    table: dict[str, float] = {}
+    for line in text.splitlines():
+        word, _, rest = line.partition("\t")
+        if not rest or " " in word:
+            continue
+        try:
+            value = float(rest.split("\t", 1)[0]) / _VADER_SCALE
+        except ValueError:
+            continue
+        table[word.lower().replace("'", "")] = value
+    return table
+
+
+@lru_cache(maxsize=1)
+def _known() -> frozenset[str]:
+    """Every word some rule of `analyse` acts on; any other word only counts down the open scopes."""
+    polarity, phrases = _tables()
+    return frozenset(
+        {*polarity, *phrases, *vader_valence(), *dw.NEGATORS, *dw.CLAUSE_BREAKS, *dw.REPEAT_MARKERS}
+        | {*dw.REPEAT_COUNTS, *dw.INTENSIFIERS, *dw.EXPECTED_GOOD}
+    )
 
 
 @lru_cache(maxsize=1)
@@ -87,15 +142,25 @@ def tokenize(sentence: str) -> list[str]:
     return _TOKEN.findall(sentence.replace("\u2019", "'"))
 
 
-def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept inline for speed
-    """Assess one sentence; never raises on odd text."""
+def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
+    sentence: str, trace: list[Assessment] | None = None
+) -> SentenceLexicon:
+    """Assess one sentence; never raises on odd text.
+
+    `trace`, when given, receives every assessed word and phrase with the value it counted for after
+    negation and intensity, for explanations; scoring passes None and pays nothing for it.
+    """
     polarity, phrases = _tables()
+    vader = vader_valence()
+    known = _known()
     tokens = tokenize(sentence)
     lowered = [t.lower().replace("'", "") for t in tokens]
     assessed: list[float] = []
+    v_positive = v_negative = 0.0
     negated = exclamations = questions = shouts = emoji_positive = emoji_negative = 0
     repeated = False
     negation_left = 0
+    mark_left = 0
     boost = 1.0
     boost_left = 0
     skip_until = 0
@@ -104,26 +169,55 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
         first = token[0]
         if first == "!":
             exclamations += len(token)
-            negation_left = 0
+            negation_left = mark_left = 0
+            words.append("!")
             continue
         if first == "?":
             questions += 1
-            negation_left = 0
+            negation_left = mark_left = 0
+            words.append("?")
             continue
         if token in _CLAUSE_STOPS:
-            negation_left = boost_left = 0
+            negation_left = boost_left = mark_left = 0
             continue
         emoji = dw.EMOJI_POLARITY.get(word)
+        if emoji is None and not first.isalpha() and first not in "+-":
+            emoji = 0.0  # an emoji or emoticon the table does not weigh: an n-gram all the same
         if emoji is not None:
-            assessed.append(emoji)
-            if emoji > 0:
-                emoji_positive += 1
-            elif emoji < 0:
-                emoji_negative += 1
+            words.append(word)
+            mark_left = 0
+            if emoji:
+                assessed.append(emoji)
+                if trace is not None:
+                    trace.append((token, emoji, "emoji"))
+                if emoji > 0:
+                    emoji_positive += 1
+                else:
+                    emoji_negative += 1
             continue
         if first.isalpha():
-            words.append(word)
+            if word in dw.NEGATORS:
+                words.append(word)
+                mark_left = _MARK_SCOPE
+            elif word in dw.CLAUSE_BREAKS:
+                words.append(word)
+                mark_left = 0
+            elif mark_left:
+                words.append("not_" + word)
+                mark_left -= 1
+            else:
+                words.append(word)
+        else:
+            words.append(word)  # +1 / -1
         if i < skip_until:
+            continue
+        if word not in known:
+            if negation_left:
+                negation_left -= 1
+            if boost_left:
+                boost_left -= 1
+                if not boost_left:
+                    boost = 1.0
             continue
         shouting = token.isupper() and len(token) >= _MIN_SHOUT_LETTERS and token not in dw.NOT_SHOUTING
         entries = phrases.get(word)
@@ -134,6 +228,8 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
                 skip_until = i + length
                 if value is not None:
                     assessed.append(value * boost)
+                    if trace is not None:
+                        trace.append((" ".join(lowered[i : i + length]), value * boost, "phrase"))
                     boost, boost_left, negation_left = 1.0, 0, 0
                 continue
         if word in dw.NEGATORS:
@@ -155,6 +251,15 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
             boost_left = 3
             shouts += shouting
             continue
+        # VADER's reading of the word, under the same negation and intensity (its own factor for a
+        # negated word is -0.74).
+        v = vader.get(word)
+        if v is not None:
+            v *= boost * (-0.74 if negation_left else 1.0) * (dw.CAPS_BOOST if shouting else 1.0)
+            if v > 0:
+                v_positive += v
+            else:
+                v_negative += v
         value = polarity.get(word)
         expected = word in dw.EXPECTED_GOOD
         if (value is None or value == 0.0) and not (expected and negation_left):
@@ -166,6 +271,7 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
                     boost = 1.0
             continue
         value = value or 0.0
+        negated_here = bool(negation_left)
         if negation_left:
             negated += 1
             negation_left = 0
@@ -179,6 +285,8 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
             shouts += 1
         boost, boost_left = 1.0, 0
         assessed.append(max(-1.0, min(1.0, value)))
+        if trace is not None:
+            trace.append((token, assessed[-1], "negated word" if negated_here else "word"))
 
     positive = sum(v for v in assessed if v > 0)
     negative = sum(v for v in assessed if v < 0)
@@ -187,8 +295,10 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
     if shouts and negative:
         negative *= 1.0 + 0.25 * min(shouts, 3)
     total = positive + negative
+    v_total = v_positive + v_negative
     if exclamations:
         total *= 1.0 + dw.EXCLAMATION_BOOST * min(exclamations, 3)
+        v_total *= 1.0 + dw.EXCLAMATION_BOOST * min(exclamations, 3)
     return SentenceLexicon(
         polarity=squash(total),
         positive=positive,
@@ -202,6 +312,10 @@ def analyse(sentence: str) -> SentenceLexicon:  # noqa: PLR0915 - one pass, kept
         emoji_negative=emoji_negative,
         words=tuple(words),
         ending=_ending(sentence),
+        vader=squash(v_total),
+        vader_positive=v_positive,
+        vader_negative=v_negative,
+        elongated=_ELONGATED.search(sentence) is not None,
     )
 
 

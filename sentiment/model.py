@@ -10,16 +10,20 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sentiment.features import DOMAIN_BIAS, DOMAIN_PREFIX, dense_features, domain_name, word_logits
+from sentiment.lexicon import SentenceLexicon
 from sentiment.mood import MoodBands
 
 CLASSES = (-1, 0, 1)
 FORMAT = "ela-sentiment-linear"
-FORMAT_VERSION = 1
+# Version 2: two weights per feature (negative and positive against neutral, whose logit is 0).
+# Version 3: per-domain copies of the features ("@jira:u:thanks") and the domain the engine reads as.
+FORMAT_VERSION = 3
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "model.json"
 
 
@@ -46,6 +50,11 @@ class Calibration:
     # Not fitted: the dev data holds too few polite complaints to fit it (on the Jira dev data it
     # changes 2 decisions in 4,113 and costs 0.06 points of macro-F1); it is there for the service desk.
     lexicon_dominant_below: float = -0.75
+    # Added to the neutral logit before the polarity is read off: the layer's most probable class is a
+    # better decision than two cuts on P(positive) - P(negative) for texts that mix feelings, and with
+    # the neutral class raised the cuts come close to it (about half a point of macro-F1 on Reddit
+    # comments). Fitted with the thresholds; 0 for the per-domain readings.
+    neutral_shift: float = 0.0
 
     def label(self, polarity: float) -> int:
         if polarity < self.negative_below:
@@ -82,26 +91,118 @@ def aggregate(
 
 @dataclass(frozen=True)
 class LinearModel:
-    """Multinomial logistic regression over sparse features; classes in CLASSES order."""
+    """Multinomial logistic regression over sparse features, neutral as the reference class.
 
-    weights: Mapping[str, tuple[float, float, float]]
-    bias: tuple[float, float, float]
+    Each feature has two weights: its push towards negative and towards positive, against neutral.
+    Weights named "@<domain>:<feature>" are one training domain's own share of a feature; `reading`
+    folds them into the shared ones.
+    """
+
+    weights: Mapping[str, tuple[float, float]]
+    bias: tuple[float, float]
     calibration: Calibration = field(default_factory=Calibration)
     meta: Mapping[str, Any] = field(default_factory=dict)
+    # {training domain: (negative_below, positive_from)}: the label thresholds for texts of that domain
+    # read with its domain's weights, for `DeskEngine(domain=...)`.
+    domain_thresholds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    # The training domain whose weights the engine reads a comment with when told no domain: the one
+    # closest to what customers write. "" reads with the shared weights only.
+    reads_as: str = ""
 
-    def probabilities(self, feats: Mapping[str, float]) -> tuple[float, float, float]:
-        neg, neu, pos = self.bias
+    def domains(self) -> list[str]:
+        """The training domains that have weights of their own."""
+        return sorted({name[1:].split(":", 1)[0] for name in self.weights if name.startswith(DOMAIN_PREFIX)})
+
+    def reading(self, domain: str) -> LinearModel:
+        """The model as it reads texts of one training domain: shared weights plus that domain's own.
+
+        Scoring one text is then one dictionary walk, as fast as the shared weights alone. "" gives
+        the shared weights only.
+        """
+        prefix = DOMAIN_PREFIX + domain + ":"
+        merged: dict[str, tuple[float, float]] = {}
+        neg_bias, pos_bias = self.bias
+        for name, w in self.weights.items():
+            if not name.startswith(DOMAIN_PREFIX):
+                old = merged.get(name)
+                merged[name] = w if old is None else (old[0] + w[0], old[1] + w[1])
+            elif domain and name.startswith(prefix):
+                base = name[len(prefix) :]
+                if base == DOMAIN_BIAS:
+                    neg_bias, pos_bias = neg_bias + w[0], pos_bias + w[1]
+                    continue
+                old = merged.get(base)
+                merged[base] = w if old is None else (old[0] + w[0], old[1] + w[1])
+        return LinearModel(
+            merged, (neg_bias, pos_bias), self.calibration, self.meta, self.domain_thresholds, domain
+        )
+
+    def for_domain(self, domain: str) -> Calibration:
+        """The calibration for texts of a training domain: its own label thresholds, the shared rest."""
+        try:
+            negative_below, positive_from = self.domain_thresholds[domain]
+        except KeyError:
+            known = ", ".join(sorted(self.domain_thresholds)) or "none"
+            raise ModelFileError(f"the model has no domain {domain!r} (domains: {known})") from None
+        cal = self.calibration
+        return Calibration(
+            negative_below,
+            positive_from,
+            cal.dominant_below,
+            _bands_for(cal, negative_below, positive_from),
+            cal.lexicon_dominant_below,
+            0.0,
+        )
+
+    def logits(self, feats: Mapping[str, float]) -> tuple[float, float]:
+        """Logits of negative and positive (neutral's is 0)."""
+        neg, pos = self.bias
         weights = self.weights
         for name, value in feats.items():
             w = weights.get(name)
             if w is not None:
                 neg += w[0] * value
-                neu += w[1] * value
-                pos += w[2] * value
-        top = max(neg, neu, pos)
-        e_neg, e_neu, e_pos = math.exp(neg - top), math.exp(neu - top), math.exp(pos - top)
-        total = e_neg + e_neu + e_pos
-        return e_neg / total, e_neu / total, e_pos / total
+                pos += w[1] * value
+        return neg, pos
+
+    def read(self, sentences: Sequence[SentenceLexicon]) -> tuple[float, list[float]]:
+        """(the message's polarity, each sentence's): `polarity(features(...))` of the message and of
+        each sentence, without building their feature dicts.
+
+        A message's n-gram features are the sum of its sentences', so each sentence's n-grams are
+        read off the weights once and serve both; only the couple of dozen dense features are read
+        per sentence and for the message.
+        """
+        if not sentences:
+            return 0.0, []
+        weights = self.weights
+        neg_bias, pos_bias = self.bias
+        words = [word_logits(s, weights) for s in sentences]
+        polarities = []
+        for sentence, (neg, pos) in zip(sentences, words, strict=True):
+            d_neg, d_pos = self._dense_logits(dense_features((sentence,)))
+            p_neg, _, p_pos = softmax(neg_bias + neg + d_neg, pos_bias + pos + d_pos)
+            polarities.append(p_pos - p_neg)
+        if len(sentences) == 1:
+            return polarities[0], polarities
+        d_neg, d_pos = self._dense_logits(dense_features(sentences))
+        p_neg, _, p_pos = softmax(
+            neg_bias + sum(w[0] for w in words) + d_neg, pos_bias + sum(w[1] for w in words) + d_pos
+        )
+        return p_pos - p_neg, polarities
+
+    def _dense_logits(self, feats: Mapping[str, float]) -> tuple[float, float]:
+        neg = pos = 0.0
+        weights = self.weights
+        for name, value in feats.items():
+            w = weights.get(name)
+            if w is not None:
+                neg += w[0] * value
+                pos += w[1] * value
+        return neg, pos
+
+    def probabilities(self, feats: Mapping[str, float]) -> tuple[float, float, float]:
+        return softmax(*self.logits(feats))
 
     def polarity(self, feats: Mapping[str, float]) -> float:
         """P(positive) - P(negative): in [-1, 1], near 0 when the layer expects no sentiment."""
@@ -120,16 +221,32 @@ class LinearModel:
                 "positive_from": cal.positive_from,
                 "dominant_below": cal.dominant_below,
                 "lexicon_dominant_below": cal.lexicon_dominant_below,
+                "neutral_shift": cal.neutral_shift,
                 "bands": [
                     bands.very_negative_below,
                     bands.negative_below,
                     bands.neutral_below,
                     bands.positive_below,
                 ],
+                "domains": {name: list(t) for name, t in sorted(self.domain_thresholds.items())},
+                "reads_as": self.reads_as,
             },
             "meta": dict(self.meta),
             "bias": [round(b, 5) for b in self.bias],
-            "weights": {name: [round(v, 4) for v in w] for name, w in sorted(self.weights.items())},
+            # Three decimals: a weight's last digit moves a logit by 0.0005 per unit of feature value,
+            # far below what changes a decision, and keeps the file that ships in the wheel small.
+            # The shared weights, then each domain's own under its name ("@jira:u:x" as "u:x" in "jira").
+            "weights": _rounded({n: w for n, w in self.weights.items() if not n.startswith(DOMAIN_PREFIX)}),
+            "domain_weights": {
+                domain: _rounded(
+                    {
+                        n[len(DOMAIN_PREFIX) + len(domain) + 1 :]: w
+                        for n, w in self.weights.items()
+                        if n.startswith(DOMAIN_PREFIX + domain + ":")
+                    }
+                )
+                for domain in self.domains()
+            },
         }
 
     def save(self, path: Path) -> None:
@@ -152,9 +269,20 @@ class LinearModel:
                 dominant_below=float(cal["dominant_below"]),
                 lexicon_dominant_below=float(cal["lexicon_dominant_below"]),
                 bands=MoodBands(*(float(b) for b in cal["bands"])),
+                neutral_shift=float(cal["neutral_shift"]),
             )
-            weights = {str(k): _triple(v) for k, v in data["weights"].items()}
-            return cls(weights, _triple(data["bias"]), calibration, dict(data.get("meta", {})))
+            weights = {str(k): _pair(v) for k, v in data["weights"].items()}
+            for domain, own in data["domain_weights"].items():
+                weights.update({domain_name(str(domain), str(k)): _pair(v) for k, v in own.items()})
+            domains = {str(k): _pair(v) for k, v in cal.get("domains", {}).items()}
+            return cls(
+                weights,
+                _pair(data["bias"]),
+                calibration,
+                dict(data.get("meta", {})),
+                domains,
+                str(cal.get("reads_as", "")),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"malformed model: {exc}") from exc
 
@@ -169,12 +297,53 @@ class LinearModel:
         return cls.from_json(data)
 
 
-def _triple(value: Any) -> tuple[float, float, float]:
-    a, b, c = (float(v) for v in value)
-    return a, b, c
+def _bands_for(cal: Calibration, negative_below: float, positive_from: float) -> MoodBands:
+    """Mood bands for a domain's own label thresholds, so that its label and its mood agree.
+
+    Each "very" cut keeps the place the shipped calibration gives it between its label threshold
+    and the end of the scale (there are no strength ratings per domain to fit it on).
+    """
+    b = cal.bands
+    negative_share = (b.negative_below - b.very_negative_below) / max(1.0 + b.negative_below, 1e-9)
+    positive_share = (b.positive_below - b.neutral_below) / max(1.0 - b.neutral_below, 1e-9)
+    return MoodBands(
+        round(negative_below - (1.0 + negative_below) * negative_share, 3),
+        negative_below,
+        positive_from,
+        round(positive_from + (1.0 - positive_from) * positive_share, 3),
+    )
+
+
+def _rounded(weights: Mapping[str, tuple[float, float]]) -> dict[str, list[float]]:
+    return {name: [round(v, 3) for v in w] for name, w in sorted(weights.items())}
+
+
+def _pair(value: Any) -> tuple[float, float]:
+    a, b = (float(v) for v in value)
+    return a, b
+
+
+def softmax(neg: float, pos: float) -> tuple[float, float, float]:
+    """P(negative), P(neutral), P(positive) from the two logits against neutral."""
+    top = max(neg, 0.0, pos)
+    e_neg, e_neu, e_pos = math.exp(neg - top), math.exp(-top), math.exp(pos - top)
+    total = e_neg + e_neu + e_pos
+    return e_neg / total, e_neu / total, e_pos / total
 
 
 @lru_cache(maxsize=8)
 def load_model(path: Path = DEFAULT_MODEL_PATH) -> LinearModel:
     """The model at `path`, read once per process."""
     return LinearModel.load(path)
+
+
+@lru_cache(maxsize=16)
+def load_reading(path: Path = DEFAULT_MODEL_PATH, domain: str | None = None) -> LinearModel:
+    """The model at `path` as it reads one domain (None: the domain it names for customers)."""
+    model = load_model(path)
+    if domain is not None:
+        model.for_domain(domain)  # raises ModelFileError naming the domains it has, if not this one
+        return model.reading(domain)
+    reading = model.reading(model.reads_as)
+    shift = model.calibration.neutral_shift
+    return replace(reading, bias=(reading.bias[0] - shift, reading.bias[1] - shift))

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+# The mood stored for a comment the engine did not score (written in a language it does not score).
+# Not a member of Mood: bands map polarities, and an unscored comment has none.
+UNKNOWN_MOOD = "unknown"
+
 
 class Mood(StrEnum):
     very_negative = "very_negative"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sentiment.clean import clean
-from sentiment.features import features
+from sentiment.language import CONFIDENT, detect
 from sentiment.lexicon import SentenceLexicon, analyse
-from sentiment.model import DEFAULT_MODEL_PATH, LinearModel, aggregate, load_model
+from sentiment.model import DEFAULT_MODEL_PATH, Calibration, LinearModel, aggregate, load_reading
 from sentiment.mood import MoodBands
+from sentiment.signals import apply_signals, detect_signals
 
 # TextBlob's own sentence splitter needs NLTK corpora downloaded at run time; a regex is enough here.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n{2,}|\n(?=[-*•]\s)")
@@ -33,6 +35,15 @@ class SentimentResult:
     label: int  # three-class decision: -1 negative, 0 neutral, 1 positive
     sentences: tuple[SentenceScore, ...]
     engine: str = "textblob"
+    # ISO 639-1 code of the language the comment is confidently in ("en", "de", ...); None when it is
+    # too short to judge or the detector is unsure (such a comment is scored as usual).
+    language: str | None = None
+    # False when the comment is confidently in a language the engine does not score: its mood is
+    # unknown (sentiment.mood.UNKNOWN_MOOD), polarity 0.0 and label 0 mean nothing and must be ignored.
+    scored: bool = True
+    # The service-desk signals that fired (sentiment.signals.SIGNALS: "chasing", "lost_work",
+    # "broken_promise", "praise").
+    signals: frozenset[str] = field(default_factory=frozenset)
 
 
 NEUTRAL_BAND = 0.05  # the plain engines' three-class decision, as published for TextBlob and VADER
@@ -52,53 +63,116 @@ def analyse_text(text: str) -> tuple[list[str], list[SentenceLexicon]]:
     return sentences, [analyse(s) for s in sentences]
 
 
+@dataclass(frozen=True)
+class Scored:
+    """The steps of one message's score, for `DeskEngine.score` and for explanations."""
+
+    polarity: float
+    sentence_polarities: tuple[float, ...]
+    whole: float  # the layer's score of the whole message, signals applied
+    decided_by: int | None  # the sentence that set the polarity, when one did
+    signals: dict[str, tuple[str, float]]
+
+
 class DeskEngine:
-    """The default engine: TextBlob's lexicon with service-desk rules, a fitted linear layer on top."""
+    """The default engine: TextBlob's and VADER's lexicons with service-desk rules, a fitted layer on top."""
 
     name = "textblob"
 
-    def __init__(self, model: str | Path | None = None, lexicon_weight: float = 0.0) -> None:
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        lexicon_weight: float = 0.0,
+        languages: Sequence[str] = ("en",),
+        domain: str | None = None,
+    ) -> None:
         """`model`: a weights file from `ela sentiment train` (default: the shipped one).
 
-        `lexicon_weight` in [0, 1] mixes the plain lexicon polarity into every score. The fitted layer
-        learnt the habits of its training data (developers' comments, mostly neutral and short); a desk
-        whose customers write differently may lean on the service-desk lexicon instead. 0 is what
-        cross-validation chose; 0.3 cost about half a point of macro-F1 on the Jira dev data.
+        `lexicon_weight` in [0, 1] mixes the plain lexicon polarity into every score: a desk whose
+        customers write unlike any of the training domains may lean on the service-desk lexicon
+        instead of the fitted layer. 0 is what cross-validation chose.
+
+        `languages`: ISO 639-1 codes of the languages this engine scores. A comment confidently in
+        any other gets `scored=False` and no mood. Only English has a lexicon today; listing another
+        language scores it with the English one, which is only sensible for a language whose
+        comments mix in much English.
+
+        `domain`: read every comment as coming from one of the model's training domains (for
+        instance "jira" for a desk whose commenters are developers), with that domain's weights and
+        label thresholds. None (the default) reads them as customers: with the weights of the domain
+        the model names for that (`reads_as`, Reddit comments in the shipped one) and the thresholds
+        fitted for customer text.
         """
         if not 0.0 <= lexicon_weight <= 1.0:
             raise ValueError(f"lexicon_weight must be within [0, 1], got {lexicon_weight}")
+        if isinstance(languages, str) or not all(isinstance(c, str) and c for c in languages):
+            raise ValueError(f"languages must be a list of ISO 639-1 codes, got {languages!r}")
         path = Path(model).expanduser() if model else DEFAULT_MODEL_PATH
-        self.model: LinearModel = load_model(path)
-        self.bands: MoodBands = self.model.calibration.bands
+        self.domain = domain or None
+        # The weights as this engine reads: shared plus its domain's, folded once into one table.
+        self.model: LinearModel = load_reading(path, self.domain)
+        self.calibration: Calibration = self.model.for_domain(domain) if domain else self.model.calibration
+        self.bands: MoodBands = self.calibration.bands
         self.lexicon_weight = lexicon_weight
+        self.languages: frozenset[str] = frozenset(c.lower() for c in languages)
+
+    def language_of(self, sentences: Sequence[str]) -> tuple[str | None, bool]:
+        """(the confidently detected language or None, whether this engine scores the comment)."""
+        code, confidence = detect(" ".join(sentences))
+        if code is None or confidence < CONFIDENT:
+            return None, True
+        return code, code in self.languages
 
     def score(self, text: str) -> SentimentResult:
-        sentences, analysed = analyse_text(text if isinstance(text, str) else str(text))
+        sentences = sentences_of(text if isinstance(text, str) else str(text))
         if not sentences:
             return SentimentResult(0.0, 0, (), self.name)
+        language, scoreable = self.language_of(sentences)
+        if not scoreable:
+            return SentimentResult(0.0, 0, (), self.name, language, scored=False)
+        scored = self.score_sentences(sentences)
+        return SentimentResult(
+            scored.polarity,
+            self.calibration.label(scored.polarity),
+            tuple(SentenceScore(s, p) for s, p in zip(sentences, scored.sentence_polarities, strict=True)),
+            self.name,
+            language,
+            signals=frozenset(scored.signals),
+        )
+
+    def score_sentences(
+        self, sentences: Sequence[str], rules: bool = True, shift: float | None = None
+    ) -> Scored:
+        """Score cleaned sentences.
+
+        For explanations: `rules=False` leaves the service-desk signals out; `shift` replaces their
+        summed weight (and reports no signals).
+        """
+        analysed = [analyse(s) for s in sentences]
         model = self.model
-        sentence_feats = [features((a,)) for a in analysed]
-        polarities = [model.polarity(f) for f in sentence_feats]
+        whole, polarities = model.read(analysed)
         beta = self.lexicon_weight
         if beta:
             polarities = [
                 (1 - beta) * p + beta * a.polarity for p, a in zip(polarities, analysed, strict=True)
             ]
-        calibration = model.calibration
+        signals = detect_signals(" ".join(sentences)) if rules and shift is None else {}
+        if shift is None:
+            shift = sum(weight for _, weight in signals.values())
+        calibration = self.calibration
         if len(analysed) == 1:
-            message = polarities[0]
+            whole = apply_signals(polarities[0], shift)
+            message = whole
         else:
-            whole = model.polarity(features(analysed))
             if beta:
                 whole = (1 - beta) * whole + beta * sum(a.polarity for a in analysed) / len(analysed)
+            whole = apply_signals(whole, shift)
             message = aggregate(whole, polarities, calibration, [a.polarity for a in analysed])
         message = max(-1.0, min(1.0, message))
-        return SentimentResult(
-            message,
-            calibration.label(message),
-            tuple(SentenceScore(s, p) for s, p in zip(sentences, polarities, strict=True)),
-            self.name,
-        )
+        decided_by = None
+        if len(analysed) > 1 and message < whole:
+            decided_by = min(range(len(polarities)), key=lambda i: abs(polarities[i] - message))
+        return Scored(message, tuple(polarities), whole, decided_by, signals)
 
 
 _default: DeskEngine | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sentiment.features import WORD_VALUE, features
@@ -51,3 +53,40 @@ def test_words_weigh_less_than_the_lexicon() -> None:
 
 def test_no_sentences_no_features() -> None:
     assert features(()) == {}
+
+
+def test_n_gram_tokens_mark_negation_and_keep_emoji_and_marks() -> None:
+    assert analyse("It is not working at all, thanks!").words == (
+        "it",
+        "is",
+        "not",
+        "not_working",
+        "not_at",
+        "not_all",
+        "thanks",
+        "!",
+    )
+    assert analyse("Never again 😡").words == ("never", "not_again", "😡")
+    # a clause break ends the negation's reach
+    assert "not_fine" not in analyse("not great but fine").words
+
+
+def test_a_message_sums_its_sentences_n_grams() -> None:
+    feats = message_features("Thanks. Thanks!")
+    assert feats["u:thanks"] == 2 * WORD_VALUE
+    assert feats["b:<s> thanks"] == 2 * WORD_VALUE and feats["b:! </s>"] == WORD_VALUE
+
+
+def test_elongation_is_a_cue() -> None:
+    assert message_features("sooo slow")["elongated"] == 1.0
+    assert "elongated" not in message_features("so slow")
+
+
+def test_one_sentence_dense_features_are_the_general_ones(shared_data: Path) -> None:
+    from sentiment.evaluate import read_labelled
+    from sentiment.features import _message_dense, _sentence_dense
+
+    rows = read_labelled(shared_data / "sentiment" / "jira-dev.csv")[:1500]
+    sentences = [a for row in rows for a in analyse_text(row.text)[1]]
+    sentences += analyse_text("Sooo slow!!! :( NOT working, again? 😡 👍")[1]
+    assert all(_sentence_dense(a) == _message_dense((a,)) for a in sentences)

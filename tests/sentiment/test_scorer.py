@@ -84,6 +84,33 @@ def test_odd_text_never_raises(odd: str) -> None:
     assert len(result.sentences) <= MAX_SENTENCES
 
 
+# Issue 7's table: what the engine said before, and what a person reads.
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("I'm happy with the resolution.", 1),
+        ("This is the best phone I have ever owned, I love it.", 1),
+        ("Why is this taking so long? It has been three days.", -1),
+        ("Still waiting for someone to call me back.", -1),
+    ],
+)
+def test_customers_read_as_a_person_reads_them(text: str, label: int) -> None:
+    result = score(text)
+    assert result.scored and result.label == label
+    mood = DeskEngine().bands.band(result.polarity).value
+    assert mood in (("positive", "very_positive") if label > 0 else ("negative", "very_negative"))
+
+
+def test_a_foreign_complaint_is_unknown() -> None:
+    result = score("Das ist eine Katastrophe, niemand antwortet.")
+    assert (result.scored, result.language) == (False, "de")
+
+
+def test_other_engines_keep_the_defaults() -> None:
+    result = SentimentResult(0.5, 1, ())
+    assert (result.language, result.scored, result.signals) == (None, True, frozenset())
+
+
 def test_empty_text_is_neutral() -> None:
     assert score("") == SentimentResult(0.0, 0, (), "textblob")
 
@@ -93,7 +120,31 @@ def test_sentence_splitting() -> None:
 
 
 def test_lexicon_weight_leans_on_the_lexicon() -> None:
+    from sentiment.lexicon import analyse
+
     fitted, lexical = DeskEngine(), DeskEngine(lexicon_weight=1.0)
-    assert lexical.score(":)").polarity > fitted.score(":)").polarity
+    assert lexical.score("nice").polarity == pytest.approx(analyse("nice").polarity)
+    assert fitted.score("nice").polarity != pytest.approx(analyse("nice").polarity)
     with pytest.raises(ValueError, match="lexicon_weight"):
         DeskEngine(lexicon_weight=2.0)
+
+
+@pytest.mark.parametrize("domain", [None, "jira", "github", "goemotions"])
+def test_label_and_mood_agree_for_every_reading(domain: str | None) -> None:
+    engine = DeskEngine(domain=domain)
+    bands, calibration = engine.bands, engine.calibration
+    assert bands.very_negative_below < bands.negative_below < bands.neutral_below < bands.positive_below
+    for step in range(-100, 101):
+        polarity = step / 100
+        mood = bands.band(polarity).value
+        expected = {-1: ("very_negative", "negative"), 0: ("neutral",), 1: ("positive", "very_positive")}
+        assert mood in expected[calibration.label(polarity)], (polarity, mood)
+
+
+def test_one_signal_alone_is_a_plain_mood_not_a_very_one() -> None:
+    bands = DeskEngine().bands
+    assert bands.band(score("Any update?").polarity).value == "negative"
+    assert bands.band(score("You promised a callback yesterday.").polarity).value in (
+        "negative",
+        "very_negative",
+    )

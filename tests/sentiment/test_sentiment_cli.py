@@ -31,7 +31,7 @@ def test_score_prints_json() -> None:
     code, out = run("score", "Thanks, works great now! But the login page was broken for a week.")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"polarity", "label", "mood", "engine", "sentences"}
+    assert set(data) == {"polarity", "label", "mood", "engine", "sentences", "language", "scored", "signals"}
     assert data["engine"] == "textblob" and len(data["sentences"]) == 2
     assert data["mood"] in {"very_negative", "negative", "neutral", "positive", "very_positive"}
 
@@ -129,5 +129,22 @@ def test_train_refuses_data_it_cannot_fit(tmp_path: Path) -> None:
     assert code == 1 and "needs all three labels" in out
     few = write_csv(tmp_path / "few.csv", [("good", 1), ("bad", -1), ("so", 0)] * 3)
     code, out = run("train", str(few), "--out", str(tmp_path / "m.json"))
-    assert code == 1 and "needs at least 10 texts of each label" in out
+    assert code == 1 and "needs at least 5 texts of each label" in out
     assert not (tmp_path / "m.json").exists()
+
+
+def test_score_explain_prints_what_moved_it() -> None:
+    code, out = run("score", "--explain", "Still waiting for a reply, this is ridiculous.")
+    assert code == 0, out
+    assert out.startswith("polarity -") and "chasing" in out and "'ridiculous'" in out
+
+
+def test_explain_needs_the_default_engine() -> None:
+    code, out = run("score", "--explain", "--engine", "textblob-plain", "great")
+    assert code == 1 and "--explain needs the textblob engine" in out
+
+
+def test_an_unscored_comment_has_unknown_mood() -> None:
+    code, out = run("score", "Das ist eine Katastrophe, niemand antwortet.")
+    data = json.loads(out)
+    assert code == 0 and (data["mood"], data["scored"], data["language"]) == ("unknown", False, "de")

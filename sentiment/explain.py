@@ -1,0 +1,198 @@
+"""Why a comment got its score: the words, phrases and rules that moved it, and by how much.
+
+The fitted layer is linear in its features, but the polarity is not (a softmax, then the rule that one
+clearly negative sentence decides the message), so a word's weight does not say how far it moved the
+score. Each contribution here is measured instead: the polarity of the comment as scored, minus the
+polarity with that one word (or rule) taken out, everything else unchanged. The effects need not add
+up to the polarity; each says what the score would lose without it. The lexicon's own value of a
+word (after negation and intensifiers) is given beside it, so a reader sees both what the word means
+and how much it counted in this comment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sentiment.lexicon import analyse, tokenize
+from sentiment.mood import UNKNOWN_MOOD
+from sentiment.scorer import DeskEngine, sentences_of
+
+# Effects smaller than this are left out of the explanation: they change no label.
+MIN_EFFECT = 0.005
+# A comment longer than this many words is explained by its first words only: each one costs a
+# rescoring, and an explanation is read by a person.
+MAX_WORDS = 80
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One thing that moved the score."""
+
+    kind: str  # "word", "phrase", "emoji" (the lexicon knows it), "term" (only the layer), "rule"
+    source: str  # the word or phrase as written, or the rule's name
+    effect: float  # polarity as scored minus polarity without it
+    weight: float | None = None  # the lexicon's value in this sentence (words, phrases, emoji)
+    detail: str = ""  # for rules: the words that fired it
+
+
+@dataclass(frozen=True)
+class Explanation:
+    text: str
+    polarity: float
+    label: int
+    mood: str
+    language: str | None
+    scored: bool
+    signals: frozenset[str]
+    contributions: tuple[Contribution, ...]  # largest effect first
+    sentences: tuple[tuple[str, float], ...]
+    decided_by: int | None  # index of the sentence that set the polarity, when one did
+    engine: str = "textblob"
+
+    def render(self) -> str:
+        """The text `ela sentiment score --explain` prints."""
+        head = (
+            f"polarity {self.polarity:+.3f}  label {self.label:+d}  mood {self.mood}  "
+            f"language {self.language or 'undetermined'}"
+        )
+        if not self.scored:
+            return (
+                f"{head}\nnot scored: the comment is in {self.language!r}, a language this engine does not "
+                "score; its mood is unknown and it does not move the timeline"
+            )
+        lines = [head, "signals: " + (", ".join(sorted(self.signals)) or "none")]
+        if self.decided_by is not None and len(self.sentences) > 1:
+            text, polarity = self.sentences[self.decided_by]
+            lines.append(f"one sentence decided the message ({polarity:+.3f}): {text}")
+        if not self.contributions:
+            lines.append("nothing moved the score: no word the lexicon or the layer weighs")
+            return "\n".join(lines)
+        lines.append("what moved it (polarity lost without it; lexicon value in brackets):")
+        for c in self.contributions:
+            what = f"{c.source!r}" + (f" [{c.weight:+.2f}]" if c.weight is not None else "")
+            if c.detail:
+                what += f" ({c.detail})"
+            lines.append(f"  {c.effect:+.3f}  {c.kind:<6} {what}")
+        return "\n".join(lines)
+
+
+def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
+    """Score `text` with `engine` (the default engine when None) and say what moved the score."""
+    engine = engine or _default_engine()
+    sentences = sentences_of(text if isinstance(text, str) else str(text))
+    result = engine.score(text)
+    mood = engine.bands.band(result.polarity).value if result.scored else UNKNOWN_MOOD
+    if not sentences or not result.scored:
+        return Explanation(
+            text,
+            result.polarity,
+            result.label,
+            mood,
+            result.language,
+            result.scored,
+            result.signals,
+            (),
+            (),
+            None,
+            engine.name,
+        )
+    scored = engine.score_sentences(sentences)
+    base = scored.polarity
+    contributions: list[Contribution] = []
+
+    # Rules: the score with each signal left out.
+    without_rules = engine.score_sentences(sentences, rules=False).polarity
+    for name, (words, rule_weight) in sorted(scored.signals.items()):
+        others = sum(w for n, (_, w) in scored.signals.items() if n != name)
+        without = _without_signal(engine, sentences, others, without_rules)
+        contributions.append(
+            Contribution("rule", name, base - without, rule_weight, f'"{words}", fixed weight')
+        )
+
+    # Words: the score with each word taken out of its sentence.
+    lexical: dict[tuple[int, str], tuple[str, float | None]] = {}
+    for index, sentence in enumerate(sentences):
+        trace: list[tuple[str, float, str]] = []
+        analyse(sentence, trace)
+        for token, value, kind in trace:
+            lexical.setdefault((index, token.lower()), (kind, value))
+    seen = 0
+    for index, sentence in enumerate(sentences):
+        for token, start, end in _removable(sentence):
+            if seen >= MAX_WORDS:
+                break
+            seen += 1
+            changed = [*sentences[:index], sentence[:start] + sentence[end:], *sentences[index + 1 :]]
+            effect = base - engine.score_sentences([s for s in changed if s.strip()] or [""]).polarity
+            if abs(effect) < MIN_EFFECT:
+                continue
+            found = lexical.get((index, token.lower()))
+            kind, weight = found if found is not None else ("term", None)
+            if kind in ("word", "negated word"):
+                kind = "word"
+            contributions.append(Contribution(kind, token, effect, weight))
+        # Phrases the lexicon reads as one ("thanks for nothing", "fed up"): taken out whole.
+        for (i, token), (kind, weight) in lexical.items():
+            if i == index and kind == "phrase" and " " in token:
+                pattern = re.compile(
+                    r"\b" + r"\W+".join(map(re.escape, token.split())) + r"\b", re.IGNORECASE
+                )
+                match = pattern.search(sentence)
+                if match is None:
+                    continue
+                changed = [
+                    *sentences[:index],
+                    sentence[: match.start()] + sentence[match.end() :],
+                    *sentences[index + 1 :],
+                ]
+                effect = base - engine.score_sentences([s for s in changed if s.strip()] or [""]).polarity
+                if abs(effect) >= MIN_EFFECT:
+                    contributions.append(Contribution("phrase", match.group(0), effect, weight))
+    contributions.sort(key=lambda c: -abs(c.effect))
+    return Explanation(
+        text,
+        result.polarity,
+        result.label,
+        mood,
+        result.language,
+        True,
+        result.signals,
+        tuple(contributions),
+        tuple(zip(sentences, scored.sentence_polarities, strict=True)),
+        scored.decided_by,
+        engine.name,
+    )
+
+
+def _without_signal(engine: DeskEngine, sentences: list[str], others: float, without_rules: float) -> float:
+    """The polarity with one signal out and the others in (their weights `others`)."""
+    if not others:
+        return without_rules
+    # Re-run with the other signals' summed weight only: the scorer applies signals as one shift.
+    return engine.score_sentences(sentences, shift=others).polarity
+
+
+def _removable(sentence: str) -> list[tuple[str, int, int]]:
+    """Words and emoji/emoticon tokens of a sentence with their spans, in order."""
+    spans = []
+    position = 0
+    for token in tokenize(sentence):
+        if token in ",;:." or token[0] in "!?":
+            continue
+        start = sentence.find(token, position)
+        if start < 0:
+            continue
+        spans.append((token, start, start + len(token)))
+        position = start + len(token)
+    return spans
+
+
+_ENGINE: DeskEngine | None = None
+
+
+def _default_engine() -> DeskEngine:
+    global _ENGINE  # noqa: PLW0603 - one engine per process, built on first use
+    if _ENGINE is None:
+        _ENGINE = DeskEngine()
+    return _ENGINE

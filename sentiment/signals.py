@@ -1,0 +1,182 @@
+"""The service desk's own signals: what customers write that no general lexicon scores.
+
+"Still waiting", "any update?", "I have asked twice", "since Monday" carry no sentiment word, yet a
+person reads impatience; "I can't work" and "we are losing money" are the cost of the problem; "you
+promised a callback" is trust broken; "lifesaver", "sorted it", "works like a charm" are relief and
+praise. The labelled sets hold too few of them to learn from (a few dozen in 80,000 texts), so each
+signal is a set of patterns with a fixed, documented weight that is added to the message polarity
+once, however often its patterns match. The names are part of the API: callers read
+`SentimentResult.signals` (the ELA feature uses "chasing" to tell a customer chasing).
+
+| signal | weight | what it means |
+|---|---|---|
+| chasing | -0.20 | asking for an update, waiting, having asked before, counting the days |
+| lost_work | -0.25 | the problem costs the customer work, time or money |
+| broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
+| praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words |
+
+The weights are on the polarity scale [-1, 1]: one signal on an otherwise neutral comment moves it
+past the fitted label threshold (about +-0.06) into the plain negative (positive) mood, not into the
+"very" band (beyond about -0.25 and +0.45); two negative signals together make it very negative. They
+were set by reading, not fitted, and are constants here so that a change to them shows in review.
+"""
+
+# Each pattern stays on one line, however long, so that it reads as one regex in review.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+CHASING = "chasing"
+LOST_WORK = "lost_work"
+BROKEN_PROMISE = "broken_promise"
+PRAISE = "praise"
+
+SIGNAL_WEIGHTS: Mapping[str, float] = {
+    CHASING: -0.20,
+    LOST_WORK: -0.25,
+    BROKEN_PROMISE: -0.25,
+    PRAISE: 0.25,
+}
+SIGNALS: frozenset[str] = frozenset(SIGNAL_WEIGHTS)
+
+_DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last\s+(?:week|month|night))"
+_COUNT = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few|few)"
+_PERIOD = r"(?:hours?|days?|weeks?|months?)"
+_NOBODY = r"(?:nobody|no\s*-?\s*one|noone|no\s+one\s+(?:has|have))"
+_ASKED = r"(?:asked|requested|chased|emailed|e-mailed|called|phoned|rung|rang|written|wrote|raised|reported|contacted|mentioned|followed\s+up)"
+
+# Patterns read the message in lower case, with typographic apostrophes made plain.
+_PATTERNS: Mapping[str, tuple[str, ...]] = {
+    CHASING: (
+        r"\bany\s+(?:updates?|news|progress|feedback|word|eta)\b",
+        r"\b(?:is|are)\s+there\s+(?:an?|any)\s+(?:updates?|news|progress|eta)\b",
+        r"\bstill\s+(?:waiting|no\s+(?:reply|response|answer|update|news|word|fix|call)|nothing|not\s+(?:heard|fixed|resolved|sorted))",
+        r"\b(?:been|am|are|keep)\s+waiting\b",
+        r"\bwaiting\s+(?:for|since)\s+(?:days|weeks|hours|ages|over|more\s+than|a\s+(?:week|month|day)|an?\s+(?:answer|reply|response|update)|someone|somebody|anyone)",
+        r"\bwaited\s+(?:for\s+)?(?:" + _COUNT + r"\s+)?" + _PERIOD + r"\b",
+        r"\b(?:i|we)(?:\s+have|'ve|\s+already|\s+had)?\s+(?:already\s+)?"
+        + _ASKED
+        + r"\s+(?:\w+\s+){0,3}?(?:twice|three\s+times|several\s+times|multiple\s+times|many\s+times|again|already|repeatedly|before)\b",
+        r"\basked\s+(?:twice|again|three\s+times|several\s+times|repeatedly)\b",
+        r"\b(?:second|third|fourth|fifth|umpteenth|nth)\s+(?:time|email|e-mail|call|request|reminder|ticket)\b",
+        r"\b(?:how\s+many\s+times|once\s+again|yet\s+again)\b",
+        r"\bsince\s+" + _DAYS + r"\b",
+        r"\b"
+        + _NOBODY
+        + r"\s+(?:has\s+|have\s+|had\s+)?(?:replied|responded|answered|called|rang|got\s+back|gotten\s+back|came\s+back|contacted|reached\s+out|looked|bothered|cares|picks\s+up|responds|replies|answers)",
+        r"\b(?:haven't|have\s+not|hasn't|has\s+not|didn't|did\s+not|never)\s+(?:heard|had|got|gotten|received)\s+(?:anything|back|a\s+(?:reply|response|call|callback|word)|any\s+(?:reply|response|update|news|word))",
+        r"\b(?:taking|takes|took)\s+(?:so|too|this|that)\s+long\b",
+        r"\bwhy\s+(?:is|does)\s+(?:this|it)\s+(?:taking|take)\b",
+        r"\bit\s+(?:has|'s)\s+been\s+" + _COUNT + r"\s+" + _PERIOD + r"\b",
+        r"\b(?:for|over)\s+" + _COUNT + r"\s+" + _PERIOD + r"\s+now\b",
+        r"\bno\s+(?:reply|response|answer|update|news|word)\s+(?:yet|so\s+far|at\s+all|since)\b",
+        r"\b(?:follow(?:ing)?\s+up|chasing)\s+(?:on|again|this|up|my|our|the)\b",
+        r"\b(?:when|how\s+long)\s+(?:will|until|till|before)\b.{0,40}\b(?:fixed|resolved|sorted|hear|answer|reply|respond|done)\b",
+    ),
+    LOST_WORK: (
+        r"\b(?:i|we|they|staff|users|nobody|no\s+one)\s+(?:can't|cannot|can\s+not|couldn't|am\s+unable\s+to|are\s+unable\s+to|is\s+unable\s+to)\s+(?:do\s+(?:my|our|any|their)\s+)?(?:work|job)\b",
+        r"\bunable\s+to\s+(?:work|do\s+(?:my|our)\s+(?:work|job))\b",
+        r"\b(?:los(?:ing|e|t)|costing|cost)\s+(?:us\s+|me\s+)?(?:money|revenue|sales|customers|clients|business|orders|income|a\s+fortune|thousands|hundreds)\b",
+        r"\blost\s+(?:all\s+)?(?:my|our|the)\s+(?:work|data|files|progress|orders)\b",
+        r"\b(?:losing|lost|wasted|wasting)\s+(?:(?:a\s+)?(?:whole|full|entire)\s+|"
+        + _COUNT
+        + r"\s+)?(?:hours?|days?|weeks?|a\s+day|the\s+day|time)\s+(?:of\s+work)?",
+        r"\b(?:business|production|shop|store|site|team|everything|we\s+are|we're)\s+(?:is\s+|are\s+)?(?:down|at\s+a\s+standstill|stopped|blocked|dead\s+in\s+the\s+water)\b",
+        r"\b(?:sitting|standing)\s+idle\b",
+        r"\b(?:can't|cannot|unable\s+to)\s+(?:serve|invoice|bill|pay\s+(?:our|my)|ship|process\s+(?:orders|payments))",
+    ),
+    BROKEN_PROMISE: (
+        r"\bpromised\b",
+        r"\b(?:was|were|been)\s+(?:told|assured|guaranteed)\b",
+        r"\b(?:you|they|he|she|your\s+\w+)\s+(?:said|told\s+(?:me|us)|assured\s+(?:me|us))\s+(?:that\s+)?(?:you|they|it|someone|somebody|he|she|this)\s+(?:would|will|'d)\b",
+        r"\b(?:supposed|meant)\s+to\s+(?:be\s+(?:fixed|resolved|sorted|done|here|delivered)|call|ring|get\s+back|hear|have\s+been|receive|arrive)",
+        r"\bnever\s+(?:called|rang|got\s+back|came\s+back|followed\s+up|showed\s+up|turned\s+up|arrived|happened|heard\s+back)\b",
+        r"\b(?:no|never\s+got\s+the|didn't\s+get\s+the|still\s+no)\s+call\s*-?\s*back\b",
+        r"\b(?:missed|broke|broken)\s+(?:the\s+|your\s+|their\s+)?(?:deadline|appointment|promise|commitment)\b",
+    ),
+    PRAISE: (
+        r"\blife\s*-?\s*saver\b",
+        r"\bsaved\s+(?:my|our|the)\s+(?:life|lives|day|bacon|skin|week)\b",
+        r"\b(?:sorted|fixed|solved|nailed)\s+(?:it|this|that)(?:\s+out)?\b(?!\s*\?)",
+        r"\b(?:all|that's|that\s+is|it's|it\s+is|everything\s+is|problem|issue)\s+(?:sorted|solved)\b",
+        r"\b(?:works?|worked|working)\s+(?:like\s+a\s+charm|a\s+treat|perfectly|flawlessly|like\s+magic)\b",
+        r"\bback\s+(?:up\s+)?(?:and\s+)?running\b",
+        r"\b(?:above\s+and\s+beyond|spot\s+on|top\s+notch|top-notch|first\s+class|second\s+to\s+none)\b",
+        r"\byou(?:'re|\s+are)\s+(?:a\s+|the\s+)?(?:star|legend|hero|genius|champ|rock\s*star|lifesaver|best)\b",
+        r"\byou\s+rock\b",
+        r"\b(?:great|excellent|fantastic|brilliant|outstanding|superb|amazing|wonderful|fast|quick|prompt|speedy)\s+(?:service|support|job|help|response|reply|turnaround|fix|work)\b",
+        r"\b(?:couldn't|could\s+not)\s+(?:be|have\s+been)\s+happier\b",
+        r"\b(?:happy|pleased|delighted|satisfied|thrilled)\s+with\s+(?:the\s+|your\s+|this\s+|how\s+)?(?:resolution|service|support|result|fix|outcome|help|answer|response|solution|it|quick)",
+        r"\b(?:much|really|truly|greatly|very\s+much)\s+appreciated?\b",
+        r"\bthank(?:s|\s+you)\s+(?:so|very)\s+much\b",
+        r"\bthanks\s+a\s+(?:million|bunch|ton|lot)\b",
+    ),
+}
+
+
+# Words at least one of which every match of a signal's patterns contains (a word of each pattern that
+# it cannot match without): a message with none of them cannot fire the signal, and most messages have
+# none, so the search is skipped. tests/sentiment/test_signals.py checks that skipping never changes an
+# answer, on the shared data's 73,000 texts.
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_TRIGGERS: Mapping[str, frozenset[str]] = {
+    CHASING: _words(
+        "any there still waiting waited asked requested chased emailed mailed called phoned rung rang "
+        "written wrote raised reported contacted mentioned followed second third fourth fifth umpteenth "
+        "nth times again since nobody noone one heard had got gotten received taking takes took why "
+        "been now reply response answer update news word follow following chasing when long"
+    ),
+    LOST_WORK: _words(
+        "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "
+        "dead idle can't cannot"
+    ),
+    BROKEN_PROMISE: _words(
+        "promised told assured guaranteed said supposed meant never call callback missed broke broken"
+    ),
+    PRAISE: _words(
+        "life lifesaver saved sorted fixed solved nailed works worked working back beyond spot top "
+        "first second you're you service support job help response reply turnaround fix work happier "
+        "with appreciate appreciated much million bunch ton lot"
+    ),
+}
+_WORDS = re.compile(r"[a-z']+")
+# One alternation per signal: the scorer runs on every comment, and one search is cheaper than twenty.
+_COMPILED: Mapping[str, re.Pattern[str]] = {
+    name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in _PATTERNS.items()
+}
+# Praise right after a negation ("not sorted it", "hasn't worked perfectly") is a complaint.
+_NEGATED_PRAISE = re.compile(r"\b(?:not|never|no\s+longer|isn't|wasn't|hasn't|haven't)\s+(?:\w+\s+){0,2}$")
+
+
+def _normalise(text: str) -> str:
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+
+
+def detect_signals(text: str) -> dict[str, tuple[str, float]]:
+    """The signals in a (cleaned) message: {name: (the words that matched first, weight)}.
+
+    Praise that is negated just before ("not sorted it", "hasn't worked like a charm") does not count.
+    """
+    lowered = _normalise(text)
+    words = set(_WORDS.findall(lowered))
+    found: dict[str, tuple[str, float]] = {}
+    for name, pattern in _COMPILED.items():
+        if words.isdisjoint(_TRIGGERS[name]):
+            continue
+        match = pattern.search(lowered)
+        while match is not None and name == PRAISE and _NEGATED_PRAISE.search(lowered, 0, match.start()):
+            match = pattern.search(lowered, match.end())
+        if match is not None:
+            found[name] = (match.group(0).strip(), SIGNAL_WEIGHTS[name])
+    return found
+
+
+def apply_signals(polarity: float, shift: float) -> float:
+    """The polarity moved by the signals' summed weights, kept within [-1, 1]."""
+    return max(-1.0, min(1.0, polarity + shift))

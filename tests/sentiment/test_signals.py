@@ -1,0 +1,140 @@
+"""The service desk's own signals: each fires on its idiom, not on look-alikes, and moves the score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sentiment import score
+from sentiment.evaluate import read_labelled
+from sentiment.signals import (
+    BROKEN_PROMISE,
+    CHASING,
+    LOST_WORK,
+    PRAISE,
+    SIGNAL_WEIGHTS,
+    SIGNALS,
+    apply_signals,
+    detect_signals,
+)
+
+FIRES = {
+    CHASING: [
+        "Any update?",
+        "Is there any update on this?",
+        "Still waiting for someone to call me back.",
+        "I have asked twice already.",
+        "This is the third time I am writing about this.",
+        "It has been broken since Monday.",
+        "Nobody replied to my email.",
+        "No one has got back to me.",
+        "Why is this taking so long? It has been three days.",
+        "I haven't heard anything back.",
+    ],
+    LOST_WORK: [
+        "I can't work like this.",
+        "We are losing money every hour this is down.",
+        "Our whole team is blocked.",
+        "I lost all my work when it crashed.",
+        "We cannot invoice our customers.",
+    ],
+    BROKEN_PROMISE: [
+        "You promised a callback yesterday.",
+        "I was told it would be fixed by Friday.",
+        "It was supposed to be fixed last week.",
+        "The engineer never showed up.",
+        "Still no call back.",
+    ],
+    PRAISE: [
+        "You are a lifesaver!",
+        "Thanks, that sorted it.",
+        "Works like a charm now.",
+        "Great service, as always.",
+        "I'm happy with the resolution.",
+        "We are back up and running.",
+    ],
+}
+
+QUIET = [
+    "Please find the log attached.",
+    "Can you update the address on my account?",
+    "The meeting is on Monday.",
+    "I work in the finance team.",
+    "What time will the engineer arrive?",
+    "Is it sorted by date or by name?",
+]
+
+
+def test_the_documented_set_of_signals() -> None:
+    assert {"chasing", "lost_work", "broken_promise", "praise"} == SIGNALS
+    assert all(SIGNAL_WEIGHTS[name] < 0 for name in (CHASING, LOST_WORK, BROKEN_PROMISE))
+    assert SIGNAL_WEIGHTS[PRAISE] > 0
+
+
+@pytest.mark.parametrize(("signal", "text"), [(s, t) for s, texts in FIRES.items() for t in texts])
+def test_each_signal_fires_on_its_idiom(signal: str, text: str) -> None:
+    assert signal in detect_signals(text)
+    assert signal in score(text).signals
+
+
+@pytest.mark.parametrize("text", QUIET)
+def test_look_alikes_fire_nothing(text: str) -> None:
+    assert detect_signals(text) == {}
+
+
+def test_negated_praise_is_not_praise() -> None:
+    assert PRAISE not in detect_signals("It has not sorted it at all.")
+    assert PRAISE not in detect_signals("It hasn't worked perfectly since the update.")
+
+
+@pytest.mark.parametrize("signal", sorted(SIGNALS))
+def test_a_signal_moves_the_polarity_by_its_fixed_weight(signal: str) -> None:
+    text = FIRES[signal][0]
+    from sentiment.scorer import DeskEngine, sentences_of
+
+    engine = DeskEngine()
+    sentences = sentences_of(text)
+    with_rules = engine.score_sentences(sentences)
+    without = engine.score_sentences(sentences, rules=False)
+    expected = apply_signals(without.whole, sum(w for _, w in with_rules.signals.values()))
+    assert with_rules.whole == pytest.approx(expected)
+    if SIGNAL_WEIGHTS[signal] < 0:
+        assert with_rules.polarity < without.polarity
+    else:
+        assert with_rules.polarity > without.polarity
+
+
+def test_the_words_that_fired_are_reported() -> None:
+    words, weight = detect_signals("Hello, any update on my ticket?")[CHASING]
+    assert words == "any update" and weight == SIGNAL_WEIGHTS[CHASING]
+
+
+def test_apply_signals_stays_on_the_scale() -> None:
+    assert apply_signals(-0.9, -0.45) == -1.0
+    assert apply_signals(0.9, 0.4) == 1.0
+
+
+def test_skipping_messages_without_trigger_words_changes_no_answer(shared_data: Path) -> None:
+    """The trigger-word shortcut of detect_signals gives what the full search gives."""
+    import sentiment.signals as signals
+
+    def full_search(text: str) -> dict[str, tuple[str, float]]:
+        lowered = signals._normalise(text)
+        found = {}
+        for name, pattern in signals._COMPILED.items():
+            match = pattern.search(lowered)
+            while (
+                match is not None
+                and name == PRAISE
+                and signals._NEGATED_PRAISE.search(lowered, 0, match.start())
+            ):
+                match = pattern.search(lowered, match.end())
+            if match is not None:
+                found[name] = (match.group(0).strip(), SIGNAL_WEIGHTS[name])
+        return found
+
+    texts = [t for texts in FIRES.values() for t in texts] + QUIET
+    for name in ("jira-dev.csv", "github.csv", "customer/vader-tweets.csv"):
+        texts += [row.text for row in read_labelled(shared_data / "sentiment" / name)]
+    assert all(detect_signals(t) == full_search(t) for t in texts)
