@@ -165,19 +165,37 @@ def get_issue(key: str) -> Response:
     return respond(_sim().issue(key).to_dict())
 
 
+MAX_ISSUES_AT_ONCE = 10_000
+
+
 @bp.post("/issues")
 def create_issue() -> Response:
+    """One issue: {"key", "id"}. With `count`, that many alike (a benchmark's set-up of thousands of
+    tickets, without a round trip each): {"keys": [...], "ids": [...]}, in creation order."""
     body = _body()
-    key = _sim().create_issue(
-        str(body["project"]),
-        str(body["summary"]),
-        reporter=body.get("reporter"),
-        request_type=body.get("request_type"),
-        description=body.get("description"),
-        fields=body.get("fields"),
-        participants=body.get("participants") or (),
-    )
-    return respond({"key": key}, 201)
+    count = body.get("count")
+    if count is not None and (
+        not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_ISSUES_AT_ONCE
+    ):
+        raise ValueError(f"count must be a whole number from 1 to {MAX_ISSUES_AT_ONCE}")
+    sim = _sim()
+    keys = [
+        sim.create_issue(
+            str(body["project"]),
+            str(body["summary"]),
+            reporter=body.get("reporter"),
+            request_type=body.get("request_type"),
+            description=body.get("description"),
+            fields=body.get("fields"),
+            participants=body.get("participants") or (),
+        )
+        for _ in range(count or 1)
+    ]
+    with sim.site.state.lock:
+        ids = [sim.site.state.issue(key).id for key in keys]
+    if count is None:
+        return respond({"key": keys[0], "id": ids[0]}, 201)
+    return respond({"keys": keys, "ids": ids}, 201)
 
 
 @bp.post("/issues/<key>/comments")

@@ -93,6 +93,27 @@ def test_control_api_in_process(sim: JiraSimulator) -> None:
     assert requests.get(control + f"/issues/{key}", timeout=5).status_code == 404
 
 
+def test_control_api_creates_many_issues_at_once(sim: JiraSimulator) -> None:
+    control = sim.base_url + "/_sim"
+    one = requests.post(control + "/issues", json={"project": "SUP", "summary": "One"}, timeout=5).json()
+    assert one["id"] == sim.issue(one["key"]).id
+    many = requests.post(
+        control + "/issues", json={"project": "SUP", "summary": "Bulk", "count": 3}, timeout=5
+    ).json()
+    assert len(many["keys"]) == len(set(many["keys"])) == 3
+    assert [sim.issue(key).id for key in many["keys"]] == many["ids"]
+    assert {sim.issue(key).fields["summary"] for key in many["keys"]} == {"Bulk"}
+    for bad in (0, -1, 10_001, "3", True):
+        refused = requests.post(
+            control + "/issues", json={"project": "SUP", "summary": "No", "count": bad}, timeout=5
+        )
+        assert refused.status_code == 400 and "count" in refused.json()["error"]
+    assert (
+        requests.post(control + "/issues", json={"project": "NOPE", "summary": "x"}, timeout=5).status_code
+        == 400
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
