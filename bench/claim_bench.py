@@ -1,10 +1,10 @@
 """Claim benchmark: how long one worker's claim of due events takes as the backlog grows, and whether
 webhooks keep being answered while claims run.
 
-    python bench/claim_bench.py [--events 100000] [--tickets 50 10000] [--postgres URL]
+    python bench/claim_bench.py [--events 100000] [--tickets 50 10000] [--postgres URL ...] [--json FILE]
 
-For each database (SQLite in a temporary file; PostgreSQL when --postgres or $ELA_TEST_POSTGRES_URL
-gives a server: its schema is dropped and rebuilt) and each ticket count, the backlog is written
+For each database (SQLite in a temporary file; each PostgreSQL given with --postgres, else
+$ELA_TEST_POSTGRES_URL: its schema is dropped and rebuilt) and each ticket count, the backlog is written
 straight into the store (events of 2 KB, spread over the tickets, each ticket's lane due), then a
 worker claims a batch (100 events) again and again, settling each claim's lanes so the backlog stays
 the same. Beside it, a client posts signed webhooks to the intake over loopback HTTP and records every
@@ -34,6 +34,14 @@ import requests
 from sqlalchemy import insert, text
 from werkzeug.serving import make_server
 
+from bench.figures import (
+    Figure,
+    add_json_option,
+    machine,
+    machine_line,
+    postgres_label,
+    write_json,
+)
 from connector.runtime import Runtime
 from connector.settings import parse_settings
 from connector.store import Store
@@ -170,7 +178,7 @@ def reset_postgres(url: str) -> None:
 
 
 def measure(backend: str, url: str, events: int, tickets: int, payload_bytes: int) -> Result:
-    if backend == "postgresql":
+    if not url.startswith("sqlite"):
         reset_postgres(url)
     settings = parse_settings(CONFIG.format(url=url, secret=SECRET), env={})
     migrating = Store(url)
@@ -183,7 +191,7 @@ def measure(backend: str, url: str, events: int, tickets: int, payload_bytes: in
     with store.engine.begin() as connection:
         connection.execute(text("DELETE FROM events"))
         connection.execute(text("DELETE FROM lanes"))
-    print(f"  {backend}: writing {events:,} events on {tickets:,} tickets ...", file=sys.stderr, flush=True)
+    print(f"  {backend}: {events:,} events on {tickets:,} tickets ...", file=sys.stderr, flush=True)
     fill(store, events, tickets, payload_bytes)
     server = make_server("127.0.0.1", 0, runtime.app(), threaded=True)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
@@ -212,16 +220,59 @@ def measure(backend: str, url: str, events: int, tickets: int, payload_bytes: in
     )
 
 
-def main() -> None:
+def claim_figures(results: list[Result]) -> list[Figure]:
+    figures = []
+    for r in results:
+        what = f"one claim of {BATCH} over {r.events:,} events on {r.tickets:,} tickets ({r.backend})"
+        figures.append(
+            Figure(
+                "claim",
+                f"{what}: median of {CLAIMS}",
+                r.median_ms,
+                "ms",
+                note=f"first {r.first_ms:.1f} ms, max {r.max_ms:.1f} ms",
+                baseline=f"{r.median_ms / r.baseline_ms:.2f} of the same claim over 100 events "
+                f"({r.baseline_ms:.1f} ms)",
+            )
+        )
+        figures.append(
+            Figure(
+                "claim",
+                f"{what}: webhooks answered 2xx meanwhile",
+                f"{r.webhooks_2xx:,} of {r.webhooks:,}",
+                target="all",
+                note=f"p99 {r.webhook_p99_ms:.1f} ms",
+                met=r.webhooks > 0 and r.webhooks_2xx == r.webhooks,
+            )
+        )
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--tickets", type=int, nargs="+", default=[50, 10_000])
-    parser.add_argument("--payload-bytes", type=int, default=2048)
-    parser.add_argument("--postgres", default=os.environ.get("ELA_TEST_POSTGRES_URL"))
-    args = parser.parse_args()
-    backends = [("sqlite", None)] + ([("postgresql", args.postgres)] if args.postgres else [])
+    parser.add_argument("--events", type=int, default=100_000, help="pending events in the backlog")
+    parser.add_argument(
+        "--tickets", type=int, nargs="+", default=[50, 10_000], help="ticket counts they are spread over"
+    )
+    parser.add_argument("--payload-bytes", type=int, default=2048, help="size of each event's data")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        action="append",
+        default=[],
+        help="a PostgreSQL whose schema may be dropped; more than once for several "
+        "(default: $ELA_TEST_POSTGRES_URL)",
+    )
+    add_json_option(parser)
+    args = parser.parse_args(argv)
+    if not args.postgres and os.environ.get("ELA_TEST_POSTGRES_URL"):
+        args.postgres = [os.environ["ELA_TEST_POSTGRES_URL"]]
+    before = machine(args.postgres[0] if args.postgres else None)
+    print(machine_line(before), flush=True)
+    backends: list[tuple[str, str | None]] = [("SQLite", None)]
+    backends += [(postgres_label(url), url) for url in args.postgres]
     results = []
     with tempfile.TemporaryDirectory(prefix="ela-claim-bench-") as tmp:
         for backend, url in backends:
@@ -230,18 +281,21 @@ def main() -> None:
                 results.append(measure(backend, db_url, args.events, tickets, args.payload_bytes))
     print(f"one claim of {BATCH} events ({CLAIMS} claims each; baseline: the same claim over 100 events)")
     print(
-        f"{'database':10} {'events':>8} {'tickets':>8} {'first ms':>9} {'median ms':>10} {'max ms':>8}"
+        f"{'database':36} {'events':>8} {'tickets':>8} {'first ms':>9} {'median ms':>10} {'max ms':>8}"
         f" {'baseline ms':>12} {'ratio':>6} {'webhooks':>9} {'2xx':>6} {'p99 ms':>7}"
     )
     for r in results:
         print(
-            f"{r.backend:10} {r.events:>8,} {r.tickets:>8,} {r.first_ms:>9.2f} {r.median_ms:>10.2f}"
+            f"{r.backend:36} {r.events:>8,} {r.tickets:>8,} {r.first_ms:>9.2f} {r.median_ms:>10.2f}"
             f" {r.max_ms:>8.2f} {r.baseline_ms:>12.2f} {r.median_ms / r.baseline_ms:>6.2f}"
             f" {r.webhooks:>9,} {r.webhooks_2xx:>6,} {r.webhook_p99_ms:>7.1f}"
         )
     if not args.postgres:
         print("(PostgreSQL skipped: give --postgres URL or set ELA_TEST_POSTGRES_URL)")
+    figures = claim_figures(results)
+    write_json(args.json_path, "claim", figures, before)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

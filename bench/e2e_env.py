@@ -155,10 +155,7 @@ class Environment:
     def start(self, *, worker: bool = True) -> None:
         """The simulator, the schema, the site's fields (`ela setup`), the web processes; the worker."""
         sim_port = free_port()
-        command = ["-m", "simulators.jira", "--port", str(sim_port), "--seed", "demo"]
-        if self.platform_limit is not None:
-            command += ["--rate-limit", str(self.platform_limit)]
-        simulator = self._spawn(command)
+        simulator = self._spawn(["-m", "simulators.jira", "--port", str(sim_port), "--seed", "demo"])
         self.jira = f"http://127.0.0.1:{sim_port}"
         wait_for(self.jira + "/_sim/health", 30, simulator, "the Jira simulator")
         if self.database_url is not None:
@@ -177,6 +174,11 @@ class Environment:
         self._ela("setup")
         self.web = self._spawn(["-m", "connector", "serve", "--no-worker", "--config", str(self.config)])
         wait_for(f"http://127.0.0.1:{self.port}/healthz", 60, self.web, "ela serve")
+        if self.platform_limit is not None:
+            # Only now: `ela setup` makes its calls back to back and does not wait out a 429.
+            requests.put(
+                f"{self.jira}/_sim/rate-limit", json={"rate": self.platform_limit}, timeout=30
+            ).raise_for_status()
         if worker:
             self.start_worker()
         self.clear_requests()
@@ -281,6 +283,15 @@ class Environment:
                 return True
             time.sleep(0.2)
         return False
+
+    def wait_processed(self, timeout: float) -> float | None:
+        """Seconds until no event is pending (the outbox may still hold writes); None on timeout."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.open_work()[0] == 0:
+                return time.monotonic() - started
+            time.sleep(0.2)
+        return None
 
     def check_acknowledged(self, keys: Iterable[str]) -> dict[str, object]:
         """Each acknowledged delivery key, looked up one by one: stored, and its events processed."""

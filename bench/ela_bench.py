@@ -1,6 +1,6 @@
 """ELA benchmark: what the ELA step adds to each event, and how fast due ELA timers fire.
 
-    python bench/ela_bench.py [--tickets 200] [--messages 5] [--rounds 3]
+    python bench/ela_bench.py [--tickets 200] [--messages 5] [--rounds 3] [--json FILE]
 
 The same stream of TicketEvents (customer comments, public agent replies, resolutions over `tickets`
 tickets) goes through the pipeline twice, in the same process, each time on a fresh SQLite file: once
@@ -23,6 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.events import AuthorRole, Comment, EventKind, Person, StatusCategory, Ticket, TicketEvent
+from bench.figures import Figure, add_json_option, machine, write_json
 from connector.due_work import DueWorkRunner
 from connector.ela.evaluate import TIMER_KIND
 from connector.ela.timers import TimerHandler
@@ -156,12 +157,16 @@ def timers_per_second(settings: Settings, tickets: int) -> tuple[int, float]:
     return fired, fired / elapsed if elapsed else 0.0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tickets", type=int, default=200)
-    parser.add_argument("--messages", type=int, default=5)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--tickets", type=int, default=200, help="tickets in the stream")
+    parser.add_argument("--messages", type=int, default=5, help="comments per ticket, then its resolution")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each run; the median is shown")
+    add_json_option(parser)
+    args = parser.parse_args(argv)
+    before = machine()
     events = stream(args.tickets, args.messages)
     plain, ela = [], []
     for _ in range(args.rounds):
@@ -176,7 +181,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as directory:
         fired, rate = timers_per_second(settings_for(Path(directory), True), args.tickets)
     print(f"  {fired} due ELA timers (with their escalations) fired at {rate:,.0f} timers/s")
+    what = f"{len(events):,} events on {args.tickets} tickets in one process, SQLite, median of {args.rounds}"
+    figures = [
+        Figure(
+            "ela", f"pipeline without ELA policies ({what})", base, "events/s", baseline="1 (the baseline)"
+        ),
+        Figure(
+            "ela",
+            f"pipeline with five ELA policies ({what})",
+            with_ela,
+            "events/s",
+            baseline=f"{ratio:.2f} of no policies",
+        ),
+        Figure("ela", f"due ELA timers fired, with their escalations ({fired:,})", rate, "timers/s"),
+    ]
+    write_json(args.json_path, "ela", figures, before)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

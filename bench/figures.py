@@ -31,10 +31,32 @@ class Figure:
     unit: str = ""
     target: str = ""  # the issue's target, in words, e.g. "< 1 s"
     note: str = ""
+    baseline: str = ""  # the ratio to the baseline measured in the same run, with what it is
+    met: bool | None = None  # the target met? None: no target, or nothing measured
 
     @property
     def shown(self) -> str:
         return show(self.value, self.unit)
+
+
+def below(value: Number | None, limit: Number) -> bool | None:
+    """Whether a measured value is under its target's limit; None when it was not measured."""
+    return None if value is None else value < limit
+
+
+def at_most(value: Number | None, limit: Number) -> bool | None:
+    return None if value is None else value <= limit
+
+
+def at_least(value: Number | None, limit: Number) -> bool | None:
+    return None if value is None else value >= limit
+
+
+def ratio(value: Number | None, base: Number | None, of: str) -> str:
+    """`0.31 of bare Flask`: the figure against its baseline from the same run."""
+    if value is None or not base:
+        return ""
+    return f"{value / base:.2f} of {of}"
 
 
 def show(value: Number | str | None, unit: str = "") -> str:
@@ -81,6 +103,30 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
+def postgres_durability(url: str) -> str:
+    """What the server does with a commit, from its own settings: "default durability" when fsync,
+    synchronous_commit and full_page_writes are all on, else which of them are off (CI's throwaway
+    server runs with fsync off)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            off = [
+                name
+                for name in ("fsync", "synchronous_commit", "full_page_writes")
+                if str(conn.execute(text(f"SHOW {name}")).scalar()) == "off"
+            ]
+    finally:
+        engine.dispose()
+    return "default durability" if not off else ", ".join(f"{name}=off" for name in off)
+
+
+def postgres_label(url: str) -> str:
+    """How a figure names the PostgreSQL it was measured on."""
+    return f"PostgreSQL, {postgres_durability(url)}"
+
+
 def postgres_version(url: str | None) -> str | None:
     if not url:
         return None
@@ -97,6 +143,7 @@ def postgres_version(url: str | None) -> str | None:
 
 
 def machine(postgres_url: str | None = None) -> dict[str, Any]:
+    """The machine a run measured: what the table's machine line says."""
     return {
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
@@ -151,12 +198,41 @@ def write_json(
 
 
 def read_figures(document: dict[str, Any]) -> list[Figure]:
-    return [Figure(**row) for row in document.get("figures", [])]
+    known = set(Figure.__dataclass_fields__)
+    return [Figure(**{k: v for k, v in row.items() if k in known}) for row in document.get("figures", [])]
+
+
+def verdict(figure: Figure) -> str:
+    """The table's last column: yes, **no**, n/a (a target, nothing measured), or blank (no target)."""
+    if figure.met is None:
+        return "n/a" if figure.target else ""
+    return "yes" if figure.met else "**no**"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_table(figures: Sequence[Figure]) -> str:
-    rows = ["| bench | what | figure | target | note |", "|---|---|---|---|---|"]
+    """The one table: each measurement with its target, figure, ratio to its baseline, and whether the
+    target is met (blank where the issue sets no target). Notes follow the figure in brackets."""
+    rows = [
+        "| bench | measurement | target | figure | ratio / baseline | target met? |",
+        "|---|---|---|---|---|---|",
+    ]
     for f in figures:
-        cells = (f.bench, f.what, f.shown, f.target, f.note)
-        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        figure = f.shown + (f" ({f.note})" if f.note else "")
+        cells = (f.bench, f.what, f.target, figure, f.baseline, verdict(f))
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(rows)
+
+
+def print_figures(figures: Sequence[Figure]) -> None:
+    """A bench's own figures, one a line, for a person reading its output."""
+    width = max((len(f.what) for f in figures), default=10)
+    for f in figures:
+        target = f"  (target {f.target}: {'met' if f.met else 'missed'})" if f.met is not None else ""
+        target = target or (f"  (target {f.target})" if f.target else "")
+        base = f"  {f.baseline}" if f.baseline else ""
+        note = f"  [{f.note}]" if f.note else ""
+        print(f"{f.what:<{width}}  {f.shown}{base}{target}{note}", flush=True)

@@ -3,6 +3,7 @@
     python bench/sentiment_bench.py ../shared/data/sentiment/jira-dev.csv ../shared/data/sentiment/github.csv
     python bench/sentiment_bench.py ../shared/data/sentiment/*.csv ../shared/data/sentiment/customer/*.csv
     python bench/sentiment_bench.py --cv ../shared/data/sentiment/jira-dev.csv   # adds cross-validation
+    python bench/sentiment_bench.py --json FILE ...   # also the figures as JSON (bench/run_all.py)
 
 Rows:
   textblob-plain  TextBlob(text).sentiment.polarity on the raw text, +-0.05 neutral band (published baseline)
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from textblob import TextBlob
 
+from bench.figures import Figure, add_json_option, machine, write_json
 from sentiment.evaluate import DatasetError, LabelledText, evaluate, mean_and_std, read_labelled
 from sentiment.model import load_model
 from sentiment.scorer import score
@@ -98,7 +100,7 @@ def _load(when: str) -> str:
     )
 
 
-def report_hostile() -> None:
+def report_hostile() -> tuple[float, str]:
     timings = []
     for name, text in HOSTILE.items():
         started = time.perf_counter()
@@ -110,6 +112,7 @@ def report_hostile() -> None:
         f"hostile comments ({len(HOSTILE)} kinds, ~40,000 chars each): slowest {slowest * 1000:.0f} ms "
         f"({name}), all {total * 1000:.0f} ms"
     )
+    return slowest, name
 
 
 def report_cv(title: str, scores: Sequence[float], started: float) -> None:
@@ -131,7 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also cross-validate the fitted layer on each file (leave-one-fold-out, then 10-fold)",
     )
     parser.add_argument("--core", type=int, help="pin the process to this CPU core")
+    add_json_option(parser)
     args = parser.parse_args(argv)
+    before = machine()
+    figures: list[Figure] = []
     if args.core is not None:
         os.sched_setaffinity(0, {args.core})
     print(_load("before"))
@@ -156,9 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for path, rows in datasets:
         baseline = 0.0
+        plain_f1 = None
         for name, labeller in engines:
             f1, accuracy, rate = run(labeller, rows)
             baseline = baseline or rate
+            plain_f1 = f1 if plain_f1 is None else plain_f1
             note = (
                 "in-sample: the shipped layer was trained on this file"
                 if (name == "ela-textblob" and any(Path(t).name == path.name for t in trained_on))
@@ -168,11 +176,39 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{name:<15}{path.name:<16}{len(rows):>7}{f1:>10.3f}{accuracy:>10.3f}{rate:>12.0f}"
                 f"{rate / baseline:>9.2f}  {note}"
             )
+            if name == "ela-textblob":
+                what = f"{name} on {path.name} ({len(rows):,} texts)"
+                figures += [
+                    Figure(
+                        "sentiment",
+                        f"{what}: macro-F1",
+                        round(f1, 3),
+                        note=note,
+                        baseline=f"{f1 - plain_f1:+.3f} vs plain TextBlob ({plain_f1:.3f})",
+                    ),
+                    Figure(
+                        "sentiment",
+                        f"{what}: comments/s in one process"
+                        + (f" on core {args.core}" if args.core is not None else ""),
+                        rate,
+                        baseline=f"{rate / baseline:.2f} of plain TextBlob",
+                    ),
+                ]
     if vader_labeller is None:
         print("vader: not installed (pip install vaderSentiment)")
 
     print(_load("after"))
-    report_hostile()
+    slowest, hostile_name = report_hostile()
+    figures.append(
+        Figure(
+            "sentiment",
+            f"slowest of {len(HOSTILE)} hostile comments (~40,000 chars each)",
+            slowest * 1000,
+            "ms",
+            note=hostile_name,
+        )
+    )
+    write_json(args.json_path, "sentiment", figures, before)
     mean, std = model.meta.get("cv_macro_f1_mean"), model.meta.get("cv_macro_f1_std")
     if mean is not None:
         folds = model.meta.get("config", {}).get("folds", "?")

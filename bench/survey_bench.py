@@ -2,7 +2,7 @@
 requests a second, as Jira Cloud limits its REST API.
 
     python bench/survey_bench.py [--surveys 10000] [--limit 100] [--workers 2] [--baseline 1000]
-                                 [--postgres URL]
+                                 [--postgres URL] [--json FILE]
 
 The Jira simulator runs in its own process on loopback (`python -m simulators.jira --rate-limit`), a
 token bucket answering 429 with Retry-After past the limit. The connector's store (SQLite in a
@@ -38,6 +38,7 @@ import requests
 from sqlalchemy import create_engine, func, select, text
 
 from adapters.events import EventKind, Person, StatusCategory, Ticket, TicketEvent, Transition
+from bench.figures import Figure, add_json_option, machine, postgres_label, write_json
 from connector.pipeline import Pipeline
 from connector.processor import EventProcessor
 from connector.settings import parse_settings
@@ -245,7 +246,32 @@ def run(
         sim.wait(10)
 
 
-def main() -> None:
+def survey_figures(name: str, results: list[Result], limit: float, workers: int) -> list[Figure]:
+    figures = []
+    unpaced = results[0] if len(results) == 2 else None
+    for result in results:
+        landed = max(1, result.landed)
+        what = f"{result.label}: {result.surveys:,} surveys, {workers} workers, Jira limited to {limit:g}/s"
+        base = ""
+        if result is not results[0] or unpaced is None:
+            base = f"{result.share(limit):.2f} of the limit"
+            if unpaced is not None and unpaced.per_second:
+                base += f"; {result.per_second / unpaced.per_second:.1f}x unpaced"
+        figures.append(
+            Figure(
+                "survey",
+                f"{what}: surveys/s",
+                result.per_second,
+                "/s",
+                note=f"{result.landed:,} landed, {result.refused} answered 429; "
+                f"workers {result.worker_cpu * 1000 / landed:.1f} ms CPU per survey",
+                baseline=base,
+            )
+        )
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -256,10 +282,13 @@ def main() -> None:
         "--baseline", type=int, default=1_000, help="surveys of the unpaced baseline (0: none)"
     )
     parser.add_argument("--postgres", default=None, help="a PostgreSQL URL whose schema may be dropped")
-    args = parser.parse_args()
+    add_json_option(parser)
+    args = parser.parse_args(argv)
+    before = machine(args.postgres)
+    figures: list[Figure] = []
     backends: list[tuple[str, str | None]] = [("SQLite", None)]
     if args.postgres:
-        backends = [("PostgreSQL", args.postgres)]
+        backends = [(postgres_label(args.postgres), args.postgres)]
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     with tempfile.TemporaryDirectory(prefix="ela-survey-bench-") as tmp:
         for name, url in backends:
@@ -293,8 +322,11 @@ def main() -> None:
             if len(results) == 2 and results[0].per_second:
                 ratio = results[1].per_second / results[0].per_second
                 print(f"{name}: paced / unpaced surveys per second = {ratio:.2f}")
+            figures += survey_figures(name, results, args.limit, args.workers)
     print(f"load average after: {os.getloadavg()[0]:.1f}", flush=True)
+    write_json(args.json_path, "survey", figures, before)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

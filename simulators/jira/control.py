@@ -13,6 +13,7 @@ from flask import Blueprint, Response, current_app, request
 from simulators.jira.driver import SiteDriver
 from simulators.jira.errors import JiraError
 from simulators.jira.http import CONTROL_PREFIX, respond
+from simulators.ratelimit import TokenBucket
 
 bp = Blueprint("jira_control", __name__, url_prefix=CONTROL_PREFIX)
 
@@ -123,6 +124,23 @@ def clear_faults() -> Response:
 @bp.delete("/faults/<int:rule_id>")
 def remove_fault(rule_id: int) -> Response:
     return respond(None, 204 if _sim().faults.remove(rule_id) else 404)
+
+
+@bp.put("/rate-limit")
+def set_rate_limit() -> Response:
+    """{"rate": requests/s, "burst": optional} limits the REST API from now on; {"rate": null} lifts
+    it. A benchmark sets up its site (many calls in a row) before it turns Jira Cloud's limit on."""
+    body = _body()
+    unknown = set(body) - {"rate", "burst"}
+    if unknown or "rate" not in body:
+        raise ValueError("give {\"rate\": requests per second or null, \"burst\": optional}")
+    rate, burst = body["rate"], body.get("burst")
+    for name, value in (("rate", rate), ("burst", burst)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise ValueError(f"{name} must be a number or null")
+    site = _sim().site
+    site.rate_limit = None if rate is None else TokenBucket(float(rate), burst)
+    return respond({"rate": rate, "burst": site.rate_limit.burst if site.rate_limit else None})
 
 
 @bp.get("/requests")

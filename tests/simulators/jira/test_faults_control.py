@@ -114,6 +114,22 @@ def test_control_api_creates_many_issues_at_once(sim: JiraSimulator) -> None:
     )
 
 
+def test_control_api_turns_the_rate_limit_on_and_off(sim: JiraSimulator) -> None:
+    control = sim.base_url + "/_sim/rate-limit"
+    admin = client(sim, "admin")
+    assert [admin.get("/rest/api/3/myself").status_code for _ in range(5)] == [200] * 5
+    set_on = requests.put(control, json={"rate": 0.5, "burst": 2}, timeout=5)
+    assert set_on.status_code == 200 and set_on.json() == {"rate": 0.5, "burst": 2}
+    answers = [admin.get("/rest/api/3/myself") for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert int(answers[2].headers["Retry-After"]) >= 1
+    for bad in ({}, {"rate": "fast"}, {"rate": True}, {"rate": 0}, {"rate": 5, "colour": "red"}):
+        assert requests.put(control, json=bad, timeout=5).status_code == 400
+    assert admin.get("/rest/api/3/myself").status_code == 429  # a refused change left the limit as it was
+    assert requests.put(control, json={"rate": None}, timeout=5).json() == {"rate": None, "burst": None}
+    assert admin.get("/rest/api/3/myself").status_code == 200
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
