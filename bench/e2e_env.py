@@ -186,6 +186,15 @@ class Environment:
     def start_worker(self) -> None:
         self.worker = self._spawn(["-m", "connector", "worker", "--config", str(self.config)])
 
+    def stop_worker(self) -> None:
+        if self.worker is not None and self.worker.poll() is None:
+            self.worker.send_signal(signal.SIGTERM)
+            try:
+                self.worker.wait(40)
+            except subprocess.TimeoutExpired:
+                self.worker.kill()
+                self.worker.wait(10)
+
     def web_pids(self) -> list[int]:
         return children_of(self.web.pid) if self.web is not None else []
 

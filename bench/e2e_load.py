@@ -170,8 +170,10 @@ class Call:
     def label(self) -> str:
         if self.issue is not None:
             return f"{self.method} /issue/{{key}}"
-        parts = ("{id}" if any(c.isdigit() for c in p) else p for p in self.path.split("/"))
-        return f"{self.method} {'/'.join(parts)}"
+        # /rest/api/3/issue/SUP-1/comment -> /rest/api/3/issue/{id}/comment: ids and keys, not the version
+        parts = self.path.split("/")
+        named = parts[:4] + ["{id}" if any(c.isdigit() for c in p) else p for p in parts[4:]]
+        return f"{self.method} {'/'.join(named)}"
 
 
 class Watcher(threading.Thread):

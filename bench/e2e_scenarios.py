@@ -293,7 +293,9 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def store_backlog(env: Environment, payload: Path, events: int, tickets_n: int) -> list[str]:
+def store_backlog(
+    env: Environment, payload: Path, events: int, tickets_n: int, prefix: str = "backlog", serial: int = 0
+) -> list[str]:
     """`events` comments on `tickets_n` tickets stored before any worker runs, as the intake stores
     them (each payload parsed by the Jira adapter, one delivery each); their delivery keys."""
     from adapters.base import Headers, InboundRequest
@@ -307,6 +309,7 @@ def store_backlog(env: Environment, payload: Path, events: int, tickets_n: int) 
     adapter = platform_for("jira").adapter
     rules = settings.sites[SITE].customers.rules()
     payloads = Payloads(payload)
+    payloads.serial = serial  # comment ids go on from here: a second backlog's comments are new ones
     store = Store(env.url)
     keys: list[str] = []
     try:
@@ -315,7 +318,7 @@ def store_backlog(env: Environment, payload: Path, events: int, tickets_n: int) 
                 for n in range(start, min(events, start + 1000)):
                     key, issue_id = tickets[n % tickets_n]
                     body = payloads.comment(key, issue_id, TEXTS[n % len(TEXTS)])
-                    headers = Headers({"X-Atlassian-Webhook-Identifier": f"backlog-{n}"})
+                    headers = Headers({"X-Atlassian-Webhook-Identifier": f"{prefix}-{n}"})
                     parsed = adapter.parse(InboundRequest(headers=headers, body=body), SITE, rules)
                     store_delivery(
                         session,
@@ -384,7 +387,10 @@ def backlog(
     rate = done / span if span else None
     what = f"backlog of {events:,} events on {tickets_n:,} tickets, one worker ({db})"
     check = env.check_acknowledged(keys)
+    env.stop_worker()
+    cost = [commit_cost(env, db), *pipeline_cost(env, payload, min(events, 1000), min(tickets_n, 100), db)]
     return [
+        *cost,
         Figure(
             BENCH,
             f"{what}: events/s through the pipeline",
@@ -415,4 +421,90 @@ def backlog(
             note=f"unprocessed {check['unprocessed']}" if check["unprocessed"] else "",
             met=check["processed"] == check["acknowledged"],
         ),
+    ]
+
+
+def commit_cost(env: Environment, db: str, rounds: int = 200) -> Figure:
+    """What one durable commit of a small row costs here, as the store commits (SQLite: WAL,
+    synchronous=FULL; PostgreSQL: the server's own settings): the floor under every transaction."""
+    from sqlalchemy import text
+
+    from connector.store import Store
+
+    store = Store(env.url)
+    times = []
+    try:
+        with store.session() as session:
+            session.execute(text("CREATE TABLE IF NOT EXISTS bench_commit (n INTEGER)"))
+        for n in range(rounds):
+            started = time.perf_counter()
+            with store.session() as session:
+                session.execute(text("INSERT INTO bench_commit (n) VALUES (:n)"), {"n": n})
+            times.append((time.perf_counter() - started) * 1000)
+        with store.session() as session:
+            session.execute(text("DROP TABLE bench_commit"))
+    finally:
+        store.dispose()
+    return Figure(
+        BENCH,
+        f"one transaction of one small insert, through the store ({db}): median of {rounds}",
+        percentile(times, 50),
+        "ms",
+        note=f"p90 {show(percentile(times, 90), 'ms')}",
+    )
+
+
+def pipeline_cost(env: Environment, payload: Path, events: int, tickets_n: int, db: str) -> list[Figure]:
+    """The worker's event loop in this process, on the same store, with SQLAlchemy counting what it
+    sends: statements and commits per event, and the time per event (no write-backs are sent)."""
+    from sqlalchemy import event as sa_event
+
+    from connector.runtime import Runtime
+    from connector.settings import load_settings
+
+    store_backlog(env, payload, events, tickets_n, prefix="cost", serial=50_000_000)
+    runtime = Runtime(load_settings(env.config))
+    counts = {"statements": 0, "commits": 0}
+    statement_seconds = [0.0]
+    started_at: list[float] = []
+
+    def before(*_: object) -> None:
+        started_at.append(time.perf_counter())
+
+    def after(*_: object) -> None:
+        counts["statements"] += 1
+        statement_seconds[0] += time.perf_counter() - started_at.pop()
+
+    def committed(*_: object) -> None:
+        counts["commits"] += 1
+
+    engine = runtime.store.engine
+    sa_event.listen(engine, "before_cursor_execute", before)
+    sa_event.listen(engine, "after_cursor_execute", after)
+    sa_event.listen(engine, "commit", committed)
+    done = 0
+    started = time.perf_counter()
+    cpu = time.process_time()
+    try:
+        while True:
+            report = runtime.processor.process_once()
+            done += report.processed
+            if report.processed + report.failed == 0:
+                break
+    finally:
+        wall = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        runtime.close()
+    per = max(1, done)
+    what = f"pipeline in one process, {done:,} events on {tickets_n:,} tickets ({db})"
+    return [
+        Figure(
+            BENCH,
+            f"{what}: per event",
+            wall * 1000 / per,
+            "ms",
+            note=f"{cpu * 1000 / per:.1f} ms CPU; {counts['statements'] / per:.1f} SQL statements "
+            f"({statement_seconds[0] * 1000 / per:.1f} ms in them) and {counts['commits'] / per:.2f} "
+            "commits per event",
+        )
     ]

@@ -35,24 +35,14 @@ def py_spy() -> str | None:
 class Recording:
     """py-spy recording one process until stopped (or until the process ends)."""
 
-    def __init__(self, pid: int, out: Path, rate: int = 97) -> None:
+    def __init__(self, pid: int, out: Path, *, gil: bool, rate: int = 97) -> None:
         command = py_spy()
         if command is None:
             raise RuntimeError("--profile needs py-spy: pip install py-spy")
         self.out = out
+        options = ["--pid", str(pid), "--rate", str(rate), "--format", "raw", "--output", str(out)]
         self.process = subprocess.Popen(
-            [
-                command,
-                "record",
-                "--pid",
-                str(pid),
-                "--rate",
-                str(rate),
-                "--format",
-                "raw",
-                "--output",
-                str(out),
-            ],
+            [command, "record", *options, *(["--gil"] if gil else [])],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
