@@ -38,7 +38,6 @@ class DueWorkRunner:
         self, store: Store, settings: Settings, worker_id: str, *, clock: Callable[[], datetime] = utcnow
     ) -> None:
         self.store = store
-        self.clock = clock  # what "due" means: the rooms' clock, so that tests can move it
         self.settings = settings
         self.worker_id = worker_id
         self.handlers: dict[str, Handler] = {}

@@ -2,9 +2,12 @@
 
 Retries live here, not in the writers: an action's state is in the database, so a crash, a restart or a
 platform outage delays it but never loses it. Calls to a site are spaced at its rate (connector.pacing,
-`writeback.requests_per_second`), so a busy outbox stays under the platform's limit; a 429 still pauses
-the whole site for Retry-After; 5xx and timeouts back off exponentially with jitter; other 4xx fail the
-action with the platform's message.
+`writeback.requests_per_second`), so a busy outbox stays under the platform's limit; a 429 pauses the
+whole site for Retry-After and halves its rate, which ramps back up as calls land; 5xx and timeouts
+back off exponentially with jitter, and a site failing call after call is paused by its circuit breaker
+(connector.circuit) without spending attempts; other 4xx fail the action with the platform's message.
+Up to `writeback.concurrency` tickets are sent at the same time (a ticket's own actions stay in order,
+one after another): platform calls mostly wait on the network.
 
 Exactly once: every action is marked `sending` (committed) before its call. A worker that dies mid-call
 leaves it so, and the next one does not know whether it landed: fields are read back and sent only if
@@ -15,17 +18,20 @@ attempt, not matched to another action) and posted only if absent; labels are id
 from __future__ import annotations
 
 import logging
-import math
 import threading
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from adapters.base import FieldValue, TicketWriter
+from adapters.base import TicketWriter
 from adapters.errors import PermanentWriteError, RateLimited, WriteError
 from connector.backoff import backoff_seconds
+from connector.circuit import Circuit
 from connector.pacing import Pacer
+from connector.platform_calls import carry_out, describe
 from connector.settings import WritebackSettings
 from connector.store import Store, sites
 from connector.store import outbox as queue
@@ -34,6 +40,8 @@ from connector.store.models import utcnow
 log = logging.getLogger("ela.outbox")
 
 DEFAULT_RATE_LIMIT_PAUSE = 30.0  # a 429 without Retry-After: back off, as the platforms advise
+BATCH = 50  # tickets claimed per pass
+DRAIN_SECONDS = 5.0  # `flush` takes passes while a backlog lasts, then lets the other jobs run
 
 Writers = Callable[[str], TicketWriter | None]
 # The kinds the ticket's own platform carries out, through the site's writer.
@@ -71,19 +79,24 @@ class FlushReport:
     def handled(self) -> int:
         return self.sent + self.reconciled + self.retried + self.failed
 
+    def add(self, other: FlushReport) -> None:
+        self.sent += other.sent
+        self.reconciled += other.reconciled
+        self.retried += other.retried
+        self.failed += other.failed
+        self.lost_lease += other.lost_lease
+        self.errors.extend(other.errors)
 
-def same_values(written: Mapping[str, FieldValue], wanted: Mapping[str, Any]) -> bool:
-    for key, value in wanted.items():
-        current = written.get(key)
-        if isinstance(value, int | float) and isinstance(current, int | float):
-            if not math.isclose(float(value), float(current), abs_tol=1e-6):
-                return False
-        elif isinstance(value, list | tuple) and isinstance(current, list | tuple):
-            if sorted(map(str, value)) != sorted(map(str, current)):
-                return False
-        elif current != value:
-            return False
-    return True
+
+@dataclass(frozen=True)
+class _Attempt:
+    """One action's call that failed, with what settling it needs."""
+
+    action: queue.ClaimedAction
+    report: FlushReport
+    context: dict[str, Any]
+    pauses: dict[str, datetime | None]
+    platform: bool  # the ticket's platform carries it out (not a room's own channel)
 
 
 class Flusher:
@@ -95,6 +108,9 @@ class Flusher:
         self.senders: dict[str, Sender] = {}
         self.stopping = threading.Event()  # set: finish the action in hand, let go of the rest
         self.pacer = Pacer(settings.rate_for)
+        self.circuit = Circuit(settings.circuit_failures, settings.circuit_max_seconds)
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     def register(self, kind: str, sender: Sender) -> None:
         """The sender of outbox actions of `kind` (a room's own channel: e-mail, outbound webhooks)."""
@@ -102,21 +118,57 @@ class Flusher:
             raise ValueError(f"{kind!r} actions are the platform's: its writer carries them out")
         self.senders[kind] = sender
 
-    def flush_once(self, limit: int = 50) -> FlushReport:
+    def flush(self) -> FlushReport:
+        """Passes while full batches are due (for up to DRAIN_SECONDS): a backlog drains at the
+        platform's pace instead of one batch per flush interval. The worker's `outbox` job."""
+        report = FlushReport()
+        started = time.monotonic()
+        while True:
+            claimed = self._flush_pass(BATCH, report)
+            if claimed < BATCH or self.stopping.is_set() or time.monotonic() - started > DRAIN_SECONDS:
+                return report
+
+    def flush_once(self, limit: int = BATCH) -> FlushReport:
         """One pass: up to `limit` tickets with due actions."""
         report = FlushReport()
+        self._flush_pass(limit, report)
+        return report
+
+    def close(self) -> None:
+        """Let the sending threads go (after the worker's jobs stopped)."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+
+    def _flush_pass(self, limit: int, report: FlushReport) -> int:
         lease = timedelta(seconds=self.settings.lease_seconds)
         with self.store.session() as session:
             claimed = queue.claim(session, self.worker_id, limit, lease)
-            # Each site's pause, read once per pass (a 429 met during the pass updates it).
+            # Each site's pause, read once per pass (a 429 or an opened circuit during the pass updates
+            # it; single assignments, which the sending threads may make at the same time).
             pauses = {site: sites.paused_until(session, site) for site in {lane.site for lane in claimed}}
-        for index, lane in enumerate(claimed):
-            if self.stopping.is_set():
-                with self.store.session() as session:  # let go at once, for another worker
-                    for rest in claimed[index:]:
-                        queue.release(session, rest.id, self.worker_id)
-                break
-            self._flush_lane(lane, report, pauses)
+        if self.settings.concurrency == 1 or len(claimed) < 2:
+            for lane in claimed:
+                report.add(self._take_lane(lane, pauses))
+        else:
+            for lane_report in self._threads().map(lambda lane: self._take_lane(lane, pauses), claimed):
+                report.add(lane_report)
+        return len(claimed)
+
+    def _threads(self) -> ThreadPoolExecutor:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="ela-outbox")
+            return self._pool
+
+    def _take_lane(self, lane: queue.ClaimedLane, pauses: dict[str, datetime | None]) -> FlushReport:
+        report = FlushReport()
+        if self.stopping.is_set():
+            with self.store.session() as session:  # let go at once, for another worker
+                queue.release(session, lane.id, self.worker_id)
+            return report
+        self._flush_lane(lane, report, pauses)
         return report
 
     def _flush_lane(
@@ -163,6 +215,17 @@ class Flusher:
             )
         if not platform_action and claimed.kind not in self.senders:
             return self._settle_failed(claimed, report, f"no sender for {claimed.kind!r} actions", context)
+        if writer is not None and platform_action:
+            self.pacer.wait(claimed.site)
+            if self.stopping.is_set():
+                return "wait"  # stopped while waiting for its turn: not started, let go of the lane
+            # A 429 or an opened circuit met by another ticket while this one waited for its turn:
+            # the site is paused now, and this call would spend the next penalty.
+            paused = pauses.get(claimed.site)
+            if paused is not None and paused > utcnow():
+                with self.store.session() as session:
+                    queue.hold_lane(session, claimed.lane_id, self.worker_id, paused)
+                return "released"
         with self.store.session() as session:
             action = queue.begin(session, claimed, self.worker_id)
         if action is None:
@@ -171,27 +234,14 @@ class Flusher:
         context["attempt"] = action.attempts
         try:
             if writer is not None and platform_action:
-                self.pacer.wait(action.site)
-                result, reconciled = self._call(writer, action)
+                result, reconciled = carry_out(self.store, writer, action)
             else:
                 result, reconciled = self.senders[action.kind].send(action)
-        except RateLimited as exc:
-            pause = exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_PAUSE
-            until = utcnow() + timedelta(seconds=pause)
-            with self.store.session() as session:
-                if platform_action:  # the platform limits the whole site, not one ticket
-                    sites.pause_site(session, action.site, until, exc.message)
-                    pauses[action.site] = until
-                ok = queue.reschedule(
-                    session, action, self.worker_id, due_at=until, error=exc.message, count_attempt=False
-                )
-            report.retried += ok
-            log.warning("outbox.rate_limited", extra={"context": {**context, "retry_after": pause}})
-            return "wait"
-        except PermanentWriteError as exc:
-            return self._settle_failed(action, report, exc.message, context)
-        except WriteError as exc:  # TransientWriteError, or a writer's own subclass: try again later
-            return self._retry_or_fail(action, report, exc, context)
+        except WriteError as exc:
+            return self._failed(_Attempt(action, report, context, pauses, platform_action), exc)
+        if platform_action:
+            self.circuit.landed(action.site)
+            self.pacer.landed(action.site)
         with self.store.session() as session:
             ok = queue.mark_sent(session, action, self.worker_id, reconciled=reconciled, result=result)
             if ok and release:
@@ -204,52 +254,60 @@ class Flusher:
             log.info("outbox.reconciled", extra={"context": context})
         else:
             report.sent += 1
-            log.info("outbox.sent", extra={"context": {**context, "what": _what(action)}})
+            log.info("outbox.sent", extra={"context": {**context, "what": describe(action)}})
         return "released" if release else "next"
 
-    def _call(self, writer: TicketWriter, action: queue.ClaimedAction) -> tuple[str | None, bool]:
-        """Send the action (or find that an earlier attempt landed): (result, reconciled)."""
-        key = action.ticket_key
-        if action.kind == "fields":
-            values = action.values
-            if action.uncertain and same_values(writer.read_fields(key, list(values)), values):
-                return None, True
-            writer.write_fields(key, values)
-            return None, False
-        if action.kind == "comment":
-            text, public = str(action.payload["text"]), bool(action.payload["public"])
-            if action.uncertain and action.first_sent_at is not None:
-                with self.store.session() as session:
-                    taken = queue.posted_comment_ids(session, action.platform, action.site, key)
-                found = writer.find_comment(key, text, since=action.first_sent_at, exclude=taken)
-                if found is not None:
-                    return found, True
-            return writer.add_comment(key, text, public=public), False
-        if action.kind == "labels":
-            writer.change_labels(
-                key, add=action.payload.get("add", ()), remove=action.payload.get("remove", ())
+    def _failed(self, attempt: _Attempt, exc: WriteError) -> Step:
+        action, site = attempt.action, attempt.action.site
+        if isinstance(exc, RateLimited):
+            return self._rate_limited(attempt, exc)
+        if isinstance(exc, PermanentWriteError):
+            if attempt.platform:
+                self.circuit.landed(site)  # refused, but answered: the site is up
+            return self._settle_failed(action, attempt.report, exc.message, attempt.context)
+        # TransientWriteError, or a writer's own subclass: try again later
+        if attempt.platform:
+            opened = self.circuit.failed(site)
+            if opened is not None:
+                return self._wait_for_site(attempt, exc, opened)
+        return self._retry_or_fail(action, attempt.report, exc, attempt.context)
+
+    def _rate_limited(self, attempt: _Attempt, exc: RateLimited) -> Step:
+        action = attempt.action
+        pause = exc.retry_after if exc.retry_after is not None else DEFAULT_RATE_LIMIT_PAUSE
+        until = utcnow() + timedelta(seconds=pause)
+        context = attempt.context
+        if attempt.platform:
+            self.circuit.landed(action.site)  # the site answered: it is up, only busy
+            context["rate"] = round(self.pacer.slow_down(action.site), 2)
+        with self.store.session() as session:
+            if attempt.platform:  # the platform limits the whole site, not one ticket
+                sites.pause_site(session, action.site, until, exc.message)
+                attempt.pauses[action.site] = until
+            ok = queue.reschedule(
+                session, action, self.worker_id, due_at=until, error=exc.message, count_attempt=False
             )
-            return None, False
-        if action.kind == "priority":
-            writer.set_priority(key, str(action.payload["priority"]))
-            return None, False
-        if action.kind == "issue":
-            # A new ticket (a follow-up): found again by its marker label after an unknown outcome.
-            payload = action.payload
-            marker = str(payload["marker"])
-            if action.uncertain:
-                found = writer.find_issue(marker)
-                if found is not None:
-                    return found, True
-            created = writer.create_issue(
-                str(payload["project"]),
-                str(payload["issue_type"]),
-                str(payload["summary"]),
-                str(payload["description"]),
-                labels=[marker, *payload.get("labels", [])],
+        attempt.report.retried += ok
+        log.warning("outbox.rate_limited", extra={"context": {**context, "retry_after": pause}})
+        return "wait"
+
+    def _wait_for_site(self, attempt: _Attempt, exc: WriteError, seconds: float) -> Step:
+        """The site's circuit is open: pause the site, and the action waits for it without spending
+        an attempt (an outage longer than the retry budget fails nothing)."""
+        action = attempt.action
+        until = utcnow() + timedelta(seconds=seconds)
+        with self.store.session() as session:
+            sites.pause_site(session, action.site, until, f"circuit open: {exc.message}")
+            ok = queue.reschedule(
+                session, action, self.worker_id, due_at=until, error=exc.message, count_attempt=False
             )
-            return created, False
-        raise PermanentWriteError(f"unknown outbox action kind {action.kind!r}")
+        attempt.pauses[action.site] = until
+        attempt.report.retried += ok
+        log.warning(
+            "outbox.circuit_open",
+            extra={"context": {**attempt.context, "error": exc.message, "pause": round(seconds, 2)}},
+        )
+        return "wait"
 
     def _retry_or_fail(
         self, action: queue.ClaimedAction, report: FlushReport, exc: WriteError, context: dict[str, Any]
@@ -283,17 +341,3 @@ class Flusher:
         report.errors.append(f"{action.site}/{action.ticket_key}: {message}")
         log.error("outbox.failed", extra={"context": {**context, "error": message}})
         return "next"
-
-
-def _what(action: queue.ClaimedAction) -> Any:
-    if action.kind == "fields":
-        return sorted(action.values)
-    if action.kind == "comment":
-        return "public comment" if action.payload.get("public") else "internal comment"
-    if action.kind == "labels":
-        return {"add": action.payload.get("add", []), "remove": action.payload.get("remove", [])}
-    if action.kind == "priority":
-        return {"priority": action.payload.get("priority")}
-    if action.kind == "issue":
-        return {"project": action.payload.get("project")}
-    return action.kind

@@ -68,7 +68,7 @@ class Worker:
         self.worker_id = processor.worker_id
         self.jobs = JobSet()
         self.jobs.add(Job("events", settings.worker.poll_seconds, processor.process_once))
-        self.jobs.add(Job("outbox", settings.writeback.flush_seconds, flusher.flush_once))
+        self.jobs.add(Job("outbox", settings.writeback.flush_seconds, flusher.flush))
         self.jobs.add(Job("due", settings.worker.poll_seconds, due.run_once))
         beat_every = min(10.0, settings.server.worker_stale_seconds / 3)
         self.jobs.add(Job("heartbeat", beat_every, self.beat))
@@ -129,4 +129,5 @@ class Worker:
 
     def stop(self) -> None:
         self.jobs.stop()
+        self.flusher.close()
         log.info("worker.stopped", extra={"context": {"worker": self.worker_id}})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from connector.results import titles
 from connector.runtime import Runtime
@@ -137,21 +137,23 @@ class ElaStoryPlayer:
         self.result.statuses.append(str(now.get("ela_status")))
 
     def _wait_for_timers(self, key: str, timeout: float = 30.0) -> None:
-        """Until the worker has fired the ticket's timers that are due by the moved clock."""
+        """Until the worker has fired the ticket's timers that are due by the moved clock (at least
+        one: the at-risk timer); a timer whose handler failed stops the story with its error."""
         store = self.runtime.store
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with store.session() as session:
-                due_now = session.scalar(
-                    select(func.count())
-                    .select_from(DueWork)
-                    .where(
+                rows = session.execute(
+                    select(DueWork.state, DueWork.attempts, DueWork.last_error).where(
                         DueWork.ticket_key == key,
-                        DueWork.state == "pending",
                         DueWork.due_at <= self.runtime.due.clock(),
                     )
-                )
-            if not due_now:
+                ).all()
+            failed = [row for row in rows if row.state == "failed" or row.attempts]
+            if failed:
+                raise RuntimeError(f"an ELA timer of {key} failed: {failed[0].last_error}")
+            states = {row.state for row in rows}
+            if "done" in states and states <= {"done", "cancelled"}:
                 return
             time.sleep(0.05)
         raise TimeoutError(f"the ELA timers of {key} did not fire within {timeout:.0f} s")
