@@ -18,6 +18,7 @@ import argparse
 import hashlib
 import hmac
 import json
+import logging
 import os
 import statistics
 import sys
@@ -193,6 +194,8 @@ def measure(backend: str, url: str, events: int, tickets: int, payload_bytes: in
         connection.execute(text("DELETE FROM lanes"))
     print(f"  {backend}: {events:,} events on {tickets:,} tickets ...", file=sys.stderr, flush=True)
     fill(store, events, tickets, payload_bytes)
+    # werkzeug logs every request it serves: thousands of lines that would bury the figures
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, runtime.app(), threaded=True)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     poster = Poster(f"http://127.0.0.1:{server.server_port}/webhooks/jira/bench", PAYLOAD.read_bytes())
@@ -221,31 +224,23 @@ def measure(backend: str, url: str, events: int, tickets: int, payload_bytes: in
 
 
 def claim_figures(results: list[Result]) -> list[Figure]:
-    figures = []
-    for r in results:
-        what = f"one claim of {BATCH} over {r.events:,} events on {r.tickets:,} tickets ({r.backend})"
-        figures.append(
-            Figure(
-                "claim",
-                f"{what}: median of {CLAIMS}",
-                r.median_ms,
-                "ms",
-                note=f"first {r.first_ms:.1f} ms, max {r.max_ms:.1f} ms",
-                baseline=f"{r.median_ms / r.baseline_ms:.2f} of the same claim over 100 events "
-                f"({r.baseline_ms:.1f} ms)",
-            )
+    """One row per database and backlog: the claim's median against the same claim over 100 events,
+    and the webhooks answered meanwhile (every one of them should be a 2xx)."""
+    return [
+        Figure(
+            "claim",
+            f"one claim of {BATCH} over {r.events:,} events on {r.tickets:,} tickets, median of {CLAIMS} "
+            f"({r.backend})",
+            r.median_ms,
+            "ms",
+            target="webhooks meanwhile all 2xx",
+            note=f"first {r.first_ms:.1f} ms, max {r.max_ms:.1f} ms; webhooks meanwhile {r.webhooks_2xx:,} "
+            f"of {r.webhooks:,} 2xx, p99 {r.webhook_p99_ms:.1f} ms",
+            baseline=f"{r.median_ms / r.baseline_ms:.2f} of one over 100 events ({r.baseline_ms:.1f} ms)",
+            met=r.webhooks > 0 and r.webhooks_2xx == r.webhooks,
         )
-        figures.append(
-            Figure(
-                "claim",
-                f"{what}: webhooks answered 2xx meanwhile",
-                f"{r.webhooks_2xx:,} of {r.webhooks:,}",
-                target="all",
-                note=f"p99 {r.webhook_p99_ms:.1f} ms",
-                met=r.webhooks > 0 and r.webhooks_2xx == r.webhooks,
-            )
-        )
-    return figures
+        for r in results
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

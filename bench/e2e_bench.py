@@ -44,9 +44,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.e2e_backlog import backlog
 from bench.e2e_env import Environment
 from bench.e2e_load import PAYLOAD, Payloads
-from bench.e2e_scenarios import BENCH, MODES, backlog, bursts, isolated, profiling, sustained
+from bench.e2e_scenarios import BENCH, MODES, Checks, bursts, isolated, profiling, sustained
 from bench.figures import (
     Figure,
     add_json_option,
@@ -63,7 +64,10 @@ SCENARIOS = ("isolated", "bursts", "sustained", "backlog")
 
 
 def rss_text(rss: dict[str, float | None]) -> str:
-    return ", ".join(f"{name} {show(value)}" for name, value in rss.items()) + " MiB"
+    """`web 170/171, worker 179`: each web process, then the worker."""
+    web = "/".join(show(v) for k, v in rss.items() if k.startswith("web"))
+    worker = f", worker {show(rss['worker'])}" if "worker" in rss else ""
+    return f"web {web}{worker}"
 
 
 def progress(text: str) -> None:
@@ -72,26 +76,23 @@ def progress(text: str) -> None:
 
 def run_database(db: str, url: str | None, args: argparse.Namespace, workdir: Path) -> list[Figure]:
     figures: list[Figure] = []
+    checks = Checks(db)
+    rss: list[str] = []
     payloads = Payloads(args.payload)
     slug = "sqlite" if url is None else f"pg{abs(hash(url)) % 1000}"
     if {"isolated", "bursts"} & args.only:
         with Environment(workdir, f"{slug}-main", url) as env:
             env.start()
             time.sleep(2.0)
-            fresh = env.rss()
+            rss.append(f"fresh {rss_text(env.rss())}")
             if "isolated" in args.only:
                 progress(f"{db}: isolated comments")
-                figures += isolated(env, payloads, args.isolated, args.spacing, db)
+                figures += isolated(env, payloads, args.isolated, args.spacing, db, checks)
             if "bursts" in args.only:
                 progress(f"{db}: bursts")
-                figures += bursts(env, payloads, args.burst_tickets, args.burst_size, db)
-            figures.append(
-                Figure(
-                    BENCH,
-                    f"RSS fresh -> after isolated and bursts ({db})",
-                    f"{rss_text(fresh)} -> {rss_text(env.rss())}",
-                )
-            )
+                figures += bursts(env, payloads, args.burst_tickets, args.burst_size, db, checks)
+            ran = " and ".join(sorted({"isolated", "bursts"} & args.only))
+            rss.append(f"after {ran} {rss_text(env.rss())}")
     if "sustained" in args.only:
         for mode in args.modes:
             limit = args.platform_limit if mode == "limited" else None
@@ -100,21 +101,19 @@ def run_database(db: str, url: str | None, args: argparse.Namespace, workdir: Pa
             with Environment(workdir, f"{slug}-{mode}", url, platform_limit=limit, config_extra=extra) as env:
                 env.start()
                 time.sleep(2.0)
-                fresh = env.rss()
                 with profiling(env, args.profile, f"sustained-{mode}"):
-                    figures += sustained(env, payloads, args.rate, args.seconds, db, mode)
-                figures.append(
-                    Figure(
-                        BENCH,
-                        f"RSS fresh -> after sustained, {mode} ({db})",
-                        f"{rss_text(fresh)} -> {rss_text(env.rss())}",
-                    )
-                )
+                    figures += sustained(env, payloads, args.rate, args.seconds, db, mode, checks)
+                rss.append(f"after sustained {mode} {rss_text(env.rss())}")
     if "backlog" in args.only and args.backlog:
         progress(f"{db}: backlog of {args.backlog:,} events")
         with Environment(workdir, f"{slug}-backlog", url) as env:
             env.start(worker=False)
-            figures += backlog(env, args.payload, args.backlog, args.backlog_tickets, db, args.profile)
+            figures += backlog(
+                env, args.payload, args.backlog, args.backlog_tickets, db, args.profile, checks, rss
+            )
+    figures.append(Figure(BENCH, f"RSS of the web processes and the worker, MiB ({db})", "; ".join(rss)))
+    if checks.found:
+        figures.append(checks.figure())
     return figures
 
 

@@ -23,24 +23,23 @@ from __future__ import annotations
 import argparse
 import hashlib
 import hmac
-import http.client
-import json
-import math
 import os
+import resource
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, text
 
+from bench.e2e_env import children_of, cpu_seconds
 from bench.figures import (
     Figure,
     add_json_option,
@@ -52,6 +51,8 @@ from bench.figures import (
     print_figures,
     write_json,
 )
+from bench.ingest_load import run_python_client, run_wrk
+from bench.profiles import Recording, py_spy, report
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_PAYLOAD = (
@@ -70,50 +71,6 @@ sites:
     auth: {{email: bot@example.com, api_token: bench-token-0123456789}}
     webhook: {{secret: {secret}}}
     fields: {{mood: Customer mood}}
-"""
-
-WRK_SCRIPT = """
-wrk.method = "POST"
-wrk.body = io.open("{body}", "rb"):read("*a")
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Hub-Signature"] = "{signature}"
-local threads = {{}}
-local next_id = 0
-function setup(thread)
-  next_id = next_id + 1
-  thread:set("tid", next_id)
-  table.insert(threads, thread)
-end
-local counter = 0
-function request()
-  counter = counter + 1
-  -- wrk.format replaces wrk.headers with the table it is given: copy them in first.
-  local headers = {{}}
-  for name, value in pairs(wrk.headers) do headers[name] = value end
-  headers["X-Atlassian-Webhook-Identifier"] = "{run}-" .. tid .. "-" .. counter
-  return wrk.format(nil, nil, headers)
-end
--- Each thread writes the delivery key of every 2xx answer to its own file, one a line.
-local keys = nil
-function response(status, headers, body)
-  if status >= 200 and status < 300 and body then
-    local key = string.match(body, '"delivery":%s*"([^"]+)"')
-    if key then
-      if not keys then
-        keys = io.open("{keys}" .. tid .. ".txt", "w")
-        keys:setvbuf("line")
-      end
-      keys:write(key, "\\n")
-    end
-  end
-end
-function done(summary, latency, requests)
-  io.write(string.format('RESULT {{"requests": %d, "duration_us": %d, "non2xx": %d, "socket_errors": %d, '
-    .. '"p50_us": %d, "p99_us": %d}}\\n',
-    summary.requests, summary.duration, summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    latency:percentile(50), latency:percentile(99)))
-end
 """
 
 
@@ -150,94 +107,6 @@ def start_server(app: str, port: int, env: dict[str, str], processes: int) -> su
     wait_listening(port)
     time.sleep(1.0)  # the socket listens before the web processes have imported the app
     return process
-
-
-def run_wrk(
-    port: int, body: Path, signature: str, run: str, duration: float, connections: int, tmp: Path
-) -> dict:
-    script = tmp / f"{run}.lua"
-    keys = tmp / f"{run}-keys-"
-    script.write_text(WRK_SCRIPT.format(body=body, signature=signature, run=run, keys=keys))
-    out = subprocess.run(
-        [
-            "wrk",
-            "-t",
-            "2",
-            "-c",
-            str(connections),
-            "-d",
-            f"{duration:.0f}s",
-            "-s",
-            str(script),
-            f"http://127.0.0.1:{port}/webhooks/jira/bench",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    line = next(row for row in out.splitlines() if row.startswith("RESULT "))
-    result = json.loads(line.removeprefix("RESULT "))
-    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
-    result["ok"] = result["requests"] - result["non2xx"]
-    result["keys"] = [k for f in sorted(tmp.glob(f"{run}-keys-*.txt")) for k in f.read_text().split()]
-    return result
-
-
-def run_python_client(
-    port: int, body: bytes, signature: str, run: str, duration: float, connections: int
-) -> dict:
-    latencies: list[float] = []
-    acked: list[str] = []
-    counts = {"requests": 0, "non2xx": 0, "socket_errors": 0}
-    lock = threading.Lock()
-    stop = time.monotonic() + duration
-
-    def client(tid: int) -> None:
-        n = 0
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        while time.monotonic() < stop:
-            n += 1
-            key = f"{run}-{tid}-{n}"
-            headers = {
-                "Content-Type": "application/json",
-                "X-Hub-Signature": signature,
-                "X-Atlassian-Webhook-Identifier": key,
-            }
-            started = time.perf_counter()
-            try:
-                conn.request("POST", "/webhooks/jira/bench", body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                status = response.status
-            except OSError:
-                with lock:
-                    counts["socket_errors"] += 1
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                continue
-            elapsed = time.perf_counter() - started
-            with lock:
-                counts["requests"] += 1
-                counts["non2xx"] += not 200 <= status < 300
-                latencies.append(elapsed)
-                if 200 <= status < 300:
-                    acked.append(key)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
-    latencies.sort()
-    return {
-        **counts,
-        "rps": counts["requests"] / wall,
-        "ok": counts["requests"] - counts["non2xx"],
-        "p50_us": statistics.median(latencies) * 1e6 if latencies else 0,
-        "p99_us": latencies[max(0, math.ceil(len(latencies) * 0.99) - 1)] * 1e6 if latencies else 0,
-        "keys": acked,
-    }
 
 
 def fresh_database(url: str) -> None:
@@ -297,8 +166,16 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="also the intake on this PostgreSQL (its schema is dropped); may be given more than once",
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="record one web process with py-spy during each measured load (see bench/profiles.py)",
+    )
     add_json_option(parser)
     args = parser.parse_args(argv)
+    if args.profile is not None and py_spy() is None:
+        parser.error("--profile needs py-spy (pip install py-spy)")
     payload = args.payload or (SHARED_PAYLOAD if SHARED_PAYLOAD.exists() else OWN_PAYLOAD)
     body = payload.read_bytes()
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -335,7 +212,22 @@ def main(argv: list[str] | None = None) -> int:
                 server = start_server(app, port, env, args.processes)
                 try:
                     load(port, f"warm-{run}-{port}", 2)
-                    result = load(port, f"run-{run}-{port}", args.duration)
+                    web = children_of(server.pid)
+                    cpu_before = sum(cpu_seconds(pid) for pid in web)
+                    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    with recording(args.profile, web, f"{run + 1}-{name}"):
+                        result = load(port, f"run-{run}-{port}", args.duration)
+                    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    served = max(1, result["requests"])
+                    result["web_cpu_ms"] = (sum(cpu_seconds(pid) for pid in web) - cpu_before) * 1000 / served
+                    result["client_cpu_ms"] = (
+                        (
+                            (client_after.ru_utime + client_after.ru_stime)
+                            - (client_before.ru_utime + client_before.ru_stime)
+                        )
+                        * 1000
+                        / served
+                    )
                 finally:
                     server.terminate()
                     server.wait(timeout=30)
@@ -373,6 +265,30 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+@contextmanager
+def recording(directory: Path | None, web: list[int], name: str) -> Iterator[None]:
+    """With --profile: py-spy on the first web process while the load runs (bench/profiles.py),
+    its hottest functions printed and the recording kept."""
+    if directory is None or not web:
+        yield
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    slug = name.replace(" ", "-").replace(",", "")
+    started = time.monotonic()
+    cpu = cpu_seconds(web[0])
+    rec = Recording(web[0], directory / f"ingest-{slug}.raw")
+    try:
+        yield
+    finally:
+        written = rec.stop()
+        used, wall = cpu_seconds(web[0]) - cpu, time.monotonic() - started
+        if written is not None:
+            title = f"profile of a web process ({name}): {used:.1f} CPU s in {wall:.0f} s"
+            text = report(written, title)
+            written.with_suffix(".txt").write_text(text + "\n")
+            print(text, file=sys.stderr, flush=True)
+
+
 def ingest_figures(results: dict[str, list[dict]], use_wrk: bool, connections: int) -> list[Figure]:
     """Per database: req/s of each run with its ratio to the bare run beside it, p99, every 2xx
     stored. The targets hold for SQLite and PostgreSQL with default durability; a server with fsync
@@ -384,7 +300,10 @@ def ingest_figures(results: dict[str, list[dict]], use_wrk: bool, connections: i
             "ingest",
             f"{bare}: req/s ({client})",
             " / ".join(f"{r['rps']:,.0f}" for r in results[bare]),
-            note="p99 " + " / ".join(f"{r['p99_us'] / 1000:.1f}" for r in results[bare]) + " ms",
+            note="p99 "
+            + " / ".join(f"{r['p99_us'] / 1000:.1f}" for r in results[bare])
+            + " ms; "
+            + _cpu(results[bare]),
             baseline="1 (the baseline)",
         )
     ]
@@ -399,6 +318,7 @@ def ingest_figures(results: dict[str, list[dict]], use_wrk: bool, connections: i
                 f"{name}: req/s ({client})",
                 " / ".join(f"{r['rps']:,.0f}" for r in runs),
                 target=">= 0.5 of bare" if targeted else "",
+                note=_cpu(runs),
                 baseline=" / ".join(f"{x:.2f}" for x in ratios) + " of bare",
                 met=all(at_least(x, 0.5) for x in ratios) if targeted else None,
             )
@@ -426,6 +346,13 @@ def ingest_figures(results: dict[str, list[dict]], use_wrk: bool, connections: i
             )
         )
     return figures
+
+
+def _cpu(runs: list[dict]) -> str:
+    """CPU per request of the web processes and of the client (wrk shares the cores)."""
+    web = " / ".join(f"{r.get('web_cpu_ms', 0):.2f}" for r in runs)
+    client = " / ".join(f"{r.get('client_cpu_ms', 0):.2f}" for r in runs)
+    return f"CPU per request: web {web} ms, client {client} ms"
 
 
 if __name__ == "__main__":

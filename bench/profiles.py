@@ -1,15 +1,16 @@
-"""Where a process's time goes while a benchmark runs: py-spy (`pip install py-spy`) samples the live
+"""Where a process's CPU goes while a benchmark runs: py-spy (`pip install py-spy`) samples the live
 process from outside, so the connector runs unchanged, and the samples are summed per function.
 
-    python bench/e2e_bench.py --profile DIR ...   # records the worker and a web process per scenario
+    python bench/e2e_bench.py --profile DIR ...     # the worker and a web process, per scenario
+    python bench/ingest_bench.py --profile DIR ...  # a web process under each load
 
-Two recordings of each process, side by side:
-  gil     samples of the thread holding the GIL: Python code running, the process's CPU as Python
-          spends it (C calls that release the GIL, like SQLite's commit, are not in it);
-  active  samples of every thread py-spy does not see as idle: running, or blocked in a C call it
-          does not recognise as waiting (a disk flush, a file lock), which is where wall time goes.
-Each is kept in DIR in py-spy's raw format (`frame;frame;... count`, one stack a line), which
-flamegraph tools read; the benchmark prints the functions with the most samples.
+py-spy records the thread holding the GIL (`--gil`): Python code running, the process's CPU as
+Python spends it; C calls that release the GIL (SQLite's commit, a socket read) are not in it, and
+waiting is not either (bench/e2e_backlog.py's cProfile run of the pipeline gives wall time per
+function). It pauses the process for each sample, which costs a few percent of its speed: the
+figures of a profiled run are not the ones to quote. One recorder per process: two at once stall
+each other. Each recording is kept in DIR in py-spy's raw format (`frame;frame;... count`, one stack
+a line), which flamegraph tools read; the benchmark prints the functions with the most samples.
 """
 
 from __future__ import annotations
@@ -33,16 +34,16 @@ def py_spy() -> str | None:
 
 
 class Recording:
-    """py-spy recording one process until stopped (or until the process ends)."""
+    """py-spy recording one process's GIL holder until stopped (or until the process ends)."""
 
-    def __init__(self, pid: int, out: Path, *, gil: bool, rate: int = 97) -> None:
+    def __init__(self, pid: int, out: Path, rate: int = 97) -> None:
         command = py_spy()
         if command is None:
             raise RuntimeError("--profile needs py-spy: pip install py-spy")
         self.out = out
         options = ["--pid", str(pid), "--rate", str(rate), "--format", "raw", "--output", str(out)]
         self.process = subprocess.Popen(
-            [command, "record", *options, *(["--gil"] if gil else [])],
+            [command, "record", "--gil", *options],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -177,23 +177,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{rate / baseline:>9.2f}  {note}"
             )
             if name == "ela-textblob":
-                what = f"{name} on {path.name} ({len(rows):,} texts)"
-                figures += [
+                core = f", on core {args.core}" if args.core is not None else ""
+                figures.append(
                     Figure(
                         "sentiment",
-                        f"{what}: macro-F1",
-                        round(f1, 3),
+                        f"{name} on {path.name} ({len(rows):,} texts): macro-F1, comments/s{core}",
+                        f"{f1:.3f}, {rate:,.0f}/s",
                         note=note,
-                        baseline=f"{f1 - plain_f1:+.3f} vs plain TextBlob ({plain_f1:.3f})",
-                    ),
-                    Figure(
-                        "sentiment",
-                        f"{what}: comments/s in one process"
-                        + (f" on core {args.core}" if args.core is not None else ""),
-                        rate,
-                        baseline=f"{rate / baseline:.2f} of plain TextBlob",
-                    ),
-                ]
+                        baseline=f"F1 {f1 - plain_f1:+.3f}, speed {rate / baseline:.2f}x of plain TextBlob "
+                        f"({plain_f1:.3f}, {baseline:,.0f}/s)",
+                    )
+                )
     if vader_labeller is None:
         print("vader: not installed (pip install vaderSentiment)")
 
