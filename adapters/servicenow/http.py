@@ -22,11 +22,12 @@ Table API, it is replaced:
   booleans as documented.
 - its one 60 s timeout: each resource gets our (connect, read) pair instead, which the transport
   adapter mounted on the session enforces on every request anyway.
-- it lets requests follow redirects and leaves a 4xx / 5xx to `raise_for_status()`, whose HTTPError
-  drops Retry-After and ServiceNow's message. A response hook on the session sees each answer first
-  and turns anything but a 2xx into the WriteError for its status, so a redirect is never followed:
-  from the Table API it is a single sign-on login page or a renamed instance, never an answer, and
-  requests would turn a redirected PATCH into a GET (on 302 and 303) and return the page it landed on.
+- it lets requests follow redirects and leaves a 4xx / 5xx to `raise_for_status()`, an HTTPError
+  that says neither what ServiceNow said nor when to come back. A response hook on the session sees
+  each answer first and turns anything but a 2xx into the WriteError for its status, so a redirect
+  is never followed: from the Table API it is a single sign-on login page or a renamed instance,
+  never an answer, and requests would turn a redirected PATCH into a GET (on 302 and 303) and
+  return the page it landed on.
 - a resource's sysparms are shared by all its requests and keep what the last one set (pysnow copies
   them shallowly: rbw/pysnow issue 195), so one resource used from two threads can send one call's
   query with the other's fields. A resource is made for each call and never kept.
@@ -186,9 +187,9 @@ class TableApi:
         """The pages of a query, in order; `max_pages` stops early.
 
         The next page is the one the `Link` header's rel="next" names, at the offset it names: the
-        instance may cap a page below the limit asked for, and may drop rows the user cannot read
-        from a page, so neither a short page nor offset + limit says where the next one starts. A
-        page without that link is the last."""
+        instance drops from a page the rows an ACL hides from the user, so a short page need not be
+        the last, and only the instance knows where the next one starts. A page without that link
+        is the last."""
         if not isinstance(query, QueryBuilder):  # a string pasted together would bypass queries.py
             raise TypeError(f"{action}: give a query from adapters.servicenow.queries, not {query!r}")
         limit = min(page_size, MAX_PAGE)
