@@ -6,11 +6,14 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
+
+from sqlalchemy.orm import Session
 
 from adapters.events import TicketEvent
 from connector.backoff import backoff_seconds
@@ -21,6 +24,10 @@ from connector.store import events as event_store
 from connector.store.models import EventRow, utcnow
 
 log = logging.getLogger("ela.worker")
+
+# A transaction of events ends after this long even short of `worker.transaction_events`: on SQLite it
+# holds the one write lock, which webhooks arriving meanwhile wait for.
+TRANSACTION_SECONDS = 0.1
 
 
 def new_worker_id() -> str:
@@ -64,15 +71,40 @@ class EventProcessor:
                 session, self.worker_id, self.settings.worker.batch_size, lease
             )
         by_lane = sorted(claimed, key=lambda e: (e.lane_id, e.id))
-        for lane_id, lane_events in groupby(by_lane, key=lambda e: e.lane_id):
-            events = list(lane_events)
+        lanes = [list(events) for _, events in groupby(by_lane, key=lambda e: e.lane_id)]
+        while lanes:
+            finished: list[tuple[TicketEvent, Outcome]] = []
+            with self.store.session() as session:
+                self._transaction(session, lanes, report, finished)
+            # Logged and reported once committed: an event is processed when its transaction is.
+            for event, outcome in finished:
+                self._processed(event, outcome)
+        return report
+
+    def _transaction(
+        self,
+        session: Session,
+        lanes: list[list[event_store.ClaimedEvent]],
+        report: ProcessReport,
+        finished: list[tuple[TicketEvent, Outcome]],
+    ) -> None:
+        """Whole lanes (tickets) from the front of `lanes`, in one transaction: up to
+        `worker.transaction_events` events or TRANSACTION_SECONDS, whichever comes first. Each event
+        in a savepoint of its own, so one that fails is rolled back alone and the others commit."""
+        started = time.monotonic()
+        taken = 0
+        while lanes and taken < self.settings.worker.transaction_events:
+            if taken and time.monotonic() - started > TRANSACTION_SECONDS:
+                return
+            events = lanes.pop(0)
             for index, claimed_event in enumerate(events):
                 if self.stopping.is_set():
                     # Stopping: let go of the rest at once, for another worker, instead of holding
                     # the leases until they run out.
                     report.deferred += len(events) - index
                     break
-                outcome = self._process(claimed_event)
+                taken += 1
+                outcome = self._process(session, claimed_event, finished)
                 if outcome == "done":
                     report.processed += 1
                     continue
@@ -81,13 +113,16 @@ class EventProcessor:
                 # A failure or a lost lane: the ticket's later events wait (their order is kept).
                 report.deferred += len(events) - index - 1
                 break
-            with self.store.session() as session:
-                event_store.release(session, lane_id, self.worker_id)
-        return report
+            event_store.release(session, events[0].lane_id, self.worker_id)
 
-    def _process(self, claimed: event_store.ClaimedEvent) -> str:
+    def _process(
+        self,
+        session: Session,
+        claimed: event_store.ClaimedEvent,
+        finished: list[tuple[TicketEvent, Outcome]],
+    ) -> str:
         try:
-            with self.store.session() as session:
+            with session.begin_nested():
                 if not event_store.still_held(session, claimed.lane_id, self.worker_id):
                     return "lost"
                 row = session.get(EventRow, claimed.id)
@@ -101,18 +136,21 @@ class EventProcessor:
             return "lost"
         except Exception as exc:
             log.exception("event.failed", extra={"context": {"event_pk": claimed.id}})
-            with self.store.session() as session:
-                row = session.get(EventRow, claimed.id)
-                attempts = (row.attempts if row else 0) + 1
-                retry_at = utcnow() + timedelta(seconds=backoff_seconds(attempts, self.settings.writeback))
-                event_store.mark_failed_attempt(
-                    session,
-                    claimed.id,
-                    f"{type(exc).__name__}: {exc}",
-                    max_attempts=self.settings.worker.max_attempts,
-                    retry_at=retry_at,
-                )
+            row = session.get(EventRow, claimed.id)
+            attempts = (row.attempts if row else 0) + 1
+            retry_at = utcnow() + timedelta(seconds=backoff_seconds(attempts, self.settings.writeback))
+            event_store.mark_failed_attempt(
+                session,
+                claimed.id,
+                f"{type(exc).__name__}: {exc}",
+                max_attempts=self.settings.worker.max_attempts,
+                retry_at=retry_at,
+            )
             return "failed"
+        finished.append((event, outcome))
+        return "done"
+
+    def _processed(self, event: TicketEvent, outcome: Outcome) -> None:
         log.info(
             "event.processed",
             extra={
@@ -121,7 +159,6 @@ class EventProcessor:
         )
         if self.on_outcome is not None:
             self.on_outcome(event, outcome)
-        return "done"
 
     def drain(self, max_rounds: int = 100) -> None:
         """Run until no event is due (used by `ela replay` and tests); outbox actions wait their turn."""

@@ -1,16 +1,37 @@
-"""The Table API of one ServiceNow instance, over plain requests on the shared one-attempt transport.
+"""The Table API of one ServiceNow instance, through pysnow, on the shared one-attempt transport.
 
-pysnow, the usual Python client of the Table API, is not used: it fights a client whose caller owns retries,
-writes with PATCH and reads every page:
-- its `update()` reads the record, then PUTs it: two calls per write, and PUT where the Table API
-  offers PATCH for a partial update;
-- it reads one page: nothing follows the `Link` header, so a poll would silently stop at its limit;
-- it sends every sysparm on every call, booleans as Python writes them ("False"), with its own single
-  timeout of 60 s;
-- its last release is from 2020, and it pulls in python-magic, ijson, pytz and six for none of that.
-What it would still give, building `/api/now/table/<table>` URLs and reading `result`, is a few lines
-here. Retries, backoff and Retry-After stay with the outbox and the poll job; this client makes one
-attempt and maps every failure onto a WriteError (adapters.http).
+What pysnow does here: a `pysnow.Client` on our session sets the JSON headers and builds each
+`/api/now/table/<table>[/<sys_id>]` URL, checking its path; every request goes out through one of its
+`Resource`s (`get`, `create`, `request`); its `ParamsBuilder` checks the type of each sysparm; its
+`QueryBuilder` writes every encoded query (adapters.servicenow.queries); its `Response` reads the
+`result` out of each answer, one record or a list.
+
+pysnow makes no retry, and that stays so: the caller (the outbox, the poll job) owns retries, backoff
+and Retry-After, and a retry hidden down here would send a write twice whose first outcome the outbox
+must reconcile. So this client makes one attempt per call and maps every failure onto a WriteError
+through adapters.http, as the Jira client does. Where pysnow's own way is wrong for that, or for the
+Table API, it is replaced:
+- `Resource.update()` reads the record, then PUTs it: two calls (the read can fail after the caller
+  has decided to write) and a full replace. A write is one PATCH of the changed columns, sent through
+  `Resource.request()`.
+- `Resource.get()` reads one page, and nothing in pysnow follows the `Link` header: `records()` asks
+  for each next page at the offset the answer's rel="next" link names, until an answer has none.
+- `ParamsBuilder.as_dict()` sends every sysparm on every call, defaults included (`sysparm_limit=10000`
+  and an empty `sysparm_query` on a PATCH), booleans as Python spells them (`False`) where the API
+  documents `true` / `false`. `Sysparms` sends only the sysparms that differ from the API's defaults,
+  booleans as documented.
+- its one 60 s timeout: each resource gets our (connect, read) pair instead, which the transport
+  adapter mounted on the session enforces on every request anyway.
+- it lets requests follow redirects and leaves a 4xx / 5xx to `raise_for_status()`, an HTTPError
+  that says neither what ServiceNow said nor when to come back. A response hook on the session sees
+  each answer first and turns anything but a 2xx into the WriteError for its status, so a redirect
+  is never followed: from the Table API it is a single sign-on login page or a renamed instance,
+  never an answer, and requests would turn a redirected PATCH into a GET (on 302 and 303) and
+  return the page it landed on.
+- a resource's sysparms are shared by all its requests and keep what the last one set (pysnow copies
+  them shallowly: rbw/pysnow issue 195), so one resource used from two threads can send one call's
+  query with the other's fields. A resource is made for each call and never kept.
+pysnow's import-time warning about python-magic is handled in adapters.servicenow.pysnow_import.
 """
 
 from __future__ import annotations
@@ -18,20 +39,70 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
+from typing import Any, Literal, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+from requests.utils import parse_header_links
 
 from adapters.errors import PermanentWriteError, TransientWriteError, WriteError
 from adapters.http import BODY_EXCERPT, error_for_status, excerpt, one_attempt_session, transport_errors
-from adapters.servicenow.values import SYS_ID, result
+from adapters.servicenow.pysnow_import import (
+    Client,
+    MultipleResults,
+    NoResults,
+    ParamsBuilder,
+    PysnowException,
+    QueryBuilder,
+    Resource,
+    Response,
+)
+from adapters.servicenow.queries import Query
+from adapters.servicenow.values import SYS_ID
 
 log = logging.getLogger(__name__)
 
 _TABLE = re.compile(r"[a-z][a-z0-9_]{0,79}")
-MAX_PAGE = 10_000  # the Table API's own ceiling on sysparm_limit
+MAX_PAGE = 10_000  # the Table API's default sysparm_limit, and as many as one page should hold
+DisplayValue = bool | Literal["all"]
+_T = TypeVar("_T")
+
+# What the Table API assumes for a sysparm it is not sent (its documented defaults). pysnow's
+# ParamsBuilder starts from the same values, and sends them all.
+TABLE_API_DEFAULTS: dict[str, object] = {
+    "sysparm_query": "",
+    "sysparm_limit": MAX_PAGE,
+    "sysparm_offset": 0,
+    "sysparm_display_value": False,
+    "sysparm_exclude_reference_link": False,
+    "sysparm_suppress_pagination_header": False,
+    "sysparm_view": "",
+    "sysparm_fields": "",
+}
+
+
+class Sysparms(ParamsBuilder):
+    """pysnow's sysparms, type-checked by its setters, sent as the Table API spells them: only those
+    that differ from the API's defaults, booleans as `true` / `false`, never an empty value."""
+
+    def as_dict(self) -> dict[str, Any]:
+        sent: dict[str, Any] = {}
+        for name, chosen in super().as_dict().items():
+            default = TABLE_API_DEFAULTS.get(name)
+            if chosen is None or chosen in ("", []) or (type(chosen) is type(default) and chosen == default):
+                continue
+            sent[name] = ("true" if chosen else "false") if isinstance(chosen, bool) else str(chosen)
+        return sent
+
+
+class _Refused(Exception):
+    """An answer that was not a 2xx, on its way from the response hook to the WriteError mapping."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
 
 
 def servicenow_error_text(response: requests.Response) -> str:
@@ -62,8 +133,8 @@ def check_sys_id(sys_id: str) -> str:
 
 
 class TableApi:
-    """`call()` makes one request and returns the decoded body; `records()` follows the `Link` header
-    through every page of a query."""
+    """`records()` reads every page of a query; `record()`, `patch()` and `create()` are one request
+    each. All return the records as dicts, or raise a WriteError."""
 
     def __init__(
         self,
@@ -79,123 +150,193 @@ class TableApi:
         if (password is None) == (oauth_token is None):
             raise ValueError("give exactly one of password (Basic auth) or oauth_token (Bearer)")
         self.url = url.rstrip("/")
+        parts = urlsplit(self.url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+            raise ValueError(f"{url!r}: give the instance's address only, e.g. https://acme.service-now.com")
         self.user = user
+        self.timeouts = (connect_timeout, read_timeout)
         self.session = one_attempt_session(self.url, connect_timeout, read_timeout, session)
         if password is not None:
             self.session.auth = (user, password)
         else:
             self.session.headers["Authorization"] = f"Bearer {oauth_token}"
-        self.session.headers.update({"Accept": "application/json", "Content-Type": "application/json"})
+        self.session.hooks["response"].append(self._answered)
         self._oauth = oauth_token is not None
+        # The client adds its headers (JSON both ways) to our session and sends nothing itself; each
+        # resource it makes starts from a deep copy of these sysparms.
+        self._client = Client(host=parts.netloc, use_ssl=parts.scheme == "https", session=self.session)
+        self._client.parameters = Sysparms()
 
     def __repr__(self) -> str:  # never show the session's auth
         return f"TableApi({self.url!r}, user={self.user!r})"
 
-    def path(self, table: str, sys_id: str | None = None) -> str:
-        base = f"/api/now/table/{check_table(table)}"
-        return base if sys_id is None else f"{base}/{check_sys_id(sys_id)}"
-
-    def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        action: str,
-        params: Mapping[str, str] | None = None,
-        body: Any = None,
-        forbidden_hint: str = "",
-    ) -> Any:
-        response = self._send(method, self.url + path, action=action, params=params, body=body)
-        if response.status_code >= 300:
-            raise self._error(response, action, forbidden_hint)
-        return self._json(response, action)
+    # the calls -------------------------------------------------------------------------------------
 
     def records(
         self,
         table: str,
         *,
-        query: str,
+        query: Query,
         fields: list[str] | None = None,
-        display_value: str = "false",
+        display_value: DisplayValue = False,
         page_size: int = 100,
         max_pages: int | None = None,
         action: str,
         forbidden_hint: str = "",
     ) -> Iterator[list[dict[str, Any]]]:
-        """The pages of a query, in order. The next page is the `Link` header's rel="next": ServiceNow
-        builds it with the right offset; a page without one is the last. `max_pages` stops early."""
-        params = {
-            "sysparm_query": query,
-            "sysparm_limit": str(min(page_size, MAX_PAGE)),
-            "sysparm_display_value": display_value,
-            "sysparm_exclude_reference_link": "true",
-        }
-        if fields:
-            params["sysparm_fields"] = ",".join(fields)
-        url: str | None = self.url + self.path(table)
-        query_params: Mapping[str, str] | None = params
+        """The pages of a query, in order; `max_pages` stops early.
+
+        The next page is the one the `Link` header's rel="next" names, at the offset it names: the
+        instance drops from a page the rows an ACL hides from the user, so a short page need not be
+        the last, and only the instance knows where the next one starts. A page without that link
+        is the last."""
+        if not isinstance(query, QueryBuilder):  # a string pasted together would bypass queries.py
+            raise TypeError(f"{action}: give a query from adapters.servicenow.queries, not {query!r}")
+        limit = min(page_size, MAX_PAGE)
+        offset = 0
         pages = 0
-        while url is not None:
-            response = self._send("GET", url, action=action, params=query_params)
-            if response.status_code >= 300:
-                raise self._error(response, action, forbidden_hint)
-            found = result(self._json(response, action))
-            if not isinstance(found, list):
-                raise PermanentWriteError(f"{action}: ServiceNow's answer has no 'result' list")
+        while True:
+            get = partial(
+                self._resource(table).get,
+                query=query,
+                limit=limit,
+                offset=offset,
+                fields=list(fields or []),
+                display_value=display_value,
+                exclude_reference_link=True,
+            )
+            answer = self._send(get, action, forbidden_hint)
+            found = self._decode(answer, answer.all, action)
             yield [r for r in found if isinstance(r, dict)]
             pages += 1
             if max_pages is not None and pages >= max_pages:
                 return
-            url, query_params = self._next(response, action)
+            following = self._next_offset(answer.headers, offset, action)
+            if following is None:
+                return
+            offset = following
 
-    def _next(self, response: requests.Response, action: str) -> tuple[str | None, Mapping[str, str] | None]:
-        link = response.links.get("next", {}).get("url")
+    def record(
+        self, table: str, sys_id: str, *, fields: list[str], action: str, forbidden_hint: str = ""
+    ) -> dict[str, Any]:
+        """One record by sys_id: GET /table/<table>/<sys_id>."""
+        resource = self._resource(table, fields=fields)
+        path = "/" + check_sys_id(sys_id)
+        answer = self._send(lambda: resource.request("GET", path_append=path), action, forbidden_hint)
+        return self._one(answer, action)
+
+    def patch(
+        self,
+        table: str,
+        sys_id: str,
+        body: Mapping[str, str],
+        *,
+        fields: list[str],
+        action: str,
+        forbidden_hint: str = "",
+    ) -> dict[str, Any]:
+        """One PATCH of the columns in `body`; the record comes back with `fields`.
+
+        Not `Resource.update()`: that reads the record first and then PUTs it, two calls (the first of
+        which may fail after the caller has decided to write) and a full replace of the record."""
+        resource = self._resource(table, fields=fields)
+        path = "/" + check_sys_id(sys_id)
+        data = json.dumps(dict(body))
+        answer = self._send(
+            lambda: resource.request("PATCH", path_append=path, data=data), action, forbidden_hint
+        )
+        return self._one(answer, action)
+
+    def create(
+        self, table: str, body: Mapping[str, str], *, action: str, forbidden_hint: str = ""
+    ) -> dict[str, Any]:
+        """One POST /table/<table>: pysnow's `Resource.create()` is that call exactly."""
+        resource = self._resource(table)
+        answer = self._send(lambda: resource.create(dict(body)), action, forbidden_hint)
+        return self._one(answer, action)
+
+    # the parts -------------------------------------------------------------------------------------
+
+    def _resource(self, table: str, *, fields: list[str] | None = None) -> Resource:
+        """A new resource for one call (see issue 195 above: a kept one would carry its sysparms)."""
+        resource = self._client.resource(api_path=f"/table/{check_table(table)}", timeout=self.timeouts)
+        if fields:
+            resource.parameters.fields = list(dict.fromkeys(fields))
+            resource.parameters.exclude_reference_link = True
+        return resource
+
+    def _send(self, send: Callable[[], _T], action: str, forbidden_hint: str) -> _T:
+        """One request, through pysnow; every way it can fail as a WriteError."""
+        try:
+            with transport_errors(action, "ServiceNow", self.url):
+                return send()
+        except _Refused as refused:
+            raise self._error(refused.response, action, forbidden_hint) from None
+        except requests.RequestException as exc:  # an invalid URL and the like
+            raise PermanentWriteError(f"{action}: {exc}") from exc
+        except PysnowException as exc:  # a path or a sysparm pysnow refuses to send
+            raise PermanentWriteError(f"{action}: {type(exc).__name__}: {exc}") from exc
+
+    def _answered(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        """The session's response hook: every answer from the instance, before requests would follow a
+        redirect and before pysnow reads the body."""
+        if not response.url.startswith(self.url + "/"):
+            return  # a caller's session, on another host: not ours to judge
+        log.debug(
+            "servicenow.call",
+            extra={
+                "method": response.request.method,
+                "path": urlsplit(response.url).path,
+                "status": response.status_code,
+            },
+        )
+        if response.status_code >= 300:
+            _ = response.content  # read here, where a body cut short is still a transport error
+            raise _Refused(response)
+
+    def _decode(self, answer: Response, read: Callable[[], _T], action: str) -> _T:
+        """pysnow's reading of a 2xx answer's `result` (`read` is the answer's all or one), its
+        failures as WriteErrors."""
+        try:
+            return read()
+        except ValueError as exc:
+            # A 200 that is not JSON: a hibernating developer instance answers with its wake-up page.
+            got = answer.headers.get("Content-Type", "no content type")
+            raise TransientWriteError(f"{action}: expected JSON from ServiceNow, got {got}") from exc
+        except (NoResults, MultipleResults):
+            raise  # for _one to say
+        except (PysnowException, AttributeError) as exc:
+            # MissingResult: JSON without `result`; EmptyContent: a GET answered 202 with nothing;
+            # AttributeError: JSON that is not an object.
+            raise PermanentWriteError(f"{action}: ServiceNow's answer has no 'result' ({exc})") from exc
+
+    def _one(self, answer: Response, action: str) -> dict[str, Any]:
+        try:
+            found = self._decode(answer, answer.one, action)
+        except (NoResults, MultipleResults) as exc:
+            raise PermanentWriteError(f"{action}: ServiceNow's answer has no single record ({exc})") from exc
+        if not isinstance(found, dict):
+            raise PermanentWriteError(f"{action}: ServiceNow's answer has no record")
+        return found
+
+    def _next_offset(self, headers: Mapping[str, str], offset: int, action: str) -> int | None:
+        links = parse_header_links(headers.get("Link") or "")
+        link = next((entry.get("url") for entry in links if entry.get("rel") == "next"), None)
         if not link:
-            return None, None
-        # Followed only on the instance itself: the Authorization header must not go anywhere else.
+            return None
         target, ours = urlsplit(link), urlsplit(self.url)
         if (target.scheme, target.netloc) != (ours.scheme, ours.netloc):
             raise PermanentWriteError(f"{action}: the next page's link points away from {self.url}")
-        params = {k: v[-1] for k, v in parse_qs(target.query, keep_blank_values=True).items()}
-        return f"{ours.scheme}://{ours.netloc}{target.path}", params
-
-    def _send(
-        self,
-        method: str,
-        url: str,
-        *,
-        action: str,
-        params: Mapping[str, str] | None = None,
-        body: Any = None,
-    ) -> requests.Response:
+        named = parse_qs(target.query).get("sysparm_offset", [])
         try:
-            with transport_errors(action, "ServiceNow", self.url):
-                response = self.session.request(
-                    method,
-                    url,
-                    params=dict(params) if params else None,
-                    data=None if body is None else json.dumps(body),
-                    # A redirect is the instance's login page or a renamed instance, never an answer;
-                    # following it would drop the Authorization header on another host.
-                    allow_redirects=False,
-                )
-        except requests.RequestException as exc:  # invalid URL and the like
-            raise PermanentWriteError(f"{action}: {exc}") from exc
-        log.debug(
-            "servicenow.call",
-            extra={"method": method, "path": urlsplit(url).path, "status": response.status_code},
-        )
-        return response
-
-    def _json(self, response: requests.Response, action: str) -> Any:
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError as exc:
-            # A 200 that is not JSON: a hibernating developer instance answers with its wake-up page.
-            got = response.headers.get("Content-Type", "no content type")
-            raise TransientWriteError(f"{action}: expected JSON from ServiceNow, got {got}") from exc
+            following = int(named[-1])
+        except (IndexError, ValueError):
+            raise PermanentWriteError(f"{action}: the next page's link names no offset ({link})") from None
+        if following <= offset:
+            raise PermanentWriteError(
+                f"{action}: the next page's link goes back to offset {following} from {offset}"
+            )
+        return following
 
     def _error(self, response: requests.Response, action: str, forbidden_hint: str) -> WriteError:
         credentials = "the OAuth token" if self._oauth else f"the user name ({self.user}) and password"

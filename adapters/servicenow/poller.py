@@ -29,14 +29,23 @@ from adapters.base import PollPage, RoleRules
 from adapters.errors import PermanentWriteError, WriteError
 from adapters.events import Person, TicketEvent
 from adapters.payload import JsonObject
-from adapters.servicenow import roles
+from adapters.servicenow import queries, roles
 from adapters.servicenow.builder import TRACKED_FIELDS, WATCHED_FIELDS, Change, EventBuilder
-from adapters.servicenow.http import TableApi
+from adapters.servicenow.http import DisplayValue, TableApi
 from adapters.servicenow.journal import ELEMENTS
+from adapters.servicenow.queries import Query
 from adapters.servicenow.record import RECORD_FIELDS, RecordRef, ticket
 from adapters.servicenow.settings import ServiceNowSiteSettings
 from adapters.servicenow.states import StateMap
-from adapters.servicenow.values import datetime_of, display, format_datetime, integer, sn_datetime, value
+from adapters.servicenow.values import (
+    SYS_ID,
+    datetime_of,
+    display,
+    format_datetime,
+    integer,
+    sn_datetime,
+    value,
+)
 from adapters.servicenow.writer import ServiceNowWriter
 from adapters.settings import PullSettings
 
@@ -76,7 +85,7 @@ class UserLookup:
         users = next(
             self.api.records(
                 "sys_user",
-                query=f"user_name={user_name}",
+                query=queries.equals("user_name", user_name),
                 fields=["sys_id", "user_name", "name", "email"],
                 page_size=1,
                 max_pages=1,
@@ -95,18 +104,18 @@ class UserLookup:
         if sys_id is None:
             return _Author(person, None, None)
         try:
-            held = self._names("sys_user_has_role", sys_id, "role", display_value="true")
-            groups = self._names("sys_user_grmember", sys_id, "group", display_value="false")
+            held = self._names("sys_user_has_role", sys_id, "role", display_value=True)
+            groups = self._names("sys_user_grmember", sys_id, "group", display_value=False)
         except PermanentWriteError:
             # No read access to roles or memberships: the author's side stays unknown (an agent).
             return _Author(person, None, None)
         return _Author(person, held, groups)
 
-    def _names(self, table: str, sys_id: str, column: str, *, display_value: str) -> frozenset[str]:
+    def _names(self, table: str, sys_id: str, column: str, *, display_value: bool) -> frozenset[str]:
         found: set[str] = set()
         for page in self.api.records(
             table,
-            query=f"user={sys_id}",
+            query=queries.equals("user", sys_id),
             fields=[column],
             display_value=display_value,
             action=f"list {column}s of user {sys_id}",
@@ -183,25 +192,18 @@ class ServiceNowPoller:
 
     # queries ---------------------------------------------------------------------------------------
 
-    def _audit_query(self, since: datetime) -> tuple[str, str]:
-        # record_checkpoint 0 is the insert: creation is its own event.
-        return "sys_audit", (
-            f"tablenameIN{','.join(self.tables)}^fieldnameIN{','.join(WATCHED_FIELDS)}"
-            f"^record_checkpoint>0^sys_created_on>={format_datetime(since)}^ORDERBYsys_created_on"
-        )
+    def _audit_query(self, since: datetime) -> tuple[str, Query]:
+        return "sys_audit", queries.audit_since(self.tables, WATCHED_FIELDS, since)
 
-    def _journal_query(self, since: datetime) -> tuple[str, str]:
-        return "sys_journal_field", (
-            f"nameIN{','.join(self.tables)}^elementIN{','.join(ELEMENTS)}"
-            f"^sys_created_on>={format_datetime(since)}^ORDERBYsys_created_on"
-        )
+    def _journal_query(self, since: datetime) -> tuple[str, Query]:
+        return "sys_journal_field", queries.journal_since(self.tables, ELEMENTS, since)
 
     def _rows(
         self,
         what: str,
-        table_query: tuple[str, str],
+        table_query: tuple[str, Query],
         fields: Sequence[str],
-        display_value: str = "false",
+        display_value: DisplayValue = False,
     ) -> tuple[list[dict[str, Any]], bool]:
         """Up to max_pages pages; `done` is False when the poll stopped with pages left."""
         table, query = table_query
@@ -228,7 +230,7 @@ class ServiceNowPoller:
         for table in self.tables:
             rows, finished = self._rows(
                 table,
-                (table, f"sys_created_on>={format_datetime(since)}^ORDERBYsys_created_on"),
+                (table, queries.created_since(since)),
                 RECORD_FIELDS,
                 display_value="all",  # the ticket as the business rule describes it, names and all
             )
@@ -242,7 +244,10 @@ class ServiceNowPoller:
         """The records by (table, sys_id), read in chunks with display values."""
         wanted: dict[str, list[str]] = {}
         for table, sys_id in keys:
-            if table in self.tables and sys_id and sys_id not in wanted.setdefault(table, []):
+            # A key that is not a sys_id (a damaged audit row) could not be put in the query.
+            if table not in self.tables or not sys_id or not SYS_ID.fullmatch(sys_id):
+                continue
+            if sys_id not in wanted.setdefault(table, []):
                 wanted[table].append(sys_id)
         found: dict[tuple[str, str], dict[str, Any]] = {}
         for table, ids in wanted.items():
@@ -250,7 +255,7 @@ class ServiceNowPoller:
                 chunk = ids[start : start + _IDS_PER_QUERY]
                 for page in self.api.records(
                     table,
-                    query=f"sys_idIN{','.join(chunk)}",
+                    query=queries.ids_in(chunk),
                     fields=list(RECORD_FIELDS),
                     display_value="all",
                     page_size=_IDS_PER_QUERY,

@@ -17,9 +17,10 @@ from adapters.base import TicketWriter
 from adapters.errors import PermanentWriteError, WriteError
 from adapters.platform import SetupPlan, SetupResult
 from adapters.results import FieldSpec
+from adapters.servicenow import queries
 from adapters.servicenow.http import TableApi
 from adapters.servicenow.settings import ServiceNowSiteSettings
-from adapters.servicenow.values import result, value
+from adapters.servicenow.values import value
 from adapters.servicenow.writer import ServiceNowWriter
 
 log = logging.getLogger(__name__)
@@ -102,26 +103,26 @@ def columns(site: ServiceNowSiteSettings, specs: Sequence[FieldSpec]) -> list[Co
 
 
 def _existing_column(api: TableApi, column: Column) -> dict[str, object] | None:
-    body = api.call(
-        "GET",
-        api.path("sys_dictionary"),
-        params={
-            "sysparm_query": f"nameIN{column.table},{PARENT}^element={column.element}",
-            "sysparm_fields": "sys_id,name,element,internal_type,max_length",
-            "sysparm_limit": "2",
-        },
-        action=f"look for column {column.element} on {column.table}",
-        forbidden_hint=_ADMIN_HINT,
+    found = next(
+        api.records(
+            "sys_dictionary",
+            query=queries.column_on([column.table, PARENT], column.element),
+            fields=["sys_id", "name", "element", "internal_type", "max_length"],
+            page_size=2,
+            max_pages=1,
+            action=f"look for column {column.element} on {column.table}",
+            forbidden_hint=_ADMIN_HINT,
+        ),
+        [],
     )
-    found = result(body)
-    return found[0] if isinstance(found, list) and found and isinstance(found[0], dict) else None
+    return found[0] if found else None
 
 
 def _existing_choices(api: TableApi, column: Column) -> set[str]:
     values: set[str] = set()
     for page in api.records(
         "sys_choice",
-        query=f"name={column.table}^element={column.element}^inactive=false",
+        query=queries.active_choices(column.table, column.element),
         fields=["value", "label"],
         action=f"list the choices of {column.table}.{column.element}",
         forbidden_hint=_ADMIN_HINT,
@@ -146,10 +147,9 @@ def setup(site: ServiceNowSiteSettings, specs: Sequence[FieldSpec], writer: Tick
     for column in columns(site, specs):
         existing = _existing_column(api, column)
         if existing is None:
-            api.call(
-                "POST",
-                api.path("sys_dictionary"),
-                body=column.dictionary_entry(),
+            api.create(
+                "sys_dictionary",
+                column.dictionary_entry(),
                 action=f"create column {column.element} on {column.table}",
                 forbidden_hint=_ADMIN_HINT,
             )
@@ -164,10 +164,9 @@ def setup(site: ServiceNowSiteSettings, specs: Sequence[FieldSpec], writer: Tick
         for sequence, option in enumerate(column.choices, 1):
             if option in have:
                 continue
-            api.call(
-                "POST",
-                api.path("sys_choice"),
-                body={
+            api.create(
+                "sys_choice",
+                {
                     "name": column.table,
                     "element": column.element,
                     "value": option,

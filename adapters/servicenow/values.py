@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from adapters.payload import JsonObject
 
@@ -89,8 +88,3 @@ def integer(record: JsonObject | None, name: str) -> int | None:
         return int(float(text))
     except ValueError:
         return None
-
-
-def result(body: Any) -> Any:
-    """The `result` of a Table API answer (an object for one record, a list for a query)."""
-    return body.get("result") if isinstance(body, Mapping) else None

@@ -23,10 +23,11 @@ from adapters.base import FieldValue, TicketWriter
 from adapters.errors import PermanentWriteError
 from adapters.events import Person
 from adapters.results import RESULTS, ResultField
+from adapters.servicenow import queries
 from adapters.servicenow.http import TableApi
 from adapters.servicenow.journal import INTERNAL, PUBLIC
 from adapters.servicenow.record import RecordRef
-from adapters.servicenow.values import display, format_datetime, result, value
+from adapters.servicenow.values import display, value
 from adapters.servicenow.webhook import NUMBER
 
 COMMENT_MAX = 4000
@@ -123,19 +124,19 @@ class ServiceNowWriter(TicketWriter):
         prefix = {"incident": "INC", "sn_customerservice_case": "CS"}
         order = sorted(self.tables, key=lambda t: not ticket_key.upper().startswith(prefix.get(t, "~")))
         for table in order:
-            body = self.api.call(
-                "GET",
-                self.api.path(table),
-                params={
-                    "sysparm_query": f"number={ticket_key}",
-                    "sysparm_fields": "sys_id,number",
-                    "sysparm_limit": "1",
-                },
-                action=f"find {ticket_key} in {table}",
-                forbidden_hint=_ACL_HINT,
+            found = next(
+                self.api.records(
+                    table,
+                    query=queries.equals("number", ticket_key),
+                    fields=["sys_id", "number"],
+                    page_size=1,
+                    max_pages=1,
+                    action=f"find {ticket_key} in {table}",
+                    forbidden_hint=_ACL_HINT,
+                ),
+                [],
             )
-            found = result(body)
-            if isinstance(found, list) and found and isinstance(found[0], dict) and value(found[0], "sys_id"):
+            if found and value(found[0], "sys_id"):
                 ref = RecordRef(table, str(value(found[0], "sys_id")), ticket_key)
                 with self._lock:
                     self._refs[ticket_key] = ref
@@ -153,21 +154,9 @@ class ServiceNowWriter(TicketWriter):
     def _patch(
         self, ref: RecordRef, body: dict[str, str], wanted: Sequence[str], action: str
     ) -> dict[str, Any]:
-        answer = self.api.call(
-            "PATCH",
-            self.api.path(ref.table, ref.sys_id),
-            params={
-                "sysparm_fields": ",".join(dict.fromkeys(wanted)),
-                "sysparm_exclude_reference_link": "true",
-            },
-            body=body,
-            action=action,
-            forbidden_hint=_ACL_HINT,
+        return self.api.patch(
+            ref.table, ref.sys_id, body, fields=list(wanted), action=action, forbidden_hint=_ACL_HINT
         )
-        record = result(answer)
-        if not isinstance(record, dict):
-            raise PermanentWriteError(f"{action}: ServiceNow's answer has no record")
-        return record
 
     def _missing(
         self, ref: RecordRef, record: Mapping[str, Any], columns: Sequence[str], action: str
@@ -208,16 +197,9 @@ class ServiceNowWriter(TicketWriter):
         ref = self.locate(ticket_key)
         columns = self._columns(keys)
         action = f"read fields of {ticket_key}"
-        body = self.api.call(
-            "GET",
-            self.api.path(ref.table, ref.sys_id),
-            params={"sysparm_fields": ",".join(columns.values()), "sysparm_exclude_reference_link": "true"},
-            action=action,
-            forbidden_hint=_ACL_HINT,
+        record = self.api.record(
+            ref.table, ref.sys_id, fields=list(columns.values()), action=action, forbidden_hint=_ACL_HINT
         )
-        record = result(body)
-        if not isinstance(record, dict):
-            raise PermanentWriteError(f"{action}: ServiceNow's answer has no record")
         self._missing(ref, record, list(columns.values()), action)
         return {k: decode_value(RESULTS[k], record.get(c)) for k, c in columns.items()}
 
@@ -249,10 +231,7 @@ class ServiceNowWriter(TicketWriter):
     def _journal_match(
         self, ref: RecordRef, text: str, *, since: datetime, exclude: Sequence[str], elements: Sequence[str]
     ) -> str | None:
-        query = (
-            f"element_id={ref.sys_id}^elementIN{','.join(elements)}^sys_created_by={self.api.user}"
-            f"^sys_created_on>={format_datetime(since - _CLOCK_SKEW)}^ORDERBYDESCsys_created_on"
-        )
+        query = queries.entries_by(ref.sys_id, elements, self.api.user, since - _CLOCK_SKEW)
         wanted = _normalised(text)
         for page in self.api.records(
             "sys_journal_field",
@@ -289,16 +268,9 @@ class ServiceNowWriter(TicketWriter):
         ref = self.locate(ticket_key)
         column = self.labels_field
         action = f"change labels on {ticket_key} ({column})"
-        body = self.api.call(
-            "GET",
-            self.api.path(ref.table, ref.sys_id),
-            params={"sysparm_fields": column},
-            action=action,
-            forbidden_hint=_ACL_HINT,
+        record = self.api.record(
+            ref.table, ref.sys_id, fields=[column], action=action, forbidden_hint=_ACL_HINT
         )
-        record = result(body)
-        if not isinstance(record, dict):
-            raise PermanentWriteError(f"{action}: ServiceNow's answer has no record")
         self._missing(ref, record, [column], action)
         current = [part for part in re.split(r"[\s,]+", value(record, column) or "") if part]
         wanted = [label for label in current if label not in remove]
@@ -342,9 +314,9 @@ class ServiceNowWriter(TicketWriter):
         names: set[str] = set()
         for page in self.api.records(
             "sys_user_grmember",
-            query=f"user={person.id}",
+            query=queries.equals("user", person.id),
             fields=["group"],
-            display_value="true",
+            display_value=True,
             action=f"list the groups of user {person.id}",
             forbidden_hint="the connector's user must be able to read sys_user_grmember",
         ):

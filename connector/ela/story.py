@@ -7,14 +7,16 @@ the reason and on the simulated chat all agree.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select
 
+from connector.ela.evaluate import TIMER_KIND
 from connector.results import titles
 from connector.runtime import Runtime
 from connector.store.models import DueWork, utcnow
@@ -138,21 +140,25 @@ class ElaStoryPlayer:
 
     def _wait_for_timers(self, key: str, timeout: float = 30.0) -> None:
         """Until the worker has fired the ticket's timers that are due by the moved clock (at least
-        one: the at-risk timer); a timer whose handler failed stops the story with its error."""
+        one: the at-risk timer); a timer whose handler failed stops the story with its error.
+
+        A timer is told by the moment it is for (its payload's `at`), not by its row's `due_at`: a
+        claim moves `due_at` on to the end of the lease while the handler runs."""
         store = self.runtime.store
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with store.session() as session:
                 rows = session.execute(
-                    select(DueWork.state, DueWork.attempts, DueWork.last_error).where(
-                        DueWork.ticket_key == key,
-                        DueWork.due_at <= self.runtime.due.clock(),
+                    select(DueWork.state, DueWork.attempts, DueWork.last_error, DueWork.payload).where(
+                        DueWork.ticket_key == key, DueWork.kind == TIMER_KIND
                     )
                 ).all()
-            failed = [row for row in rows if row.state == "failed" or row.attempts]
+            now = self.runtime.due.clock()
+            due_now = [row for row in rows if datetime.fromisoformat(json.loads(row.payload)["at"]) <= now]
+            failed = [row for row in due_now if row.state == "failed" or row.attempts]
             if failed:
                 raise RuntimeError(f"an ELA timer of {key} failed: {failed[0].last_error}")
-            states = {row.state for row in rows}
+            states = {row.state for row in due_now}
             if "done" in states and states <= {"done", "cancelled"}:
                 return
             time.sleep(0.05)
