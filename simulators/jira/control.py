@@ -133,7 +133,7 @@ def set_rate_limit() -> Response:
     body = _body()
     unknown = set(body) - {"rate", "burst"}
     if unknown or "rate" not in body:
-        raise ValueError("give {\"rate\": requests per second or null, \"burst\": optional}")
+        raise ValueError('give {"rate": requests per second or null, "burst": optional}')
     rate, burst = body["rate"], body.get("burst")
     for name, value in (("rate", rate), ("burst", burst)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
