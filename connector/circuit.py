@@ -59,9 +59,3 @@ class Circuit:
         """A call reached the platform and was answered: the site is up."""
         with self._lock:
             self._sites.pop(site, None)
-
-    def is_open(self, site: str) -> bool:
-        """Whether the site's last calls failed enough in a row to open the circuit."""
-        with self._lock:
-            state = self._sites.get(site)
-            return state is not None and state.failures >= self.threshold

@@ -280,34 +280,34 @@ class Flusher:
         if attempt.platform:
             self.circuit.landed(action.site)  # the site answered: it is up, only busy
             context["rate"] = round(self.pacer.slow_down(action.site), 2)
-        with self.store.session() as session:
-            if attempt.platform:  # the platform limits the whole site, not one ticket
-                sites.pause_site(session, action.site, until, exc.message)
-                attempt.pauses[action.site] = until
-            ok = queue.reschedule(
-                session, action, self.worker_id, due_at=until, error=exc.message, count_attempt=False
-            )
-        attempt.report.retried += ok
+        # The platform limits the whole site, not one ticket.
+        self._hold(attempt, until, exc.message, pause_reason=exc.message if attempt.platform else None)
         log.warning("outbox.rate_limited", extra={"context": {**context, "retry_after": pause}})
         return "wait"
 
     def _wait_for_site(self, attempt: _Attempt, exc: WriteError, seconds: float) -> Step:
         """The site's circuit is open: pause the site, and the action waits for it without spending
         an attempt (an outage longer than the retry budget fails nothing)."""
-        action = attempt.action
         until = utcnow() + timedelta(seconds=seconds)
-        with self.store.session() as session:
-            sites.pause_site(session, action.site, until, f"circuit open: {exc.message}")
-            ok = queue.reschedule(
-                session, action, self.worker_id, due_at=until, error=exc.message, count_attempt=False
-            )
-        attempt.pauses[action.site] = until
-        attempt.report.retried += ok
+        self._hold(attempt, until, exc.message, pause_reason=f"circuit open: {exc.message}")
         log.warning(
             "outbox.circuit_open",
             extra={"context": {**attempt.context, "error": exc.message, "pause": round(seconds, 2)}},
         )
         return "wait"
+
+    def _hold(self, attempt: _Attempt, until: datetime, error: str, *, pause_reason: str | None) -> None:
+        """The action waits until `until` without spending an attempt; with `pause_reason`, its whole
+        site is paused until then too (for every worker process, and for the rest of this pass)."""
+        action = attempt.action
+        with self.store.session() as session:
+            if pause_reason is not None:
+                sites.pause_site(session, action.site, until, pause_reason)
+                attempt.pauses[action.site] = until
+            ok = queue.reschedule(
+                session, action, self.worker_id, due_at=until, error=error, count_attempt=False
+            )
+        attempt.report.retried += ok
 
     def _retry_or_fail(
         self, action: queue.ClaimedAction, report: FlushReport, exc: WriteError, context: dict[str, Any]

@@ -63,7 +63,7 @@ class Pacer:
         floor = max(MIN_RATE, ceiling * FLOOR_SHARE)
         with self._lock:
             current = min(ceiling, self._rate.get(site, ceiling))
-            self._rate[site] = rate = max(floor, min(current, ceiling) / 2)
+            self._rate[site] = rate = max(floor, current / 2)
         return rate
 
     def landed(self, site: str) -> None:
