@@ -25,12 +25,15 @@ Scenarios:
              simulator takes --platform-limit requests/s, the connector paces at that rate)
              (target: 200 tickets/s with p99 < 2 s, limited only by the platform's limit)
   backlog    --backlog events stored through the store API (parsed from the same payloads), then
-             the worker starts: events/s through the pipeline until none is pending
-RSS of the web processes and the worker is read from /proc, fresh and after the load. Every delivery
-answered 2xx is then looked up by its key: stored, and its event processed. Figures, not pass/fail; the
-machine and its load average (before and after) are printed with them. --profile DIR records the
-worker and a web process with py-spy during the sustained and backlog scenarios and prints their
-hottest functions (bench/profiles.py).
+             the worker starts: events/s through the pipeline until none is pending; then what one
+             event costs: one commit through the store, and the worker's event loop run in this
+             process over 1,000 more events, its SQL statements and commits counted
+RSS of the web processes and the worker is read from /proc, fresh and after each scenario. Every
+delivery answered 2xx is looked up by its key once the worker has processed what was pending:
+stored, and its event processed. Figures, not pass/fail; the machine and its load average (before
+and after) are printed with them. --profile DIR records the worker and a web process with py-spy
+during the sustained and backlog scenarios, and runs the event loop once more under cProfile (ms per
+event by function), printing the hottest functions (bench/profiles.py).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -152,6 +156,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--profile", type=Path, metavar="DIR", help="record worker and web with py-spy into DIR (see above)"
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="work in DIR (new or empty) and keep it: each part's log, configuration and SQLite file",
+    )
     add_json_option(parser)
     args = parser.parse_args(argv)
     quick = args.quick
@@ -167,6 +177,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.modes = [m for m in args.modes.split(",") if m]
     if set(args.modes) - set(MODES):
         parser.error(f"--modes: choose from {', '.join(MODES)}")
+    if args.keep is not None and args.keep.exists() and any(args.keep.iterdir()):
+        parser.error(f"--keep: {args.keep} is not empty (its files would mix with this run's)")
     if args.profile is not None and py_spy() is None:
         parser.error("--profile needs py-spy (pip install py-spy)")
     try:
@@ -183,7 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     databases: list[tuple[str, str | None]] = [("SQLite", None)]
     databases += [(postgres_label(url), url) for url in args.postgres]
     figures: list[Figure] = []
-    with tempfile.TemporaryDirectory(prefix="ela-e2e-bench-") as tmp:
+    with ExitStack() as stack:
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            tmp = str(args.keep)
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="ela-e2e-bench-"))
         for db, url in databases:
             try:
                 figures += run_database(db, url, args, Path(tmp))

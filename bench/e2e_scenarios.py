@@ -95,9 +95,16 @@ class Checks:
     processed what was pending: stored, and its event processed. One figure for all scenarios."""
 
     db: str
-    found: list[tuple[str, dict[str, object], int]] = field(default_factory=list)
+    found: list[tuple[str, dict[str, object], str]] = field(default_factory=list)
 
-    def add(self, env: Environment, scenario: str, keys: Iterable[str], refused: int = 0) -> None:
+    def add(self, env: Environment, scenario: str, keys: Iterable[str], acks: Sequence[Ack] = ()) -> None:
+        """`acks`: every answer of the scenario, so the ones that were not 2xx are named by status
+        (0: no answer at all); the platform would send those again, so they are not losses."""
+        statuses: dict[int, int] = {}
+        for ack in acks:
+            if not ack.ok:
+                statuses[ack.status] = statuses.get(ack.status, 0) + 1
+        refused = ", ".join(f"{n} answered {status or 'nothing'}" for status, n in sorted(statuses.items()))
         self.found.append((scenario, env.check_acknowledged(keys), refused))
 
     def figure(self) -> Figure:
@@ -109,7 +116,7 @@ class Checks:
             if c["missing"] or c["unprocessed"]:
                 notes.append(f"{scenario}: missing {c['missing']}, unprocessed {c['unprocessed']}")
             if refused:
-                notes.append(f"{scenario}: {refused} not answered 2xx")
+                notes.append(f"{scenario}: {refused}")
         scenarios = ", ".join(scenario for scenario, _, _ in self.found)
         return Figure(
             BENCH,
@@ -142,7 +149,7 @@ def isolated(
     env.wait_idle(30)
     watcher.stop()
     found = latencies(acks, watcher.landed())
-    checks.add(env, "isolated", (a.key for a in acks if a.ok), sum(1 for a in acks if not a.ok))
+    checks.add(env, "isolated", (a.key for a in acks if a.ok), acks)
     never = sum(1 for x in found if math.isinf(x))
     return [
         Figure(
@@ -179,7 +186,7 @@ def bursts(
     time.sleep(1.0)  # a write marked sent has arrived; let the log catch up with it
     calls = watcher.stop()
     ok = [a for a in acks if a.ok]
-    checks.add(env, "bursts", (a.key for a in ok), len(acks) - len(ok))
+    checks.add(env, "bursts", (a.key for a in ok), acks)
     puts = [c for c in calls if c.method == "PUT" and c.issue is not None]
     last_ack: dict[str, float] = {}
     for ack in ok:
@@ -235,7 +242,7 @@ def sustained(
     rest = env.wait_processed(max(120.0, count / 20))
     drained = None if rest is None else waited + rest
     cpu = {role: used - cpu_before[role] for role, used in env.cpu().items()}
-    checks.add(env, f"sustained {mode}", (a.key for a in ok), len(acks) - len(ok))
+    checks.add(env, f"sustained {mode}", (a.key for a in ok), acks)
     found = latencies(ok, watcher.landed())
     firsts = sorted(times[0] for times in watcher.landed().values() if times)
     landed_rate = (len(firsts) - 1) / (firsts[-1] - firsts[0]) if len(firsts) > 1 else None
