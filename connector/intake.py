@@ -25,7 +25,7 @@ from adapters.errors import AdapterError
 from connector.metrics import Metrics
 from connector.platforms import platform_for, platforms
 from connector.settings import Settings
-from connector.store import Store
+from connector.store import Store, lanes
 from connector.store.events import StoredDelivery, store_delivery
 from connector.store.group_commit import GroupCommit
 
@@ -135,8 +135,10 @@ class Intake:
                 retry_count=parsed.retry_count,
             )
 
+        # One delivery is about one ticket; its lane's lock order orders it within a group commit.
+        order = min(lanes.lock_order(e.platform, e.site, e.ticket.key) for e in parsed.events)
         try:
-            stored = self.commits.run(store)
+            stored = self.commits.run(store, order=order)
         except SQLAlchemyError as exc:
             # The error's text, not the exception: SQLAlchemy's message carries the statement's
             # parameters (customers' words) unless the engine hides them, and a traceback repeats it.

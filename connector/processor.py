@@ -21,6 +21,7 @@ from connector.pipeline import Outcome, Pipeline
 from connector.settings import Settings
 from connector.store import Store
 from connector.store import events as event_store
+from connector.store.lanes import lock_order
 from connector.store.models import EventRow, utcnow
 
 log = logging.getLogger("ela.worker")
@@ -70,16 +71,34 @@ class EventProcessor:
             claimed = event_store.claim_events(
                 session, self.worker_id, self.settings.worker.batch_size, lease
             )
-        by_lane = sorted(claimed, key=lambda e: (e.lane_id, e.id))
+        # Tickets in the lanes' lock order (a transaction holds several: see connector/store/lanes.py),
+        # each ticket's events in arrival order.
+        by_lane = sorted(claimed, key=lambda e: (lock_order(e.platform, e.site, e.ticket_key), e.id))
         lanes = [list(events) for _, events in groupby(by_lane, key=lambda e: e.lane_id)]
         while lanes:
             finished: list[tuple[TicketEvent, Outcome]] = []
-            with self.store.session() as session:
-                self._transaction(session, lanes, report, finished)
+            in_hand = list(lanes)
+            try:
+                with self.store.session() as session:
+                    self._transaction(session, lanes, report, finished)
+            except Exception:
+                # The transaction is gone (the database restarted, or chose it as a deadlock's victim):
+                # nothing of it committed. Let go of every lane still claimed, so that their tickets
+                # go on at once rather than when the leases run out.
+                self._let_go(in_hand)
+                raise
             # Logged and reported once committed: an event is processed when its transaction is.
             for event, outcome in finished:
                 self._processed(event, outcome)
         return report
+
+    def _let_go(self, lanes: list[list[event_store.ClaimedEvent]]) -> None:
+        try:
+            with self.store.session() as session:
+                for events in lanes:
+                    event_store.release(session, events[0].lane_id, self.worker_id)
+        except Exception:
+            log.warning("worker.release_failed", exc_info=True)
 
     def _transaction(
         self,

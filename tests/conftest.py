@@ -57,3 +57,18 @@ def store(store_url: str):  # type: ignore[no-untyped-def]
     db.upgrade()
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def postgres_store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh PostgreSQL store, for what only a server with row locks can show (deadlocks, SKIP LOCKED)."""
+    from connector.store import Store
+
+    url = os.environ.get(POSTGRES_URL_VAR)
+    if not url:
+        pytest.skip(f"needs a PostgreSQL server: set {POSTGRES_URL_VAR} (.ci/run starts one)")
+    _fresh_postgres(url)
+    db = Store(url)
+    db.upgrade()
+    yield db
+    db.dispose()

@@ -84,7 +84,7 @@ def _store(  # noqa: PLR0917 (one delivery's columns, in one private helper)
         return StoredDelivery(None, 0)
     stored = 0
     now = utcnow()
-    woken: set[tuple[str, str]] = set()
+    woken: set[tuple[str, str, str]] = set()
     for event in events:
         new_id = insert_ignore(
             session,
@@ -106,17 +106,12 @@ def _store(  # noqa: PLR0917 (one delivery's columns, in one private helper)
         if new_id is None:
             continue
         stored += 1
-        ticket = (event.site, event.ticket.key)
-        if ticket not in woken:
-            woken.add(ticket)
-            lanes.wake(
-                session,
-                lanes.EVENTS,
-                platform=event.platform,
-                site=event.site,
-                ticket_key=event.ticket.key,
-                due_at=now,
-            )
+        woken.add(lanes.lock_order(event.platform, event.site, event.ticket.key))
+    # After the inserts, and in the lanes' lock order (a poll's page holds many tickets).
+    for platform_name, site_name, ticket_key in sorted(woken):
+        lanes.wake(
+            session, lanes.EVENTS, platform=platform_name, site=site_name, ticket_key=ticket_key, due_at=now
+        )
     return StoredDelivery(delivery_id, stored)
 
 

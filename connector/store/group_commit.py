@@ -6,6 +6,11 @@ hand it their work and wait. It takes everything that arrived while it was commi
 batch, runs each piece in its own savepoint (so one failure fails only its own request), commits once,
 and only then answers them: a delivery is still acknowledged only once it is durable, and a lone
 delivery waits for no one.
+
+A batch's pieces run in the order of their `order` key (the ticket's lane lock order), not in arrival
+order: two web processes storing deliveries for the same two tickets, or a web process and a worker,
+would otherwise take those tickets' lanes in opposite orders and deadlock on PostgreSQL. The sort is
+stable, so one ticket's deliveries keep their arrival order.
 """
 
 from __future__ import annotations
@@ -25,22 +30,25 @@ log = logging.getLogger("ela.store")
 
 T = TypeVar("T")
 Job = Callable[[Session], Any]
+Order = tuple[str, ...]
+Piece = tuple[Order, Job, Future[Any]]
 
 
 class GroupCommit:
     def __init__(self, store: Store, max_batch: int = 64) -> None:
         self.store = store
         self.max_batch = max_batch
-        self._queue: queue.SimpleQueue[tuple[Job, Future[Any]] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Piece | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def run(self, job: Callable[[Session], T], timeout: float = 30.0) -> T:
+    def run(self, job: Callable[[Session], T], timeout: float = 30.0, *, order: Order = ()) -> T:
         """`job(session)` stored durably together with whatever else arrives meanwhile; its result,
-        or its exception (also an exception of the commit that would have made it durable)."""
+        or its exception (also an exception of the commit that would have made it durable). `order`:
+        the lock order of what the job writes (see the module's note)."""
         self._ensure_started()
         future: Future[Any] = Future()
-        self._queue.put((job, future))
+        self._queue.put((order, job, future))
         result: T = future.result(timeout)
         return result
 
@@ -72,24 +80,27 @@ class GroupCommit:
                     self._queue.put(None)  # stop after this batch
                     break
                 batch.append(item)
-            self._commit(batch)
+            commit_together(self.store, batch)
 
-    def _commit(self, batch: list[tuple[Job, Future[Any]]]) -> None:
-        results: list[tuple[Future[Any], Any, BaseException | None]] = []
-        try:
-            with self.store.session() as session:
-                for job, future in batch:
-                    try:
-                        with session.begin_nested():
-                            results.append((future, job(session), None))
-                    except Exception as exc:  # only this job's savepoint is rolled back
-                        results.append((future, None, exc))
-        except Exception as exc:  # the commit failed: nothing of the batch is durable
-            for _, future in batch:
-                future.set_exception(exc)
-            return
-        for future, value, error in results:
-            if error is not None:
-                future.set_exception(error)
-            else:
-                future.set_result(value)
+
+def commit_together(store: Store, batch: list[Piece]) -> None:
+    """Run the pieces in one transaction, each in its savepoint, in their `order`; settle each future."""
+    batch = sorted(batch, key=lambda piece: piece[0])
+    results: list[tuple[Future[Any], Any, BaseException | None]] = []
+    try:
+        with store.session() as session:
+            for _, job, future in batch:
+                try:
+                    with session.begin_nested():
+                        results.append((future, job(session), None))
+                except Exception as exc:  # only this job's savepoint is rolled back
+                    results.append((future, None, exc))
+    except Exception as exc:  # the commit failed: nothing of the batch is durable
+        for _, _, future in batch:
+            future.set_exception(exc)
+        return
+    for future, value, error in results:
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)

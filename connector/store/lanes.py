@@ -5,6 +5,12 @@ with a lane's items, settles it (`settle`): ready again if items remain, idle ot
 the lane's row lock and looks for remaining items in the same transaction, and `wake` runs after the
 item's insert in the waker's transaction; so an item that arrives while its lane is being settled is
 always seen by one of the two, and never stranded in an idle lane.
+
+Lock order: a transaction that takes several tickets' lanes (the intake's group commit waking them, a
+worker's transaction settling them) takes them in `lock_order`, by ticket rather than by arrival or by
+row id. On PostgreSQL two transactions taking the same two lanes in opposite orders deadlock (the
+server aborts one of them after a second); with one order for all, one simply waits for the other.
+SQLite has one writer at a time and cannot deadlock this way.
 """
 
 from __future__ import annotations
@@ -33,6 +39,11 @@ class ClaimedLane:
     site: str
     ticket_key: str
     taken_over: bool
+
+
+def lock_order(platform: str, site: str, ticket_key: str) -> tuple[str, str, str]:
+    """The order in which one transaction takes several tickets' lanes (see the module's note)."""
+    return (platform, site, ticket_key)
 
 
 @cache

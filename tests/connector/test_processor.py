@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from adapters.events import TicketEvent
 from connector.pipeline import EventContext, Pipeline
@@ -13,6 +19,7 @@ from connector.processor import EventProcessor
 from connector.settings import Settings, parse_settings
 from connector.store import Store
 from connector.store import events as event_store
+from connector.store.group_commit import Piece, commit_together
 from connector.store.models import EventRow, Lane, MoodEntry, TicketRow
 from sentiment.engines import get_engine
 
@@ -43,18 +50,23 @@ def settings_for(batch: int) -> Settings:
     return parse_settings(CONFIG.format(batch=batch), env={})
 
 
+def delivery_of(e: TicketEvent) -> Callable[[Session], Any]:
+    """Storing `e` as the intake does, as one piece of a group commit."""
+    return lambda session: event_store.store_delivery(
+        session,
+        platform="jira",
+        site="jira-prod",
+        delivery_key=e.event_id,
+        webhook_event="comment_created",
+        body=e.to_json().encode(),
+        events=(e,),
+    )
+
+
 def stored(store: Store, events: list[TicketEvent]) -> None:
     for e in events:
         with store.session() as session:
-            event_store.store_delivery(
-                session,
-                platform="jira",
-                site="jira-prod",
-                delivery_key=e.event_id,
-                webhook_event="comment_created",
-                body=e.to_json().encode(),
-                events=(e,),
-            )
+            delivery_of(e)(session)
 
 
 @pytest.fixture
@@ -121,3 +133,84 @@ def test_a_tickets_later_events_wait_behind_its_failed_one(store: Store, make_ev
             ("SD-3", "pending", 0),
             ("SD-4", "done", 0),
         ]
+
+
+class OnSecondTicket:
+    """A room's step that runs `action` when the worker reaches the second ticket of its transaction."""
+
+    def __init__(self, action: Callable[[], None]) -> None:
+        self.action = action
+        self.seen: list[str] = []
+
+    def __call__(self, context: EventContext) -> None:
+        if context.event.ticket.key not in self.seen:
+            self.seen.append(context.event.ticket.key)
+            if len(self.seen) == 2:
+                self.action()
+
+
+def test_intake_and_worker_take_several_tickets_lanes_without_deadlock(
+    postgres_store: Store, make_event
+) -> None:  # type: ignore[no-untyped-def]
+    """A worker's transaction holds the lane of the ticket it settled first while it processes the next;
+    a group commit storing deliveries for both tickets meanwhile must wait for it, not deadlock with it
+    (PostgreSQL aborts one side of a deadlock: a webhook answered 503, or a worker's claimed lanes
+    stuck until their lease runs out). Both take the lanes by ticket: SD-2's lane is made first here, so
+    an order by lane id or by arrival would take them the other way round."""
+    store = postgres_store
+    settings = settings_for(20)
+    stored(store, [make_event(key="SD-2", text="first"), make_event(key="SD-1", text="second")])
+    later = [make_event(key="SD-2", text="third"), make_event(key="SD-1", text="fourth")]
+    batch: list[Piece] = [(("jira", "jira-prod", e.ticket.key), delivery_of(e), Future()) for e in later]
+    intake = threading.Thread(target=commit_together, args=(store, batch))
+
+    def deliveries_arrive() -> None:
+        # Let the group commit run until it waits for a lock the worker holds (its first lane).
+        intake.start()
+        deadline = time.monotonic() + 20
+        with store.engine.connect() as conn:
+            waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            while conn.execute(text(waiting)).scalar_one() == 0 and intake.is_alive():
+                assert time.monotonic() < deadline, "the group commit never reached the worker's lane"
+                time.sleep(0.02)
+
+    step = OnSecondTicket(deliveries_arrive)
+    pipeline = Pipeline(settings, get_engine("textblob"), surveys=step)
+    report = EventProcessor(settings, store, pipeline, "w1").process_once()
+    intake.join(30)
+    assert not intake.is_alive()
+    assert [future.exception(0) for _, _, future in batch] == [None, None]
+    assert report.processed == 2
+    EventProcessor(settings, store, pipeline, "w1").drain()
+    with store.session() as session:
+        states = session.execute(select(EventRow.ticket_key, EventRow.state).order_by(EventRow.id)).all()
+    assert sorted(map(tuple, states)) == [("SD-1", "done")] * 2 + [("SD-2", "done")] * 2
+
+
+class LosesItsConnection:
+    """A room's step during which the database server ends the worker's session (a restart, an admin's
+    pg_terminate_backend, a deadlock's victim): the whole transaction is gone, not one event."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.done = False
+
+    def __call__(self, context: EventContext) -> None:
+        if not self.done:
+            self.done = True
+            pid = context.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with self.store.engine.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+
+def test_a_lost_transaction_lets_go_of_its_lanes_at_once(postgres_store: Store, make_event) -> None:  # type: ignore[no-untyped-def]
+    """Nothing of the transaction committed, so its tickets must go on at once, for this worker or
+    another, rather than when their leases (worker.lease_seconds, 120 s) run out."""
+    store = postgres_store
+    settings = settings_for(20)
+    stored(store, [make_event(key="SD-1", text="first"), make_event(key="SD-2", text="second")])
+    pipeline = Pipeline(settings, get_engine("textblob"), surveys=LosesItsConnection(store))
+    with pytest.raises(SQLAlchemyError):
+        EventProcessor(settings, store, pipeline, "w1").process_once()
+    report = EventProcessor(settings, store, pipeline, "w2").process_once()
+    assert report.processed == 2
