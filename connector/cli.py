@@ -354,11 +354,14 @@ def setup(config_path: str | None, site_names: tuple[str, ...], dry_run: bool) -
     Fields mapped by name are found or created (select fields get the labels from `mood` as their
     options); fields mapped by id must exist already and are checked. Running it again creates
     nothing. With --dry-run nothing is created: each line says what an admin must create (read-only
-    checks leave out what exists). What each platform needs (permissions, what a field is there) is in
-    the README's section for it.
+    checks leave out what exists). A rate limit (429) is waited out as its Retry-After asks, and a
+    5xx or a timeout tried again after 1, 2, 4 ... s; each wait is printed. What each platform needs
+    (permissions, what a field is there) is in the README's section for it.
     """
+    from functools import partial
+
     from adapters.errors import WriteError
-    from connector.setup import SetupUnsupported, plan_site, setup_site
+    from connector.setup import ATTEMPTS, SetupUnsupported, patiently, plan_site, setup_site
 
     settings = settings_from(config_path)
     names = site_names or tuple(settings.sites)
@@ -368,12 +371,19 @@ def setup(config_path: str | None, site_names: tuple[str, ...], dry_run: bool) -
     failed = False
     for name in names:
         site = settings.sites[name]
+
+        def waiting(error: WriteError, seconds: float, attempt: int, name: str = name) -> None:
+            click.echo(
+                f"{name}: {error.message}; again in {seconds:g} s (retry {attempt} of {ATTEMPTS - 1})",
+                err=True,
+            )
+
         if not site.fields.mapped():
             click.echo(f"{name}: no fields mapped; nothing to do")
             continue
         if dry_run:
             try:
-                plan = plan_site(site, settings)
+                plan = patiently(partial(plan_site, site, settings), waiting=waiting)
             except (WriteError, SetupUnsupported) as exc:
                 click.echo(f"{name}: {getattr(exc, 'message', exc)}", err=True)
                 failed = True
@@ -388,7 +398,7 @@ def setup(config_path: str | None, site_names: tuple[str, ...], dry_run: bool) -
                 click.echo(f"{name}: nothing to create")
             continue
         try:
-            result = setup_site(site, settings)
+            result = patiently(partial(setup_site, site, settings), waiting=waiting)
         except WriteError as exc:
             click.echo(f"{name}: {exc.message}", err=True)
             failed = True
