@@ -169,10 +169,16 @@ def claim_events(session: Session, worker: str, limit: int, lease: timedelta) ->
         if pk in details
         for lane in (by_id[lane_id],)
     ]
+    handed_out = {e.lane_id for e in found}
     for lane_id, pks in taken.items():
         if not pks:
             # Woken for events another worker has since processed: nothing left, let go at once.
             lanes.settle(session, lane_id, worker, lambda _lane: None)
+        elif lane_id not in handed_out:
+            # Its events fell past `limit` (the quota is rounded up): due again at once, for the next
+            # claim, rather than held with nothing to do until the lease runs out.
+            now = utcnow()
+            lanes.settle(session, lane_id, worker, lambda _lane, now=now: now)
     found.sort(key=lambda e: e.id)
     return found
 

@@ -214,3 +214,18 @@ def test_a_lost_transaction_lets_go_of_its_lanes_at_once(postgres_store: Store, 
         EventProcessor(settings, store, pipeline, "w1").process_once()
     report = EventProcessor(settings, store, pipeline, "w2").process_once()
     assert report.processed == 2
+
+
+def test_a_claim_cut_short_by_its_limit_holds_no_ticket_it_hands_out_nothing_for(
+    store: Store, make_event
+) -> None:  # type: ignore[no-untyped-def]
+    """Three tickets' lanes claimed with room for four events, two per ticket by quota: SD-3's two come
+    last and fall past the limit. Its lane must be due again at once, not held until its lease
+    (worker.lease_seconds, 120 s) runs out with no one working on it."""
+    settings = parse_settings(
+        CONFIG.format(batch=20).replace("worker: {", "worker: {batch_size: 4, "), env={}
+    )
+    stored(store, [make_event(key=f"SD-{n}", text="Still broken.") for n in (1, 1, 2, 2, 3, 3)])
+    pipeline = Pipeline(settings, get_engine("textblob"))
+    assert EventProcessor(settings, store, pipeline, "w1").process_once().processed == 4
+    assert EventProcessor(settings, store, pipeline, "w2").process_once().processed == 2
