@@ -14,7 +14,6 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from adapters.events import AuthorRole
@@ -124,10 +123,11 @@ def test_a_worker_killed_between_firing_and_escalating_leaves_one_escalation(
 
 
 def test_a_reply_while_its_timer_is_firing_is_decided_first_without_a_deadlock(
-    store: Store, make_event: EventFactory
+    postgres_store: Store, make_event: EventFactory
 ) -> None:
-    if store.is_sqlite:
-        pytest.skip("SQLite runs one write transaction at a time: there are no row locks to interleave")
+    # PostgreSQL only: SQLite runs one write transaction at a time, so there are no row locks to
+    # interleave.
+    store = postgres_store
     from connector.store import ela as ela_store
     from connector.store.models import DueWork, TicketRow
 
