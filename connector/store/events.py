@@ -177,10 +177,13 @@ def claim_events(session: Session, worker: str, limit: int, lease: timedelta) ->
         elif lane_id not in handed_out:
             # Its events fell past `limit` (the quota is rounded up): due again at once, for the next
             # claim, rather than held with nothing to do until the lease runs out.
-            now = utcnow()
-            lanes.settle(session, lane_id, worker, lambda _lane, now=now: now)
+            lanes.settle(session, lane_id, worker, _due_now)
     found.sort(key=lambda e: e.id)
     return found
+
+
+def _due_now(_lane: Lane) -> datetime:
+    return utcnow()
 
 
 def still_held(session: Session, lane_id: int, worker: str) -> bool:
