@@ -77,6 +77,15 @@ def test_example_config_is_valid_and_sets_every_option() -> None:
     assert missing == []
 
 
+@pytest.mark.parametrize("name", ["demo.yaml", "demo-servicenow.yaml"])
+def test_the_demo_configurations_in_config_are_the_demos_own_files(name: str) -> None:
+    """`ela demo` reads its configuration from the package (it must work from a wheel); config/ shows
+    the same files to a reader. Links, not copies: a copy drifts."""
+    shown, used = REPO / "config" / name, REPO / "connector" / name
+    assert shown.resolve() == used.resolve()
+    load_settings(used, env=ENV)  # and it is a valid configuration
+
+
 def test_empty_file_gives_defaults() -> None:
     settings = parse_settings("", env={})
     assert settings.database.url == "sqlite:///ela.db"
