@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connector.store import lanes
@@ -401,18 +401,26 @@ def hold_lane(session: Session, lane_id: int, worker: str, until: datetime) -> b
 
 
 def cancel_pending(session: Session, *, platform: str, site: str, ticket_key: str, reason: str) -> int:
-    result = session.execute(
-        update(OutboxAction)
-        .where(
+    """Cancel the ticket's actions not yet sent (the ticket is gone), each recorded in the audit log."""
+    rows = session.scalars(
+        select(OutboxAction).where(
             OutboxAction.platform == platform,
             OutboxAction.site == site,
             OutboxAction.ticket_key == ticket_key,
             OutboxAction.state == "pending",
         )
-        .values(state="cancelled", last_error=reason)
-        .execution_options(synchronize_session=False)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    ).all()
+    for row in rows:
+        row.state = "cancelled"
+        row.last_error = reason
+        audit(
+            session,
+            site,
+            ticket_key,
+            f"{AUDIT_NAMES.get(row.kind, row.kind)}.cancelled",
+            {"key": row.key, "kind": row.kind, "reason": reason},
+        )
+    return len(rows)
 
 
 def counts_by_kind(session: Session) -> dict[str, dict[str, int]]:

@@ -3,6 +3,7 @@ queued once."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -183,6 +184,11 @@ def test_deleting_a_ticket_cancels_its_pending_write(store: Store) -> None:
         )
         assert cancelled == 1
     assert _claim(store) == []
+    with store.session() as session:
+        entries = session.execute(select(AuditEntry.ticket_key, AuditEntry.action, AuditEntry.detail)).all()
+    [(ticket, action, detail)] = [e for e in entries if e.action.endswith(".cancelled")]
+    assert (ticket, action) == ("SD-9", "writeback.cancelled")
+    assert json.loads(detail)["reason"] == "ticket deleted"
 
 
 def test_retries_total_counts_attempts_beyond_the_first(store: Store) -> None:
