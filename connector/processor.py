@@ -112,10 +112,12 @@ class EventProcessor:
         in a savepoint of its own, so one that fails is rolled back alone and the others commit."""
         started = time.monotonic()
         taken = 0
+        done_with: list[int] = []
         while lanes and taken < self.settings.worker.transaction_events:
             if taken and time.monotonic() - started > TRANSACTION_SECONDS:
-                return
+                break
             events = lanes.pop(0)
+            done_with.append(events[0].lane_id)
             for index, claimed_event in enumerate(events):
                 if self.stopping.is_set():
                     # Stopping: let go of the rest at once, for another worker, instead of holding
@@ -132,7 +134,8 @@ class EventProcessor:
                 # A failure or a lost lane: the ticket's later events wait (their order is kept).
                 report.deferred += len(events) - index - 1
                 break
-            event_store.release(session, events[0].lane_id, self.worker_id)
+        # Every lane let go at once, in the lanes' lock order, as the transaction ends.
+        event_store.release_all(session, done_with, self.worker_id)
 
     def _process(
         self,

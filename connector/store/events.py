@@ -7,8 +7,9 @@ import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from adapters.events import TicketEvent
@@ -238,6 +239,20 @@ def release(session: Session, lane_id: int, worker: str) -> bool:
         return utcnow() if remaining is not None else None
 
     return lanes.settle(session, lane_id, worker, next_due)
+
+
+def release_all(session: Session, lane_ids: list[int], worker: str) -> None:
+    """`release` for every lane a transaction took, in three statements rather than three each."""
+
+    def pending(lane: Any) -> ColumnElement[bool]:
+        return exists().where(
+            EventRow.platform == lane.platform,
+            EventRow.site == lane.site,
+            EventRow.ticket_key == lane.ticket_key,
+            EventRow.state == "pending",
+        )
+
+    lanes.settle_all(session, lane_ids, worker, pending, now=utcnow())
 
 
 def counts_by_state(session: Session) -> dict[str, int]:

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, case, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -169,6 +169,38 @@ def settle(session: Session, lane_id: int, worker: str, next_due: Callable[[Lane
     else:
         leases.settle(lane, state="ready", due_at=due)
     return True
+
+
+def settle_all(
+    session: Session,
+    lane_ids: Sequence[int],
+    worker: str,
+    open_items: Callable[[Any], ColumnElement[bool]],
+    *,
+    now: datetime,
+) -> None:
+    """`settle` for many lanes in three statements: those still `worker`'s are locked in lock order,
+    then made ready at `now` where `open_items(Lane)` (a correlated condition) finds items left, idle
+    elsewhere."""
+    if not lane_ids:
+        return
+    held = select(Lane.id).where(Lane.id.in_(list(lane_ids)), Lane.claimed_by == worker)
+    if session.get_bind().dialect.name == "postgresql":
+        # ORDER BY under FOR UPDATE: PostgreSQL locks the rows in the order it returns them.
+        held = held.order_by(Lane.platform, Lane.site, Lane.ticket_key).with_for_update()
+    ours = list(session.scalars(held))
+    if not ours:
+        return
+    ready = list(session.scalars(select(Lane.id).where(Lane.id.in_(ours), open_items(Lane))))
+    idle = sorted(set(ours) - set(ready))
+    for ids, values in ((ready, {"state": "ready", "due_at": now}), (idle, {"state": "idle"})):
+        if ids:
+            session.execute(
+                update(Lane)
+                .where(Lane.id.in_(ids))
+                .values(claimed_by=None, **values)
+                .execution_options(synchronize_session="fetch")
+            )
 
 
 def hold_back(session: Session, lane: Lane, until: datetime) -> None:
