@@ -100,7 +100,7 @@ def test_lone_surrogates_are_replaced_and_the_rest_of_the_text_kept() -> None:
         "list": ["\ufffd"],
         "\ufffdkey": {"deep": "x\ufffd"},
     }
-    json.dumps(payload).encode("utf-8")  # now text that can be stored and logged
+    json.dumps(payload, ensure_ascii=False).encode("utf-8")  # now text that can be stored and logged
 
 
 def test_a_valid_surrogate_pair_is_one_character_not_two_replacements() -> None:
