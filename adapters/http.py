@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
 
 from adapters.errors import PermanentWriteError, RateLimited, TransientWriteError, WriteError
 
@@ -98,6 +99,12 @@ def transport_errors(action: str, platform: str, url: str) -> Iterator[None]:
             f"{action}: {platform} did not answer in time ({type(exc).__name__})"
         ) from exc
     except requests.ConnectionError as exc:
+        # requests reports a read timeout while the body streams in (the headers came, then the
+        # platform stalled) as a ConnectionError wrapping urllib3's ReadTimeoutError: it was reached.
+        if exc.args and isinstance(exc.args[0], ReadTimeoutError):
+            raise TransientWriteError(
+                f"{action}: {platform} stopped answering part-way through (read timeout)"
+            ) from exc
         raise TransientWriteError(f"{action}: cannot reach {platform} at {url} ({exc})") from exc
     except requests.exceptions.RetryError as exc:  # only from a retrying adapter: repeated 429 / 5xx
         raise TransientWriteError(f"{action}: {exc}") from exc

@@ -6,6 +6,7 @@ that still has uses left applies. Rules with `times=None` apply forever.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -70,15 +71,26 @@ class FaultSet:
     ) -> FaultRule:
         """Add a rule. `status` 429 or 503 with `retry_after` (seconds) sends a Retry-After header;
         `latency` (seconds) delays the answer; `reset=True` drops the TCP connection without an answer."""
+        # The control API passes an admin's JSON straight in: every option is checked here, by type too,
+        # so a bad one is a clear 400 rather than a TypeError's words or a 500.
+        if status is not None and (not _whole(status) or not 400 <= status <= 599):
+            raise ValueError(f"fault status must be 4xx or 5xx, not {status!r}")
+        if not _seconds(latency) or latency < 0:
+            raise ValueError(f"latency must be seconds, not negative: {latency!r}")
+        if retry_after is not None and (not _seconds(retry_after) or retry_after < 0):
+            raise ValueError(f"retry_after must be seconds, not negative: {retry_after!r}")
+        if times is not None and (not _whole(times) or times < 1):
+            raise ValueError("times must be at least 1 (or None for every matching request)")
+        if not isinstance(reset, bool):
+            raise ValueError(f"reset must be true or false, not {reset!r}")
+        if method is not None and not isinstance(method, str):
+            raise ValueError(f"method must be an HTTP method such as GET, not {method!r}")
         if status is None and latency <= 0 and not reset:
             raise ValueError("a fault needs a status, a latency or reset=True")
-        if status is not None and not 400 <= status <= 599:
-            raise ValueError(f"fault status must be 4xx or 5xx, not {status}")
-        if times is not None and times < 1:
-            raise ValueError("times must be at least 1 (or None for every matching request)")
-        if latency < 0:
-            raise ValueError("latency cannot be negative")
-        compiled = re.compile(path) if path is not None else None
+        try:
+            compiled = re.compile(path) if path is not None else None
+        except (re.error, TypeError) as error:
+            raise ValueError(f"fault path must be a regular expression: {path!r} ({error})") from None
         with self._lock:
             rule = FaultRule(
                 id=self._next_id,
@@ -117,3 +129,11 @@ class FaultSet:
     def list(self) -> list[dict[str, Any]]:
         with self._lock:
             return [rule.describe() for rule in self._rules]
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _seconds(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

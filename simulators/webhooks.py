@@ -211,6 +211,11 @@ class WebhookDispatcher:
                     queue = self._lanes.get(key)
                     if not queue:
                         continue
+                    if key[0] not in self._registrations:
+                        # Unregistered while its events waited: a platform sends a deleted webhook nothing.
+                        del self._lanes[key]
+                        self._cond.notify_all()  # wait_idle may be waiting for this lane to go
+                        continue
                     self._busy.add(key)
                     return queue[0]
                 self._cond.wait(timeout=(self._ready[0][0] - now) if self._ready else None)

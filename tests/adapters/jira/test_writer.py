@@ -19,7 +19,6 @@ from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
 from adapters.errors import PermanentWriteError, RateLimited, TransientWriteError
-from adapters.http import parse_retry_after
 from adapters.jira.writer import JiraTarget, JiraWriter
 
 BASE = "https://acme.atlassian.net"
@@ -368,17 +367,6 @@ def test_429_with_retry_after_http_date(rsps: responses.RequestsMock) -> None:
 
     assert err.value.retry_after is not None
     assert 100 < err.value.retry_after <= 120
-
-
-def test_parse_retry_after() -> None:
-    now = datetime(2024, 5, 2, 10, 0, 0, tzinfo=UTC)
-    assert parse_retry_after("120", now=now) == 120.0
-    assert parse_retry_after("1.5", now=now) == 1.5
-    assert parse_retry_after("Thu, 02 May 2024 10:01:30 GMT", now=now) == 90.0
-    assert parse_retry_after("Thu, 02 May 2024 09:00:00 GMT", now=now) == 0.0  # already past
-    assert parse_retry_after("-5", now=now) == 0.0
-    assert parse_retry_after(None) is None
-    assert parse_retry_after("soon") is None
 
 
 def test_429_without_retry_after(rsps: responses.RequestsMock) -> None:
