@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from itertools import groupby
 
 from sqlalchemy.orm import Session
@@ -113,6 +113,7 @@ class EventProcessor:
         started = time.monotonic()
         taken = 0
         done_with: list[int] = []
+        holds: dict[int, datetime] = {}  # lanes whose event failed: not due before its retry
         while lanes and taken < self.settings.worker.transaction_events:
             if taken and time.monotonic() - started > TRANSACTION_SECONDS:
                 break
@@ -125,7 +126,7 @@ class EventProcessor:
                     report.deferred += len(events) - index
                     break
                 taken += 1
-                outcome = self._process(session, claimed_event, finished)
+                outcome = self._process(session, claimed_event, finished, holds)
                 if outcome == "done":
                     report.processed += 1
                     continue
@@ -135,13 +136,14 @@ class EventProcessor:
                 report.deferred += len(events) - index - 1
                 break
         # Every lane let go at once, in the lanes' lock order, as the transaction ends.
-        event_store.release_all(session, done_with, self.worker_id)
+        event_store.release_all(session, done_with, self.worker_id, holds)
 
     def _process(
         self,
         session: Session,
         claimed: event_store.ClaimedEvent,
         finished: list[tuple[TicketEvent, Outcome]],
+        holds: dict[int, datetime],
     ) -> str:
         try:
             with session.begin_nested():
@@ -161,13 +163,16 @@ class EventProcessor:
             row = session.get(EventRow, claimed.id)
             attempts = (row.attempts if row else 0) + 1
             retry_at = utcnow() + timedelta(seconds=backoff_seconds(attempts, self.settings.writeback))
-            event_store.mark_failed_attempt(
+            state = event_store.mark_failed_attempt(
                 session,
                 claimed.id,
                 f"{type(exc).__name__}: {exc}",
                 max_attempts=self.settings.worker.max_attempts,
                 retry_at=retry_at,
+                hold_lane=False,  # held back with the transaction's other lanes, in their lock order
             )
+            if state == "pending":
+                holds[claimed.lane_id] = retry_at
             return "failed"
         finished.append((event, outcome))
         return "done"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -204,10 +205,19 @@ def mark_done(session: Session, event_pk: int) -> bool:
 
 
 def mark_failed_attempt(
-    session: Session, event_pk: int, error: str, *, max_attempts: int, retry_at: datetime
+    session: Session,
+    event_pk: int,
+    error: str,
+    *,
+    max_attempts: int,
+    retry_at: datetime,
+    hold_lane: bool = True,
 ) -> str:
     """Record a failed attempt. The ticket's lane waits until `retry_at` (its later events wait behind
-    this one); after `max_attempts` the event is parked as failed (kept, visible) and the lane goes on."""
+    this one); after `max_attempts` the event is parked as failed (kept, visible) and the lane goes on.
+    With `hold_lane` False the caller holds the lane back itself, when it settles its lanes together
+    in their lock order (`release_all`'s `hold`): locking it here, mid-transaction, would take it
+    out of that order."""
     row = session.get(EventRow, event_pk)
     if row is None:
         return "missing"
@@ -216,9 +226,10 @@ def mark_failed_attempt(
     if row.attempts >= max_attempts:
         row.state = "failed"
         row.processed_at = utcnow()
-    lane = lanes.lane_of(session, lanes.EVENTS, row.platform, row.site, row.ticket_key)
-    if lane is not None:
-        lanes.hold_back(session, lane, retry_at if row.state == "pending" else utcnow())
+    if hold_lane:
+        lane = lanes.lane_of(session, lanes.EVENTS, row.platform, row.site, row.ticket_key)
+        if lane is not None:
+            lanes.hold_back(session, lane, retry_at if row.state == "pending" else utcnow())
     return row.state
 
 
@@ -241,8 +252,11 @@ def release(session: Session, lane_id: int, worker: str) -> bool:
     return lanes.settle(session, lane_id, worker, next_due)
 
 
-def release_all(session: Session, lane_ids: list[int], worker: str) -> None:
-    """`release` for every lane a transaction took, in three statements rather than three each."""
+def release_all(
+    session: Session, lane_ids: list[int], worker: str, hold: Mapping[int, datetime] | None = None
+) -> None:
+    """`release` for every lane a transaction took, in three statements rather than three each; a
+    lane in `hold` (its ticket's event failed and will be tried again) waits until its time."""
 
     def pending(lane: Any) -> ColumnElement[bool]:
         return exists().where(
@@ -252,7 +266,7 @@ def release_all(session: Session, lane_ids: list[int], worker: str) -> None:
             EventRow.state == "pending",
         )
 
-    lanes.settle_all(session, lane_ids, worker, pending, now=utcnow())
+    lanes.settle_all(session, lane_ids, worker, pending, now=utcnow(), hold=hold or {})
 
 
 def counts_by_state(session: Session) -> dict[str, int]:

@@ -15,7 +15,7 @@ SQLite has one writer at a time and cannot deadlock this way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -178,10 +178,11 @@ def settle_all(
     open_items: Callable[[Any], ColumnElement[bool]],
     *,
     now: datetime,
+    hold: Mapping[int, datetime],
 ) -> None:
     """`settle` for many lanes in three statements: those still `worker`'s are locked in lock order,
     then made ready at `now` where `open_items(Lane)` (a correlated condition) finds items left, idle
-    elsewhere."""
+    elsewhere; a lane in `hold` is ready at its own time instead (one statement each)."""
     if not lane_ids:
         return
     held = select(Lane.id).where(Lane.id.in_(list(lane_ids)), Lane.claimed_by == worker)
@@ -189,6 +190,16 @@ def settle_all(
         # ORDER BY under FOR UPDATE: PostgreSQL locks the rows in the order it returns them.
         held = held.order_by(Lane.platform, Lane.site, Lane.ticket_key).with_for_update()
     ours = list(session.scalars(held))
+    if not ours:
+        return
+    for lane_id in sorted(set(ours) & set(hold)):
+        session.execute(
+            update(Lane)
+            .where(Lane.id == lane_id)
+            .values(claimed_by=None, state="ready", due_at=hold[lane_id])
+            .execution_options(synchronize_session="fetch")
+        )
+    ours = [lane_id for lane_id in ours if lane_id not in hold]
     if not ours:
         return
     ready = list(session.scalars(select(Lane.id).where(Lane.id.in_(ours), open_items(Lane))))
