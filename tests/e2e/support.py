@@ -14,7 +14,7 @@ from connector.settings import Settings, load_settings
 
 SECRET = "e2e-webhook-secret-0123456789"
 CONFIG = """
-database: {{url: "sqlite:///{db}"}}
+database: {{url: "{db}"}}
 server: {{port: {port}}}
 worker: {{poll_seconds: 0.1, lease_seconds: {lease}}}
 writeback:
@@ -45,14 +45,18 @@ class Config:
 
 
 def write_config(
-    tmp_path: Path, url: str, *, lease: float = 60, coalesce: float = 0, port: int = 8080
+    tmp_path: Path,
+    url: str,
+    *,
+    lease: float = 60,
+    coalesce: float = 0,
+    port: int = 8080,
+    database: str | None = None,
 ) -> Config:
+    """A configuration for one Jira site at `url`; `database` a store URL (default: SQLite in tmp_path)."""
     path = tmp_path / "ela.yaml"
-    path.write_text(
-        CONFIG.format(
-            db=tmp_path / "ela.db", url=url, secret=SECRET, lease=lease, coalesce=coalesce, port=port
-        )
-    )
+    db = database or f"sqlite:///{tmp_path / 'ela.db'}"
+    path.write_text(CONFIG.format(db=db, url=url, secret=SECRET, lease=lease, coalesce=coalesce, port=port))
     return Config(path, load_settings(path))
 
 
@@ -109,7 +113,7 @@ def write_site_config(
 ) -> Config:
     """A configuration with one site named after its platform, pushed to, polled, or both."""
     head = CONFIG.split("sites:", maxsplit=1)[0].format(
-        db=tmp_path / "ela.db", url=url, secret=SECRET, lease=lease, coalesce=0, port=8080
+        db=f"sqlite:///{tmp_path / 'ela.db'}", url=url, secret=SECRET, lease=lease, coalesce=0, port=8080
     )
     webhook = f"    webhook: {{secret: {SECRET}}}\n" if push else ""
     site = SITE_CONFIG[platform].format(name=platform, url=url, webhook=webhook, pull=str(pull).lower())

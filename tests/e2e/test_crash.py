@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from connector.runtime import Runtime
 from connector.setup import setup_site
-from connector.store import outbox
+from connector.store import Store, outbox
 from connector.store.models import AuditEntry, OutboxAction
 from simulators.jira.simulator import JiraSimulator
 from tests.e2e.support import SECRET, serve, write_config
@@ -126,9 +126,15 @@ JSM_COMMENT = r"^/rest/servicedeskapi/request/SUP-\d+/comment$"
     ],
 )
 def test_a_worker_killed_while_posting_a_comment_leaves_exactly_one(
-    jira: JiraSimulator, tmp_path: Path, moment: str, status: int | None, audit: str
+    jira: JiraSimulator,
+    tmp_path: Path,
+    store: Store,
+    store_url: str,
+    moment: str,
+    status: int | None,
+    audit: str,
 ) -> None:
-    config = write_config(tmp_path, jira.base_url, lease=3.0)
+    config = write_config(tmp_path, jira.base_url, lease=3.0, database=store_url)  # `store` migrated it
     runtime = Runtime(config.settings)
     store = runtime.store
     key = jira.create_issue("SUP", "VPN", reporter=CUSTOMER)
