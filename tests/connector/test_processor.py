@@ -98,7 +98,12 @@ def test_a_failing_event_rolls_back_alone_and_the_others_commit(store: Store, ma
     assert held == []  # every ticket's lane let go, the failed one's included
 
 
-def test_several_tickets_share_a_transaction(store: Store, make_event, commits: list[int]) -> None:  # type: ignore[no-untyped-def]
+def test_several_tickets_share_a_transaction(
+    store: Store, make_event, commits: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Transactions end by their count of events here, however slowly this machine scores comments.
+    monkeypatch.setattr(processor, "TRANSACTION_SECONDS", 60.0)
+
     def commits_to_process(batch: int) -> int:
         stored(store, [make_event(key=f"SD-{n}", text="Thanks, that works now.") for n in range(1, 7)])
         settings = settings_for(batch)
