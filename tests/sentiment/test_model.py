@@ -173,6 +173,22 @@ def test_reading_sentences_equals_scoring_their_features(text: str) -> None:
         assert message == pytest.approx(model.polarity(features(analysed)))
 
 
+def test_the_scoring_table_reads_what_the_features_say(shared_data: Path) -> None:
+    """`read` walks re-keyed weights (`table.ScoringTable`): the same logits as the named features, on
+    real comments of every shared domain, in every domain's reading."""
+    texts = [row.text for _, rows in read_shared(shared_data / "sentiment") for row in rows[::50]]
+    texts += ["Sooo slow!!! :( NOT working, again? 😡 👍", "Thanks. Thanks! lol :)", "thanks"]
+    model = load_model()
+    for domain in (READS_AS, "jira", ""):
+        reading = model.reading(domain)
+        for text in texts:
+            analysed = analyse_text(text)[1]
+            message, sentences = reading.read(analysed)
+            assert sentences == pytest.approx([reading.polarity(features((a,))) for a in analysed], abs=1e-9)
+            if analysed:
+                assert message == pytest.approx(reading.polarity(features(analysed)), abs=1e-9)
+
+
 def test_groups_are_held_out_whole_and_reported_by_name() -> None:
     rows = small_corpus(copies=3)
     # Three groups, each holding one copy of the corpus: every label in every group.
