@@ -31,7 +31,13 @@ class SparseRows:
     n_rows: int
 
     @classmethod
-    def build(cls, rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> SparseRows:
+    def build(
+        cls,
+        rows: Sequence[Mapping[str, float]],
+        names: Sequence[str],
+        column_scale: Sequence[float] | None = None,
+    ) -> SparseRows:
+        """`column_scale`: each column's values multiplied by its factor (default 1)."""
         index = {name: i for i, name in enumerate(names)}
         r: list[int] = []
         c: list[int] = []
@@ -43,13 +49,11 @@ class SparseRows:
                     r.append(i)
                     c.append(j)
                     v.append(value)
-        return cls(
-            tuple(names),
-            np.asarray(r, dtype=np.int64),
-            np.asarray(c, dtype=np.int64),
-            np.asarray(v, dtype=np.float64),
-            len(rows),
-        )
+        columns = np.asarray(c, dtype=np.int64)
+        values = np.asarray(v, dtype=np.float64)
+        if column_scale is not None:
+            values = values * np.asarray(column_scale, dtype=np.float64)[columns]
+        return cls(tuple(names), np.asarray(r, dtype=np.int64), columns, values, len(rows))
 
     def dot(self, weights: FloatArray) -> FloatArray:
         """X @ W for W of shape (columns, 2)."""

@@ -13,6 +13,7 @@ from sentiment.features import features, with_domain
 from sentiment.model import CLASSES, DEFAULT_MODEL_PATH, LinearModel, ModelFileError, load_model
 from sentiment.recipe import READS_AS, SHARED_SOURCES, read_shared, shipped_config
 from sentiment.scorer import analyse_text
+from sentiment.signals import SIGNAL_WEIGHTS
 from sentiment.training import (
     Prepared,
     TrainingConfig,
@@ -229,6 +230,15 @@ def test_strong_ratings_set_the_outer_bands() -> None:
     gold = [-1, -1, -1, -1, 0, 1, 1, 1, 1] * 20
     bands = fit_bands(polarities, gold, -0.1, 0.1, means)
     assert -0.8 <= bands.very_negative_below < -0.3 and 0.3 < bands.positive_below <= 0.8
+
+
+def test_one_signal_never_reaches_the_outer_bands() -> None:
+    # A layer that is never sure: its medians would put "very" close to the label thresholds.
+    polarities = [-0.15, -0.12, 0.0, 0.12, 0.15] * 40
+    gold = [-1, -1, 0, 1, 1] * 40
+    bands = fit_bands(polarities, gold, -0.1, 0.1)
+    assert bands.very_negative_below <= min(SIGNAL_WEIGHTS.values()) < -0.1
+    assert bands.positive_below >= max(SIGNAL_WEIGHTS.values()) > 0.1
 
 
 def test_fit_linear_separates_a_toy_problem() -> None:
