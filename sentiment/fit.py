@@ -96,6 +96,13 @@ def _loss_and_gradient(
     return loss, np.concatenate((grad_w.ravel(), grad_b))
 
 
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    """a . b summed by numpy's own pairwise sum, not BLAS: BLAS splits a long dot product between
+    as many threads as the machine has cores, and the order of its partial sums, so the fitted
+    weights' last digits, would change with the machine."""
+    return float(np.multiply(a, b).sum())
+
+
 def lbfgs(
     x: SparseRows,
     target: IntArray,
@@ -116,20 +123,20 @@ def lbfgs(
         q = grad.copy()
         alphas = []
         for s, y, rho in reversed(steps):
-            a = rho * float(s @ q)
+            a = rho * _dot(s, q)
             alphas.append(a)
             q -= a * y
         if steps:
             s, y, _ = steps[-1]
-            q *= float(s @ y) / float(y @ y)
+            q *= _dot(s, y) / _dot(y, y)
         for (s, y, rho), a in zip(steps, reversed(alphas), strict=True):
-            b = rho * float(y @ q)
+            b = rho * _dot(y, q)
             q += (a - b) * s
         direction = -q
-        slope = float(grad @ direction)
+        slope = _dot(grad, direction)
         if slope >= 0:  # not a descent direction: restart from the gradient
             steps.clear()
-            direction, slope = -grad, -float(grad @ grad)
+            direction, slope = -grad, -_dot(grad, grad)
         step = 1.0 if steps else min(1.0, 1.0 / max(float(np.abs(grad).sum()), 1e-12))
         # Backtracking line search with the Armijo condition.
         for _ in range(30):
@@ -141,7 +148,7 @@ def lbfgs(
         else:
             break
         s_k, y_k = candidate - params, new_grad - grad
-        sy = float(s_k @ y_k)
+        sy = _dot(s_k, y_k)
         if sy > 1e-12:
             steps.append((s_k, y_k, 1.0 / sy))
             if len(steps) > memory:
