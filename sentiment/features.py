@@ -17,15 +17,15 @@ to it. A reader of one domain adds the two (`LinearModel.reading`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from sentiment.desk_words import EMOTION_CATEGORY
 from sentiment.lexicon import SentenceLexicon, squash
 
 FEATURE_VERSION = 4
 WORD_VALUE = 0.5
-_MAX_SENTENCE_COUNT = 4
-_LENGTH_BUCKETS = ((3, "len:1-3"), (10, "len:4-10"), (25, "len:11-25"))
+MAX_SENTENCE_COUNT = 4
+LENGTH_BUCKETS = ((3, "len:1-3"), (10, "len:4-10"), (25, "len:11-25"))
 DOMAIN_PREFIX = "@"
 DOMAIN_BIAS = "bias"
 
@@ -33,7 +33,7 @@ DOMAIN_BIAS = "bias"
 def add_word_features(sentence: SentenceLexicon, feats: dict[str, float]) -> None:
     """Add one sentence's n-grams to `feats`; a message's are the sum of its sentences'.
 
-    `word_logits` walks the same names without building the dict: keep the two in step.
+    `table.ScoringTable.words` walks the same names without building the dict: keep the two in step.
     """
     value = WORD_VALUE
     previous = "<s>"
@@ -50,36 +50,6 @@ def add_word_features(sentence: SentenceLexicon, feats: dict[str, float]) -> Non
     if sentence.words:
         name = "b:" + previous + " </s>"
         feats[name] = get(name, 0.0) + value
-
-
-def word_logits(sentence: SentenceLexicon, weights: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
-    """What one sentence's n-grams add to the logits: `add_word_features`, read off the weights."""
-    value = WORD_VALUE
-    neg = pos = 0.0
-    previous = "<s>"
-    get = weights.get
-    for word in sentence.words:
-        w = get("u:" + word)
-        if w is not None:
-            neg += w[0] * value
-            pos += w[1] * value
-        w = get("b:" + previous + " " + word)
-        if w is not None:
-            neg += w[0] * value
-            pos += w[1] * value
-        previous = word
-        category = EMOTION_CATEGORY.get(word)
-        if category:
-            w = get(category)
-            if w is not None:
-                neg += w[0]
-                pos += w[1]
-    if sentence.words:
-        w = get("b:" + previous + " </s>")
-        if w is not None:
-            neg += w[0] * value
-            pos += w[1] * value
-    return neg, pos
 
 
 def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
@@ -139,9 +109,9 @@ def _message_dense(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
     # How many sentences, and how the last one closes: a one-line comment is a different genre from a
     # paragraph (a bare "Thanks" is a sign-off, "Thanks!" is gratitude), and the labelled data holds
     # both in proportions that vary from one project to the next.
-    feats[f"sent:{min(len(sentences), _MAX_SENTENCE_COUNT)}"] = 1.0
+    feats[f"sent:{min(len(sentences), MAX_SENTENCE_COUNT)}"] = 1.0
     feats["end:" + (sentences[-1].ending or "none")] = 1.0
-    for limit, name in _LENGTH_BUCKETS:
+    for limit, name in LENGTH_BUCKETS:
         if n_words <= limit:
             feats[name] = 1.0
             break
@@ -186,7 +156,7 @@ def _sentence_dense(s: SentenceLexicon) -> dict[str, float]:
     feats["sent:1"] = 1.0
     feats["end:" + (s.ending or "none")] = 1.0
     n_words = len(s.words)
-    for limit, name in _LENGTH_BUCKETS:
+    for limit, name in LENGTH_BUCKETS:
         if n_words <= limit:
             feats[name] = 1.0
             break

@@ -31,7 +31,13 @@ class SparseRows:
     n_rows: int
 
     @classmethod
-    def build(cls, rows: Sequence[Mapping[str, float]], names: Sequence[str]) -> SparseRows:
+    def build(
+        cls,
+        rows: Sequence[Mapping[str, float]],
+        names: Sequence[str],
+        column_scale: Sequence[float] | None = None,
+    ) -> SparseRows:
+        """`column_scale`: each column's values multiplied by its factor (default 1)."""
         index = {name: i for i, name in enumerate(names)}
         r: list[int] = []
         c: list[int] = []
@@ -43,13 +49,11 @@ class SparseRows:
                     r.append(i)
                     c.append(j)
                     v.append(value)
-        return cls(
-            tuple(names),
-            np.asarray(r, dtype=np.int64),
-            np.asarray(c, dtype=np.int64),
-            np.asarray(v, dtype=np.float64),
-            len(rows),
-        )
+        columns = np.asarray(c, dtype=np.int64)
+        values = np.asarray(v, dtype=np.float64)
+        if column_scale is not None:
+            values = values * np.asarray(column_scale, dtype=np.float64)[columns]
+        return cls(tuple(names), np.asarray(r, dtype=np.int64), columns, values, len(rows))
 
     def dot(self, weights: FloatArray) -> FloatArray:
         """X @ W for W of shape (columns, 2)."""
@@ -92,6 +96,13 @@ def _loss_and_gradient(
     return loss, np.concatenate((grad_w.ravel(), grad_b))
 
 
+def _dot(a: FloatArray, b: FloatArray) -> float:
+    """a . b summed by numpy's own pairwise sum, not BLAS: BLAS splits a long dot product between
+    as many threads as the machine has cores, and the order of its partial sums, so the fitted
+    weights' last digits, would change with the machine."""
+    return float(np.multiply(a, b).sum())
+
+
 def lbfgs(
     x: SparseRows,
     target: IntArray,
@@ -112,20 +123,20 @@ def lbfgs(
         q = grad.copy()
         alphas = []
         for s, y, rho in reversed(steps):
-            a = rho * float(s @ q)
+            a = rho * _dot(s, q)
             alphas.append(a)
             q -= a * y
         if steps:
             s, y, _ = steps[-1]
-            q *= float(s @ y) / float(y @ y)
+            q *= _dot(s, y) / _dot(y, y)
         for (s, y, rho), a in zip(steps, reversed(alphas), strict=True):
-            b = rho * float(y @ q)
+            b = rho * _dot(y, q)
             q += (a - b) * s
         direction = -q
-        slope = float(grad @ direction)
+        slope = _dot(grad, direction)
         if slope >= 0:  # not a descent direction: restart from the gradient
             steps.clear()
-            direction, slope = -grad, -float(grad @ grad)
+            direction, slope = -grad, -_dot(grad, grad)
         step = 1.0 if steps else min(1.0, 1.0 / max(float(np.abs(grad).sum()), 1e-12))
         # Backtracking line search with the Armijo condition.
         for _ in range(30):
@@ -137,7 +148,7 @@ def lbfgs(
         else:
             break
         s_k, y_k = candidate - params, new_grad - grad
-        sy = float(s_k @ y_k)
+        sy = _dot(s_k, y_k)
         if sy > 1e-12:
             steps.append((s_k, y_k, 1.0 / sy))
             if len(steps) > memory:

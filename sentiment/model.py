@@ -11,13 +11,14 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from sentiment.features import DOMAIN_BIAS, DOMAIN_PREFIX, dense_features, domain_name, word_logits
+from sentiment.features import DOMAIN_BIAS, DOMAIN_PREFIX, domain_name
 from sentiment.lexicon import SentenceLexicon
 from sentiment.mood import MoodBands
+from sentiment.table import ScoringTable
 
 CLASSES = (-1, 0, 1)
 FORMAT = "ela-sentiment-linear"
@@ -170,36 +171,31 @@ class LinearModel:
         each sentence, without building their feature dicts.
 
         A message's n-gram features are the sum of its sentences', so each sentence's n-grams are
-        read off the weights once and serve both; only the couple of dozen dense features are read
-        per sentence and for the message.
+        read off the weights once and serve both; the dense features are read per sentence and for
+        the message (`table.ScoringTable`).
         """
         if not sentences:
             return 0.0, []
-        weights = self.weights
+        table = self.table
         neg_bias, pos_bias = self.bias
-        words = [word_logits(s, weights) for s in sentences]
+        words = [table.words(s) for s in sentences]
         polarities = []
         for sentence, (neg, pos) in zip(sentences, words, strict=True):
-            d_neg, d_pos = self._dense_logits(dense_features((sentence,)))
+            d_neg, d_pos = table.sentence_dense(sentence)
             p_neg, _, p_pos = softmax(neg_bias + neg + d_neg, pos_bias + pos + d_pos)
             polarities.append(p_pos - p_neg)
         if len(sentences) == 1:
             return polarities[0], polarities
-        d_neg, d_pos = self._dense_logits(dense_features(sentences))
+        d_neg, d_pos = table.message_dense(sentences)
         p_neg, _, p_pos = softmax(
             neg_bias + sum(w[0] for w in words) + d_neg, pos_bias + sum(w[1] for w in words) + d_pos
         )
         return p_pos - p_neg, polarities
 
-    def _dense_logits(self, feats: Mapping[str, float]) -> tuple[float, float]:
-        neg = pos = 0.0
-        weights = self.weights
-        for name, value in feats.items():
-            w = weights.get(name)
-            if w is not None:
-                neg += w[0] * value
-                pos += w[1] * value
-        return neg, pos
+    @cached_property
+    def table(self) -> ScoringTable:
+        """The weights re-keyed for `read`, built on first use (a reading is built once per engine)."""
+        return ScoringTable.build(self.weights)
 
     def probabilities(self, feats: Mapping[str, float]) -> tuple[float, float, float]:
         return softmax(*self.logits(feats))

@@ -16,9 +16,10 @@ once, however often its patterns match. The names are part of the API: callers r
 | praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words |
 
 The weights are on the polarity scale [-1, 1]: one signal on an otherwise neutral comment moves it
-past the fitted label threshold (about +-0.06) into the plain negative (positive) mood, not into the
-"very" band (beyond about -0.25 and +0.45); two negative signals together make it very negative. They
-were set by reading, not fitted, and are constants here so that a change to them shows in review.
+past the fitted label threshold (about +-0.05) into the plain negative (positive) mood, not into the
+"very" band (beyond -0.25 and about +0.40: the fitted bands never start nearer than one signal's
+weight); two negative signals together make it very negative. They were set by reading, not fitted,
+and are constants here so that a change to them shows in review.
 """
 
 # Each pattern stays on one line, however long, so that it reads as one regex in review.

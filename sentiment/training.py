@@ -38,8 +38,9 @@ from sentiment.fit import SparseRows, lbfgs
 from sentiment.lexicon import SentenceLexicon
 from sentiment.model import CLASSES, Calibration, LinearModel, aggregate, softmax
 from sentiment.mood import MoodBands
+from sentiment.ngram_scale import ngram_scales, scale_of
 from sentiment.scorer import analyse_text
-from sentiment.signals import apply_signals, detect_signals
+from sentiment.signals import SIGNAL_WEIGHTS, apply_signals, detect_signals
 
 Features = dict[str, float]
 
@@ -57,6 +58,8 @@ class TrainingConfig:
     max_iter: int = 300
     domain_features: bool = True
     class_balance: float = 1.0  # 1: every class of a domain weighs the same; 0: as the data has them
+    # n-grams' values scaled by how unevenly the classes use them, to this power (ngram_scale.py): 0 = off
+    nb_scale: float = 0.75
     domain_size: float = 0.5  # a domain's total weight grows as (its size) ** domain_size: 0 = all equal
     reads_as: str = ""  # the domain whose weights read a comment of unknown origin ("": shared only)
 
@@ -166,11 +169,15 @@ def fit_linear(
     for feats, _ in examples:
         counts.update(feats.keys())
     names = sorted(name for name, n in counts.items() if n >= config.min_count)
-    x = SparseRows.build([feats for feats, _ in examples], names)
+    scales = ngram_scales(examples, config.nb_scale) if config.nb_scale else {}
+    column_scale = [scale_of(name, scales) for name in names]
+    x = SparseRows.build([feats for feats, _ in examples], names, column_scale)
     target = np.asarray([CLASSES.index(y) for _, y in examples], dtype=np.int64)
     w = np.ones(len(examples)) if weights is None else np.asarray(weights, dtype=np.float64)
     w = w / w.sum()
     fitted, bias = lbfgs(x, target, w, config.l2, max_iter=config.max_iter)
+    # What ships is the weight of the plain feature: the fitted one times its column's scale.
+    fitted = fitted * np.asarray(column_scale)[:, None]
     kept = {
         name: (float(fitted[i, 0]), float(fitted[i, 1]))
         for i, name in enumerate(names)
@@ -298,7 +305,7 @@ def fit_bands(
     out-of-fold polarity of the correctly recognised negatives (positives), so that "very" is never
     more than the stronger half of a side: F1 favours a low cut when strong ratings are common, and
     a cut at the label threshold would leave no plain "negative" at all. Without ratings, that median
-    (halfway to the end of the scale when there are none).
+    (halfway to the end of the scale when there are none). Never nearer than one signal's weight.
     """
     negatives = [p for p, g in zip(polarities, gold, strict=True) if g == -1 and p < negative_below]
     positives = [p for p, g in zip(polarities, gold, strict=True) if g == 1 and p >= positive_from]
@@ -310,6 +317,10 @@ def fit_bands(
         strong_positive = _strong_cut([p for p, _ in rated], [m >= STRONG_MEAN for _, m in rated])
         very_negative = min(very_negative, strong_negative)
         very_positive = max(very_positive, strong_positive)
+    # One service-desk signal on a comment the layer reads as neutral is a plain mood, not a "very"
+    # one (signals.py): "very" starts no nearer than the strongest single signal's weight.
+    very_negative = min(very_negative, *SIGNAL_WEIGHTS.values())
+    very_positive = max(very_positive, *SIGNAL_WEIGHTS.values())
     return MoodBands(
         round(min(very_negative, negative_below), 3),
         negative_below,
@@ -599,6 +610,7 @@ def train_model(
             "max_iter": config.max_iter,
             "domain_features": config.domain_features,
             "class_balance": config.class_balance,
+            "nb_scale": config.nb_scale,
             "domain_size": config.domain_size,
             "reads_as": config.reads_as,
         },

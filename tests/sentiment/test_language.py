@@ -70,3 +70,10 @@ def test_plain_english_is_known_at_a_glance_and_nothing_foreign_is() -> None:
         if gold not in ("en", None):
             assert not english_at_a_glance(text), text
     assert not english_at_a_glance("Ich warte immer noch auf eine Antwort von Ihrem Support.")
+
+
+def test_the_glance_counts_each_word_once() -> None:
+    # english_at_a_glance counts the two word lists apart: a word in both would count twice.
+    from sentiment.language import _COMMON, _ENGLISH
+
+    assert not _ENGLISH & _COMMON

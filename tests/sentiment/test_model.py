@@ -13,6 +13,7 @@ from sentiment.features import features, with_domain
 from sentiment.model import CLASSES, DEFAULT_MODEL_PATH, LinearModel, ModelFileError, load_model
 from sentiment.recipe import READS_AS, SHARED_SOURCES, read_shared, shipped_config
 from sentiment.scorer import analyse_text
+from sentiment.signals import SIGNAL_WEIGHTS
 from sentiment.training import (
     Prepared,
     TrainingConfig,
@@ -173,6 +174,22 @@ def test_reading_sentences_equals_scoring_their_features(text: str) -> None:
         assert message == pytest.approx(model.polarity(features(analysed)))
 
 
+def test_the_scoring_table_reads_what_the_features_say(shared_data: Path) -> None:
+    """`read` walks re-keyed weights (`table.ScoringTable`): the same logits as the named features, on
+    real comments of every shared domain, in every domain's reading."""
+    texts = [row.text for _, rows in read_shared(shared_data / "sentiment") for row in rows[::50]]
+    texts += ["Sooo slow!!! :( NOT working, again? 😡 👍", "Thanks. Thanks! lol :)", "thanks"]
+    model = load_model()
+    for domain in (READS_AS, "jira", ""):
+        reading = model.reading(domain)
+        for text in texts:
+            analysed = analyse_text(text)[1]
+            message, sentences = reading.read(analysed)
+            assert sentences == pytest.approx([reading.polarity(features((a,))) for a in analysed], abs=1e-9)
+            if analysed:
+                assert message == pytest.approx(reading.polarity(features(analysed)), abs=1e-9)
+
+
 def test_groups_are_held_out_whole_and_reported_by_name() -> None:
     rows = small_corpus(copies=3)
     # Three groups, each holding one copy of the corpus: every label in every group.
@@ -213,6 +230,15 @@ def test_strong_ratings_set_the_outer_bands() -> None:
     gold = [-1, -1, -1, -1, 0, 1, 1, 1, 1] * 20
     bands = fit_bands(polarities, gold, -0.1, 0.1, means)
     assert -0.8 <= bands.very_negative_below < -0.3 and 0.3 < bands.positive_below <= 0.8
+
+
+def test_one_signal_never_reaches_the_outer_bands() -> None:
+    # A layer that is never sure: its medians would put "very" close to the label thresholds.
+    polarities = [-0.15, -0.12, 0.0, 0.12, 0.15] * 40
+    gold = [-1, -1, 0, 1, 1] * 40
+    bands = fit_bands(polarities, gold, -0.1, 0.1)
+    assert bands.very_negative_below <= min(SIGNAL_WEIGHTS.values()) < -0.1
+    assert bands.positive_below >= max(SIGNAL_WEIGHTS.values()) > 0.1
 
 
 def test_fit_linear_separates_a_toy_problem() -> None:
