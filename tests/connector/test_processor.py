@@ -19,10 +19,10 @@ from connector.pipeline import EventContext, Pipeline
 from connector.processor import EventProcessor
 from connector.settings import Settings, parse_settings
 from connector.store import Store
-from connector.store import events as event_store
 from connector.store.group_commit import Piece, commit_together
 from connector.store.models import EventRow, Lane, MoodEntry, TicketRow, utcnow
 from sentiment.engines import get_engine
+from tests.connector.deliveries import delivered
 
 CONFIG = """
 worker: {{transaction_events: {batch}}}
@@ -53,15 +53,7 @@ def settings_for(batch: int) -> Settings:
 
 def delivery_of(e: TicketEvent) -> Callable[[Session], Any]:
     """Storing `e` as the intake does, as one piece of a group commit."""
-    return lambda session: event_store.store_delivery(
-        session,
-        platform="jira",
-        site="jira-prod",
-        delivery_key=e.event_id,
-        webhook_event="comment_created",
-        body=e.to_json().encode(),
-        events=(e,),
-    )
+    return lambda session: delivered(session, e)
 
 
 def stored(store: Store, events: list[TicketEvent]) -> None:

@@ -10,21 +10,14 @@ from sqlalchemy import func, select
 from connector.store import Store
 from connector.store import events as event_store
 from connector.store.models import Delivery, EventRow, utcnow
+from tests.connector.deliveries import delivered
 
 LEASE = timedelta(seconds=60)
 
 
 def _store(store: Store, key: str, *events, body: bytes = b"{}") -> event_store.StoredDelivery:  # type: ignore[no-untyped-def]
     with store.session() as session:
-        return event_store.store_delivery(
-            session,
-            platform="jira",
-            site="jira-prod",
-            delivery_key=key,
-            webhook_event="comment_created",
-            body=body,
-            events=tuple(events),
-        )
+        return delivered(session, *events, key=key, body=body)
 
 
 def test_a_retried_delivery_stores_nothing_new(store: Store, make_event) -> None:  # type: ignore[no-untyped-def]

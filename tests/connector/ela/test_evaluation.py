@@ -332,7 +332,7 @@ def test_timers_fire_at_the_scheduled_moment_whatever_the_queue_delay(
 def test_csat_target_reads_survey_answers_stored_as_events(store: Store, make_event: EventFactory) -> None:
     from adapters.events import SurveyAnswer, Ticket, TicketEvent
     from connector.processor import EventProcessor
-    from connector.store import events as event_store
+    from tests.connector.deliveries import delivered
 
     policies = POLICIES.split("  policies:\n")[0] + (
         "  policies:\n"
@@ -371,15 +371,7 @@ def test_csat_target_reads_survey_answers_stored_as_events(store: Store, make_ev
     processor = EventProcessor(settings, store, ela.pipeline, "w1")
     for event in (answer(2, 1), answer(2, 1)):  # the second is the same answer delivered again
         with store.session() as session:
-            event_store.store_delivery(
-                session,
-                platform="jira",
-                site="jira-prod",
-                delivery_key=event.event_id,
-                webhook_event="survey_answered",
-                body=event.to_json().encode(),
-                events=(event,),
-            )
+            delivered(session, event, webhook_event="survey_answered")
     assert processor.process_once().processed == 1
     state = ela.state("satisfied")
     assert state is not None and (state.status, state.reason) == (
@@ -389,15 +381,7 @@ def test_csat_target_reads_survey_answers_stored_as_events(store: Store, make_ev
     assert [a["kind"] for a in ela.actions()] == ["comment"]
     assert ela.fields()["ela_status"] == "Breached"
     with store.session() as session:
-        event_store.store_delivery(
-            session,
-            platform="jira",
-            site="jira-prod",
-            delivery_key="again",
-            webhook_event="survey_answered",
-            body=b"{}",
-            events=(answer(5, 2),),
-        )
+        delivered(session, answer(5, 2), key="again", webhook_event="survey_answered", body=b"{}")
     assert processor.process_once().processed == 1
     assert ela.state("satisfied").status == "met"  # type: ignore[union-attr]
     assert ela.fields()["ela_status"] == "Met"
