@@ -7,11 +7,38 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.e2e_env import SITE, Environment, rss_mib
 from bench.e2e_load import TEXTS, Payloads
 from bench.e2e_scenarios import BENCH, Checks, profiling
 from bench.figures import Figure, at_least, percentile, show
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from adapters.base import RoleRules
+
+
+def store_comment(session: Session, body: bytes, delivery: str, rules: RoleRules) -> str:
+    """One Jira comment webhook stored as the intake stores it (parsed by the Jira adapter, one
+    delivery); its delivery key."""
+    from adapters.base import Headers, InboundRequest
+    from connector.platforms import platform_for
+    from connector.store.events import store_delivery
+
+    headers = Headers({"X-Atlassian-Webhook-Identifier": delivery})
+    parsed = platform_for("jira").adapter.parse(InboundRequest(headers=headers, body=body), SITE, rules)
+    store_delivery(
+        session,
+        platform="jira",
+        site=SITE,
+        delivery_key=parsed.delivery_key,
+        webhook_event=parsed.webhook_event,
+        body=body,
+        events=parsed.events,
+    )
+    return parsed.delivery_key
 
 
 def store_backlog(
@@ -19,15 +46,11 @@ def store_backlog(
 ) -> list[str]:
     """`events` comments on `tickets_n` tickets stored before any worker runs, as the intake stores
     them (each payload parsed by the Jira adapter, one delivery each); their delivery keys."""
-    from adapters.base import Headers, InboundRequest
-    from connector.platforms import platform_for
     from connector.settings import load_settings
     from connector.store import Store
-    from connector.store.events import store_delivery
 
     tickets = env.create_issues(tickets_n)
     settings = load_settings(env.config)
-    adapter = platform_for("jira").adapter
     rules = settings.sites[SITE].customers.rules()
     payloads = Payloads(payload)
     payloads.serial = serial  # comment ids go on from here: a second backlog's comments are new ones
@@ -39,18 +62,7 @@ def store_backlog(
                 for n in range(start, min(events, start + 1000)):
                     key, issue_id = tickets[n % tickets_n]
                     body = payloads.comment(key, issue_id, TEXTS[n % len(TEXTS)])
-                    headers = Headers({"X-Atlassian-Webhook-Identifier": f"{prefix}-{n}"})
-                    parsed = adapter.parse(InboundRequest(headers=headers, body=body), SITE, rules)
-                    store_delivery(
-                        session,
-                        platform="jira",
-                        site=SITE,
-                        delivery_key=parsed.delivery_key,
-                        webhook_event=parsed.webhook_event,
-                        body=body,
-                        events=parsed.events,
-                    )
-                    keys.append(parsed.delivery_key)
+                    keys.append(store_comment(session, body, f"{prefix}-{n}", rules))
     finally:
         store.dispose()
     return keys

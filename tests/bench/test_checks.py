@@ -8,14 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from adapters.base import Headers, InboundRequest
+from bench.e2e_backlog import store_comment
 from bench.e2e_env import SITE, Environment
 from bench.e2e_load import Ack, Payloads
 from bench.e2e_scenarios import Checks
-from connector.platforms import platform_for
 from connector.settings import parse_settings
 from connector.store import Store
-from connector.store.events import store_delivery
 
 CONFIG = f"""
 sites:
@@ -28,7 +26,6 @@ sites:
 
 
 def store(env: Environment, keys: list[str]) -> None:
-    adapter = platform_for("jira").adapter
     rules = parse_settings(CONFIG, env={}).sites[SITE].customers.rules()
     payloads = Payloads()
     db = Store(env.url)
@@ -36,17 +33,7 @@ def store(env: Environment, keys: list[str]) -> None:
     with db.session() as session:
         for n, key in enumerate(keys):
             body = payloads.comment(f"SUP-{n + 1}", str(10_000 + n), "Still broken.")
-            request = InboundRequest(headers=Headers({"X-Atlassian-Webhook-Identifier": key}), body=body)
-            parsed = adapter.parse(request, SITE, rules)
-            store_delivery(
-                session,
-                platform="jira",
-                site=SITE,
-                delivery_key=parsed.delivery_key,
-                webhook_event=parsed.webhook_event,
-                body=body,
-                events=parsed.events,
-            )
+            store_comment(session, body, key, rules)
     db.dispose()
 
 
