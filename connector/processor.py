@@ -95,8 +95,7 @@ class EventProcessor:
     def _let_go(self, lanes: list[list[event_store.ClaimedEvent]]) -> None:
         try:
             with self.store.session() as session:
-                for events in lanes:
-                    event_store.release(session, events[0].lane_id, self.worker_id)
+                event_store.release_all(session, [events[0].lane_id for events in lanes], self.worker_id)
         except Exception:
             log.warning("worker.release_failed", exc_info=True)
 

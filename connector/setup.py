@@ -35,12 +35,10 @@ def patiently(
 ) -> T:
     """`step()`, run again after a rate limit (waiting out its Retry-After) or a transient failure
     (1, 2, 4 ... s), at most ATTEMPTS times; `waiting(error, seconds, attempt)` is told of each wait."""
-    for attempt in range(1, ATTEMPTS + 1):
+    for attempt in range(1, ATTEMPTS):
         try:
             return step()
         except (RateLimited, TransientWriteError) as exc:
-            if attempt == ATTEMPTS:
-                raise
             seconds = float(2 ** (attempt - 1))
             if isinstance(exc, RateLimited) and exc.retry_after is not None:
                 if exc.retry_after > LONGEST_WAIT:
@@ -50,7 +48,7 @@ def patiently(
                 seconds = max(exc.retry_after, 0.0)
             waiting(exc, seconds, attempt)
             sleep(seconds)
-    raise AssertionError("unreachable")  # the loop returns or raises
+    return step()  # the last attempt: what it raises is the answer
 
 
 def setup_site(site: SiteSettings, settings: Settings, writer: TicketWriter | None = None) -> SetupResult:

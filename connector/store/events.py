@@ -233,30 +233,12 @@ def mark_failed_attempt(
     return row.state
 
 
-def release(session: Session, lane_id: int, worker: str) -> bool:
-    """Let go of a lane when done with the events taken from it: ready if events remain, else idle."""
-
-    def next_due(lane: Lane) -> datetime | None:
-        remaining = session.scalar(
-            select(EventRow.id)
-            .where(
-                EventRow.platform == lane.platform,
-                EventRow.site == lane.site,
-                EventRow.ticket_key == lane.ticket_key,
-                EventRow.state == "pending",
-            )
-            .limit(1)
-        )
-        return utcnow() if remaining is not None else None
-
-    return lanes.settle(session, lane_id, worker, next_due)
-
-
 def release_all(
     session: Session, lane_ids: list[int], worker: str, hold: Mapping[int, datetime] | None = None
 ) -> None:
-    """`release` for every lane a transaction took, in three statements rather than three each; a
-    lane in `hold` (its ticket's event failed and will be tried again) waits until its time."""
+    """Let go of the lanes a transaction took events from, in three statements: each is ready if
+    its ticket has events left, idle if not; a lane in `hold` (its ticket's event failed and will be
+    tried again) waits until its time."""
 
     def pending(lane: Any) -> ColumnElement[bool]:
         return exists().where(

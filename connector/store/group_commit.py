@@ -94,12 +94,13 @@ def commit_together(store: Store, batch: list[Piece]) -> None:
                 # transaction, which is all it holds (the exception reaches its future below).
                 _, job, future = batch[0]
                 results.append((future, job(session), None))
-            for _, job, future in batch if len(batch) > 1 else ():
-                try:
-                    with session.begin_nested():
-                        results.append((future, job(session), None))
-                except Exception as exc:  # only this job's savepoint is rolled back
-                    results.append((future, None, exc))
+            else:
+                for _, job, future in batch:
+                    try:
+                        with session.begin_nested():
+                            results.append((future, job(session), None))
+                    except Exception as exc:  # only this job's savepoint is rolled back
+                        results.append((future, None, exc))
     except Exception as exc:  # the commit failed: nothing of the batch is durable
         for _, _, future in batch:
             future.set_exception(exc)
