@@ -167,10 +167,10 @@ class EventProcessor:
                 claimed.id,
                 f"{type(exc).__name__}: {exc}",
                 max_attempts=self.settings.worker.max_attempts,
-                retry_at=retry_at,
-                hold_lane=False,  # held back with the transaction's other lanes, in their lock order
             )
             if state == "pending":
+                # Held back with the transaction's other lanes as it ends, in their lock order: locked
+                # here, mid-transaction, it would be taken out of that order.
                 holds[claimed.lane_id] = retry_at
             return "failed"
         finished.append((event, outcome))

@@ -204,20 +204,11 @@ def mark_done(session: Session, event_pk: int) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def mark_failed_attempt(
-    session: Session,
-    event_pk: int,
-    error: str,
-    *,
-    max_attempts: int,
-    retry_at: datetime,
-    hold_lane: bool = True,
-) -> str:
-    """Record a failed attempt. The ticket's lane waits until `retry_at` (its later events wait behind
-    this one); after `max_attempts` the event is parked as failed (kept, visible) and the lane goes on.
-    With `hold_lane` False the caller holds the lane back itself, when it settles its lanes together
-    in their lock order (`release_all`'s `hold`): locking it here, mid-transaction, would take it
-    out of that order."""
+def mark_failed_attempt(session: Session, event_pk: int, error: str, *, max_attempts: int) -> str:
+    """Record a failed attempt: "pending" while it will be tried again, "failed" once parked (kept,
+    visible) after `max_attempts`. The caller holds the ticket's lane back until the retry, with its
+    other lanes and in their lock order (`release_all`'s `hold`), so the ticket's later events wait
+    behind this one."""
     row = session.get(EventRow, event_pk)
     if row is None:
         return "missing"
@@ -226,10 +217,6 @@ def mark_failed_attempt(
     if row.attempts >= max_attempts:
         row.state = "failed"
         row.processed_at = utcnow()
-    if hold_lane:
-        lane = lanes.lane_of(session, lanes.EVENTS, row.platform, row.site, row.ticket_key)
-        if lane is not None:
-            lanes.hold_back(session, lane, retry_at if row.state == "pending" else utcnow())
     return row.state
 
 

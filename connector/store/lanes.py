@@ -147,15 +147,6 @@ def heads(
     return found
 
 
-def lane_of(session: Session, queue: str, platform: str, site: str, ticket_key: str) -> Lane | None:
-    query = session.query(Lane).filter(
-        Lane.queue == queue, Lane.platform == platform, Lane.site == site, Lane.ticket_key == ticket_key
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return query.one_or_none()
-
-
 def settle(session: Session, lane_id: int, worker: str, next_due: Callable[[Lane], datetime | None]) -> bool:
     """Let go of a held lane: ready at `next_due(lane)` when items remain, idle when it returns None.
     `next_due` runs after the lane's row is locked, so it sees every item whose waker is done with the
@@ -212,8 +203,3 @@ def settle_all(
                 .values(claimed_by=None, **values)
                 .execution_options(synchronize_session="fetch")
             )
-
-
-def hold_back(session: Session, lane: Lane, until: datetime) -> None:
-    """Release a lane (whoever holds it) and keep it out of claims until `until`."""
-    leases.settle(lane, state="ready", due_at=until)

@@ -84,11 +84,10 @@ def test_a_ticket_waits_behind_its_failed_event(store: Store, make_event) -> Non
     _store(store, "c", make_event(key="SD-2", text="other ticket"))
     with store.session() as session:
         rows = event_store.claim_events(session, "w1", 1, LEASE)
-        failed_pk = rows[0].id
+        failed_pk, lane_id = rows[0].id, rows[0].lane_id
     with store.session() as session:
-        event_store.mark_failed_attempt(
-            session, failed_pk, "boom", max_attempts=3, retry_at=utcnow() + timedelta(minutes=5)
-        )
+        event_store.mark_failed_attempt(session, failed_pk, "boom", max_attempts=3)
+        event_store.release_all(session, [lane_id], "w1", {lane_id: utcnow() + timedelta(minutes=5)})
     with store.session() as session:
         claimed = [(r.ticket_key, r.kind) for r in event_store.claim_events(session, "w1", 10, LEASE)]
     assert claimed == [("SD-2", "commented")]
@@ -110,9 +109,7 @@ def test_failed_attempts_park_the_event_after_the_limit(store: Store, make_event
     states = []
     for _ in range(3):
         with store.session() as session:
-            states.append(
-                event_store.mark_failed_attempt(session, pk, "boom", max_attempts=3, retry_at=utcnow())
-            )
+            states.append(event_store.mark_failed_attempt(session, pk, "boom", max_attempts=3))
     assert states == ["pending", "pending", "failed"]
     with store.session() as session:
         assert event_store.counts_by_state(session) == {"failed": 1}
