@@ -228,6 +228,9 @@ NEGATORS: frozenset[str] = frozenset(
         "aint",
     }
 )
+# Contractions that, with the apostrophe dropped as every other token's is, spell a word the lexicons
+# weigh: "I'll" is not "ill", nor "he'll" "hell", "we'll" "well". They keep their apostrophe.
+CONTRACTION_CLASHES: frozenset[str] = frozenset({"ill", "hell", "well", "whore"})
 # A negation reaches this many words forward, and stops at a clause boundary.
 NEGATION_SCOPE = 4
 CLAUSE_BREAKS: frozenset[str] = frozenset({"but", "however", "although", "though", "yet", "except"})

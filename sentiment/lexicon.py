@@ -168,6 +168,10 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
     special = _special()
     tokens = tokenize(sentence)
     lowered = [t.lower().replace("'", "") for t in tokens]
+    if "'" in sentence or "\u2019" in sentence:
+        clashes = dw.CONTRACTION_CLASHES
+        pairs = zip(tokens, lowered, strict=True)
+        lowered = [t.lower() if w in clashes and "'" in t else w for t, w in pairs]
     assessed: list[float] = []
     v_positive = v_negative = 0.0
     negated = exclamations = questions = shouts = emoji_positive = emoji_negative = 0

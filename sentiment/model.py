@@ -26,6 +26,8 @@ FORMAT = "ela-sentiment-linear"
 # Version 3: per-domain copies of the features ("@jira:u:thanks") and the domain the engine reads as.
 FORMAT_VERSION = 3
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "data" / "model.json"
+# A training domain's own reading: (negative_below, positive_from, dominant_below).
+DomainCalibration = tuple[float, float, float]
 
 
 class ModelFileError(ValueError):
@@ -103,9 +105,11 @@ class LinearModel:
     bias: tuple[float, float]
     calibration: Calibration = field(default_factory=Calibration)
     meta: Mapping[str, Any] = field(default_factory=dict)
-    # {training domain: (negative_below, positive_from)}: the label thresholds for texts of that domain
-    # read with its domain's weights, for `DeskEngine(domain=...)`.
-    domain_thresholds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    # {training domain: (negative_below, positive_from, dominant_below)}: the label thresholds and the
+    # aggregation rule for texts of that domain read with its domain's weights, for
+    # `DeskEngine(domain=...)`. Each domain's are fitted on its own texts: one sharp sentence decides a
+    # complaint to a service desk, but a tweet's "Ugh." before its praise does not.
+    domain_thresholds: Mapping[str, DomainCalibration] = field(default_factory=dict)
     # The training domain whose weights the engine reads a comment with when told no domain: the one
     # closest to what customers write. "" reads with the shared weights only.
     reads_as: str = ""
@@ -139,9 +143,9 @@ class LinearModel:
         )
 
     def for_domain(self, domain: str) -> Calibration:
-        """The calibration for texts of a training domain: its own label thresholds, the shared rest."""
+        """The calibration for texts of a training domain: its own thresholds and rule, the shared rest."""
         try:
-            negative_below, positive_from = self.domain_thresholds[domain]
+            negative_below, positive_from, dominant_below = self.domain_thresholds[domain]
         except KeyError:
             known = ", ".join(sorted(self.domain_thresholds)) or "none"
             raise ModelFileError(f"the model has no domain {domain!r} (domains: {known})") from None
@@ -149,7 +153,7 @@ class LinearModel:
         return Calibration(
             negative_below,
             positive_from,
-            cal.dominant_below,
+            dominant_below,
             _bands_for(cal, negative_below, positive_from),
             cal.lexicon_dominant_below,
             0.0,
@@ -270,7 +274,8 @@ class LinearModel:
             weights = {str(k): _pair(v) for k, v in data["weights"].items()}
             for domain, own in data["domain_weights"].items():
                 weights.update({domain_name(str(domain), str(k)): _pair(v) for k, v in own.items()})
-            domains = {str(k): _pair(v) for k, v in cal.get("domains", {}).items()}
+            shared = calibration.dominant_below
+            domains = {str(k): _domain_calibration(v, shared) for k, v in cal.get("domains", {}).items()}
             return cls(
                 weights,
                 _pair(data["bias"]),
@@ -312,6 +317,16 @@ def _bands_for(cal: Calibration, negative_below: float, positive_from: float) ->
 
 def _rounded(weights: Mapping[str, tuple[float, float]]) -> dict[str, list[float]]:
     return {name: [round(v, 3) for v in w] for name, w in sorted(weights.items())}
+
+
+def _domain_calibration(value: Any, shared_dominance: float) -> DomainCalibration:
+    """[negative_below, positive_from, dominant_below]; a file of before the third (two numbers) shares
+    the shipped calibration's rule."""
+    numbers = [float(v) for v in value]
+    if len(numbers) == 2:
+        numbers.append(shared_dominance)
+    negative_below, positive_from, dominant_below = numbers
+    return negative_below, positive_from, dominant_below
 
 
 def _pair(value: Any) -> tuple[float, float]:

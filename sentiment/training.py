@@ -36,7 +36,7 @@ from sentiment.evaluate import LABELS, LabelledText, macro_f1, mean_and_std
 from sentiment.features import FEATURE_VERSION, features, with_domain
 from sentiment.fit import SparseRows, lbfgs
 from sentiment.lexicon import SentenceLexicon
-from sentiment.model import CLASSES, Calibration, LinearModel, aggregate, softmax
+from sentiment.model import CLASSES, Calibration, DomainCalibration, LinearModel, aggregate, softmax
 from sentiment.mood import MoodBands
 from sentiment.ngram_scale import ngram_scales, scale_of
 from sentiment.scorer import analyse_text
@@ -90,7 +90,7 @@ class CrossValidation:
     domain_scores: dict[str, float] = field(default_factory=dict)
     predicted: list[int] = field(default_factory=list)
     known_domain_scores: dict[str, float] = field(default_factory=dict)
-    domain_thresholds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    domain_thresholds: dict[str, DomainCalibration] = field(default_factory=dict)
     predicted_domain: list[int] = field(default_factory=list)
 
     @property
@@ -480,6 +480,15 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
         assert best is not None
         return best[1]
 
+    def own_calibration(indices: Sequence[int]) -> Calibration:
+        """One domain's reading: its own aggregation rule and thresholds, from its own texts."""
+        return calibrate(
+            [oof_domain[i] for i in indices],
+            [oof_domain_sentences[i] for i in indices],
+            [lexicon[i] for i in indices],
+            [labels[i] for i in indices],
+        )
+
     # Honest per-fold scores: fold k is labelled with a calibration (aggregation rule and thresholds)
     # fitted on the other folds' predictions only, as a comment the model has never seen would be.
     fold_scores = []
@@ -497,8 +506,7 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
             rest_d = [i for i in rest if domains[i] == name]
             if len({labels[i] for i in rest_d}) < len(LABELS):
                 rest_d = [i for i in mine if domains[i] == name]  # one group of its domain: no other folds
-            neg, pos = fit_thresholds([oof_domain[i] for i in rest_d], [labels[i] for i in rest_d])
-            own = Calibration(neg, pos, calibration.dominant_below)
+            own = own_calibration(rest_d)
             for i in mine:
                 if domains[i] == name:
                     predicted_domain[i] = own.label(
@@ -533,8 +541,8 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
     calibration = replace(final, bands=bands)
     domain_thresholds = {}
     for name in sorted({domains[i] for i in held_out}):
-        mine = [i for i in held_out if domains[i] == name]
-        domain_thresholds[name] = fit_thresholds([oof_domain[i] for i in mine], [labels[i] for i in mine])
+        own = own_calibration([i for i in held_out if domains[i] == name])
+        domain_thresholds[name] = (own.negative_below, own.positive_from, own.dominant_below)
     return CrossValidation(
         fold_scores,
         oof_message,
@@ -631,7 +639,7 @@ def train_model(
             _group_scores(items, named, grouped) if named is not None and grouped is not None else None
         ),
     }
-    thresholds = {name: (round(n, 4), round(p, 4)) for name, (n, p) in cv.domain_thresholds.items()}
+    thresholds = {name: (round(n, 4), round(p, 4), d) for name, (n, p, d) in cv.domain_thresholds.items()}
     return LinearModel(weights, bias, cv.calibration, meta, thresholds, config.reads_as), cv, grouped
 
 

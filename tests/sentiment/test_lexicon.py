@@ -105,6 +105,20 @@ def test_phrases_with_their_own_meaning() -> None:
     assert pol("waste of time") < pol("time")
 
 
+@pytest.mark.parametrize(
+    "text", ["I'll have a look tomorrow", "He'll be there at noon", "We'll call you back", "She\u2019ll know"]
+)
+def test_a_contraction_is_not_the_word_it_spells_without_its_apostrophe(text: str) -> None:
+    # "I'll" and "he'll" lose their apostrophe like every token, and would read as "ill" and "hell".
+    assert pol(text) == 0
+
+
+def test_the_words_themselves_still_count() -> None:
+    assert pol("I feel ill") < 0
+    assert pol("what the hell") < 0
+    assert pol("Well done") > 0
+
+
 def test_odd_input() -> None:
     for text in ["", "!!!", "???", "\x00\x01", "a" * 10_000, "💩" * 50, "+1", "-1"]:
         result = analyse(text)

@@ -309,3 +309,33 @@ def test_the_default_reading_raises_the_neutral_class_by_the_fitted_shift() -> N
     assert jira.bias == model.reading("jira").bias
     with pytest.raises(ModelFileError, match="no domain 'nope'"):
         load_reading(DEFAULT_MODEL_PATH, "nope")
+
+
+def test_a_domain_reading_has_its_own_aggregation_rule(tmp_path: Path) -> None:
+    from sentiment.model import Calibration, aggregate
+
+    shared = Calibration(-0.1, 0.1, dominant_below=-0.5)
+    model = LinearModel({"u:x": (0.0, 1.0)}, (0.0, 0.0), shared, {}, {"tweets": (-0.2, 0.3, -0.9)})
+    own = model.for_domain("tweets")
+    assert (own.negative_below, own.positive_from, own.dominant_below) == (-0.2, 0.3, -0.9)
+    # A "-0.6" sentence decides a message under the shared rule, not under the domain's own.
+    assert aggregate(0.5, [0.5, -0.6], shared) == -0.6
+    assert aggregate(0.5, [0.5, -0.6], own) == 0.5
+    path = tmp_path / "model.json"
+    model.save(path)
+    assert LinearModel.load(path).for_domain("tweets") == own
+    # A file written before the rule was per domain gives every domain the shared one.
+    data = json.loads(path.read_text())
+    data["calibration"]["domains"] = {"tweets": [-0.2, 0.3]}
+    path.write_text(json.dumps(data))
+    assert LinearModel.load(path).for_domain("tweets").dominant_below == -0.5
+
+
+def test_cross_validation_fits_each_domain_its_own_rule() -> None:
+    from sentiment.training import cross_validate
+
+    items = prepare_rows(small_corpus())
+    cv = cross_validate(items, TrainingConfig(folds=3, min_count=1, max_iter=20))
+    assert set(cv.domain_thresholds) == {""}
+    negative_below, positive_from, dominant_below = cv.domain_thresholds[""]
+    assert negative_below <= positive_from and -0.9 <= dominant_below <= -0.2
