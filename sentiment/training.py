@@ -418,10 +418,10 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
     held out, always trained on).
 
     Every held-out text is read twice: as the shipped engine reads a customer's comment (shared weights,
-    the calibration fitted on `calibration_domains`), and with its domain known (its domain's features
-    and thresholds fitted on that domain's other folds). `fixed`: label the first reading with this
-    calibration instead of one fitted on the other folds (for held-out groups whose labels must not
-    set the shipped thresholds).
+    the calibration fitted on `calibration_domains`), and with its domain known (its domain's features,
+    and the thresholds and one-sentence rule fitted on that domain's other folds). `fixed`: label the
+    first reading with this calibration instead of one fitted on the other folds (for held-out groups
+    whose labels must not set the shipped thresholds).
     """
     labels = [item.label for item in items]
     if fold_of is None:
