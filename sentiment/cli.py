@@ -18,17 +18,24 @@ from sentiment.evaluate import (
     read_labelled,
 )
 from sentiment.explain import explain
-from sentiment.model import DEFAULT_MODEL_PATH
+from sentiment.model import DEFAULT_MODEL_PATH, ModelFileError, load_model
 from sentiment.mood import UNKNOWN_MOOD
 from sentiment.recipe import default_data_dir, domain_of, read_shared, shipped_config
 from sentiment.scorer import DeskEngine
 from sentiment.training import Prepared, TrainingConfig, prepare_rows, train_model
 
 _ENGINE_HELP = f"engine name ({', '.join(available_engines())}) or a dotted path package.module:Factory"
+# The YAML's `options: {domain: ...}`, to try a reading on a desk's own comments before configuring it.
+_DOMAIN_HELP = (
+    "read comments as one of the model's training domains, with its weights, thresholds and rule "
+    "(jira: developers in an issue tracker; `ela sentiment domains` lists them) [default: as customers]"
+)
 
 
-def _engine(name: str, model: Path | None) -> Engine:
-    options = {"model": model} if model is not None else {}
+def _engine(name: str, model: Path | None, domain: str | None = None) -> Engine:
+    options: dict[str, object] = {"model": model} if model is not None else {}
+    if domain is not None:
+        options["domain"] = domain
     try:
         return get_engine(name, **options)
     except EngineError as exc:
@@ -44,16 +51,19 @@ def sentiment() -> None:
 @click.argument("text")
 @click.option("--engine", "engine_name", default="textblob", show_default=True, help=_ENGINE_HELP)
 @click.option("--model", type=click.Path(dir_okay=False, path_type=Path), help="weights file (textblob)")
+@click.option("--domain", help=_DOMAIN_HELP)
 @click.option(
     "--explain",
     "explain_flag",
     is_flag=True,
     help="print which words, phrases and rules moved the score, and by how much (textblob engine)",
 )
-def score_command(text: str, engine_name: str, model: Path | None, explain_flag: bool) -> None:
+def score_command(
+    text: str, engine_name: str, model: Path | None, domain: str | None, explain_flag: bool
+) -> None:
     """Print the polarity, three-class label, mood, language, signals and per-sentence scores of TEXT
     as JSON; with --explain, what moved the score, as text."""
-    engine = _engine(engine_name, model)
+    engine = _engine(engine_name, model, domain)
     if explain_flag:
         if not isinstance(engine, DeskEngine):
             raise click.ClickException(f"--explain needs the textblob engine, not {engine_name!r}")
@@ -91,17 +101,55 @@ def _read_all(files: tuple[Path, ...], text_column: str, label_column: str) -> l
 @click.option("--label-column", default="oracle", show_default=True, help="labels -1, 0, 1")
 @click.option("--engine", "engine_name", default="textblob", show_default=True, help=_ENGINE_HELP)
 @click.option("--model", type=click.Path(dir_okay=False, path_type=Path), help="weights file (textblob)")
+@click.option("--domain", help=_DOMAIN_HELP)
 def eval_command(
-    *, files: tuple[Path, ...], text_column: str, label_column: str, engine_name: str, model: Path | None
+    *,
+    files: tuple[Path, ...],
+    text_column: str,
+    label_column: str,
+    engine_name: str,
+    model: Path | None,
+    domain: str | None,
 ) -> None:
     """Per-class precision / recall / F1, macro-F1 and accuracy of an engine on labelled CSV FILES."""
     datasets = _read_all(files, text_column, label_column)
-    engine = _engine(engine_name, model)
+    engine = _engine(engine_name, model, domain)
     for path, rows in zip(files, datasets, strict=True):
         predicted = [engine.score(row.text).label for row in rows]
         report = evaluate([row.label for row in rows], predicted)
-        click.echo(format_report(report, f"{path} ({engine_name})"))
+        reading = f"{engine_name}, read as {domain}" if domain else engine_name
+        click.echo(format_report(report, f"{path} ({reading})"))
         click.echo("")
+
+
+_DOMAIN_COLUMNS = (22, 15, 15, 28, 13)
+
+
+def _row(cells: tuple[str, ...]) -> str:
+    """One line of `ela sentiment domains`: the name left-aligned, the figures right-aligned."""
+    aligned = [cell.rjust(width) for cell, width in zip(cells, _DOMAIN_COLUMNS, strict=True)]
+    return cells[0].ljust(_DOMAIN_COLUMNS[0]) + "".join(aligned[1:])
+
+
+@sentiment.command("domains")
+@click.option("--model", type=click.Path(dir_okay=False, path_type=Path), help="weights file")
+def domains_command(model: Path | None) -> None:
+    """List the training domains a comment can be read as (`--domain`, YAML `options: {domain: ...}`),
+    each with its label thresholds, its one-sentence rule and its cross-validated macro-F1."""
+    try:
+        fitted = load_model(model or DEFAULT_MODEL_PATH)
+    except ModelFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    known = fitted.meta.get("cv_known_domain_macro_f1", {})
+    click.echo(
+        _row(("domain", "negative below", "positive from", "one sentence decides below", "CV macro-F1"))
+    )
+    for name, cuts in sorted(fitted.domain_thresholds.items()):
+        figure = known.get(name)
+        cells = [f"{value:+.2f}" for value in cuts] + [f"{figure:.3f}" if figure is not None else "-"]
+        click.echo(_row((name or "(unnamed)", *cells)))
+    if fitted.reads_as:
+        click.echo(f"with no --domain, a comment is read as {fitted.reads_as!r} with the shipped calibration")
 
 
 @sentiment.command("train")

@@ -148,3 +148,46 @@ def test_an_unscored_comment_has_unknown_mood() -> None:
     code, out = run("score", "Das ist eine Katastrophe, niemand antwortet.")
     data = json.loads(out)
     assert code == 0 and (data["mood"], data["scored"], data["language"]) == ("unknown", False, "de")
+
+
+def test_a_domain_reads_a_developers_formula_as_one() -> None:
+    # Jira's developers close with "Thanks, merged." as a formula; a customer's thanks is gratitude.
+    code, out = run("score", "Thanks, merged.")
+    assert code == 0 and json.loads(out)["label"] == 1
+    code, out = run("score", "--domain", "jira", "Thanks, merged.")
+    assert code == 0 and json.loads(out)["label"] == 0
+    code, out = run("score", "--domain", "jira", "--explain", "Thanks, merged.")
+    assert code == 0 and "label +0" in out
+
+
+def test_eval_reads_as_the_domain_asked_for(tmp_path: Path) -> None:
+    csv = write_csv(tmp_path / "dev.csv", [("Thanks, merged.", 0), ("This is terrible, I am furious.", -1)])
+    code, out = run("eval", str(csv))
+    assert code == 0 and "accuracy  0.500" in out and "(textblob)" in out
+    code, out = run("eval", str(csv), "--domain", "jira")
+    assert code == 0 and "accuracy  1.000" in out and "(textblob, read as jira)" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("score", "--domain", "nope", "x"), "no domain 'nope' (domains: github, goemotions, jira"),
+        (("score", "--engine", "vader", "--domain", "jira", "x"), "does not accept options ['domain']"),
+        (("domains", "--model", "/nonexistent/model.json"), "cannot read model"),
+    ],
+)
+def test_domain_errors_are_clear(args: tuple[str, ...], message: str) -> None:
+    code, out = run(*args)
+    assert code == 1 and message in out
+
+
+def test_domains_lists_what_a_site_can_read_as() -> None:
+    code, out = run("domains")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0].split()[0] == "domain" and "one sentence decides below" in lines[0]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[1:-1]}
+    assert {"jira", "github", "goemotions", "vader-tweets"} <= set(rows)
+    negative_below, positive_from, dominant_below, figure = (float(x) for x in rows["jira"])
+    assert -1 < negative_below <= positive_from < 1 and -1 < dominant_below < 0 and 0.5 < figure <= 1
+    assert lines[-1] == "with no --domain, a comment is read as 'goemotions' with the shipped calibration"
