@@ -35,6 +35,10 @@ _DOMAIN_HELP = (
 def _engine(name: str, model: Path | None, domain: str | None = None) -> Engine:
     options: dict[str, object] = {"model": model} if model is not None else {}
     if domain is not None:
+        if not domain.strip():
+            raise click.BadParameter(
+                "name a domain, such as jira (`ela sentiment domains`)", param_hint="--domain"
+            )
         options["domain"] = domain
     try:
         return get_engine(name, **options)
@@ -122,7 +126,7 @@ def eval_command(
         click.echo("")
 
 
-_DOMAIN_COLUMNS = (22, 15, 15, 28, 13)
+_DOMAIN_COLUMNS = (22, 15, 15, 28, 15)
 
 
 def _row(cells: tuple[str, ...]) -> str:
@@ -142,7 +146,7 @@ def domains_command(model: Path | None) -> None:
         raise click.ClickException(str(exc)) from exc
     known = fitted.meta.get("cv_known_domain_macro_f1", {})
     click.echo(
-        _row(("domain", "negative below", "positive from", "one sentence decides below", "CV macro-F1"))
+        _row(("domain", "negative below", "positive from", "one sentence decides below", "5-fold CV F1"))
     )
     for name, cuts in sorted(fitted.domain_thresholds.items()):
         figure = known.get(name)

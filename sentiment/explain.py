@@ -177,10 +177,13 @@ def _removable(sentence: str) -> list[tuple[str, int, int]]:
     """Words and emoji/emoticon tokens of a sentence with their spans, in order."""
     spans = []
     position = 0
+    # The tokeniser reads a typographic apostrophe as "'": look its tokens up in the same spelling
+    # (one character for one, so the spans hold in the sentence as written).
+    typed = sentence.replace("\u2019", "'")
     for token in tokenize(sentence):
         if token in ",;:." or token[0] in "!?":
             continue
-        start = sentence.find(token, position)
+        start = typed.find(token, position)
         if start < 0:
             continue
         spans.append((token, start, start + len(token)))

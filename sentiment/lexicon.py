@@ -64,9 +64,10 @@ class SentenceLexicon(NamedTuple):
     repeated: bool  # "still", "again": the problem is not new
     emoji_positive: int  # emoji and emoticons, by sign
     emoji_negative: int
-    # The tokens the fitted layer's n-grams are made of: lower-cased words with apostrophes removed,
-    # a word within reach of a negation marked "not_" ("not_working" is not "working"), emoji and
-    # emoticons as written, and "!" and "?" for a run of either.
+    # The tokens the fitted layer's n-grams are made of: lower-cased words with apostrophes removed
+    # (but for desk_words.CONTRACTION_CLASHES: "i'll" is not "ill"), a word within reach of a
+    # negation marked "not_" ("not_working" is not "working"), emoji and emoticons as written, and
+    # "!" and "?" for a run of either.
     words: tuple[str, ...]
     ending: str = ""  # the closing mark: ".", "!", "?", ")" (often an emoticon), or "" for none
     # The same sentence read with VADER's word valences (scaled to [-1, 1]) under the same negation and

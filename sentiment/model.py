@@ -107,8 +107,8 @@ class LinearModel:
     meta: Mapping[str, Any] = field(default_factory=dict)
     # {training domain: (negative_below, positive_from, dominant_below)}: the label thresholds and the
     # aggregation rule for texts of that domain read with its domain's weights, for
-    # `DeskEngine(domain=...)`. Each domain's are fitted on its own texts: one sharp sentence decides a
-    # complaint to a service desk, but a tweet's "Ugh." before its praise does not.
+    # `DeskEngine(domain=...)`. Each domain's are fitted on its own texts: how sharp one sentence must be
+    # to decide a message is a habit of the domain (an editorial's one critical sentence is its verdict).
     domain_thresholds: Mapping[str, DomainCalibration] = field(default_factory=dict)
     # The training domain whose weights the engine reads a comment with when told no domain: the one
     # closest to what customers write. "" reads with the shared weights only.
@@ -275,7 +275,9 @@ class LinearModel:
             for domain, own in data["domain_weights"].items():
                 weights.update({domain_name(str(domain), str(k)): _pair(v) for k, v in own.items()})
             shared = calibration.dominant_below
-            domains = {str(k): _domain_calibration(v, shared) for k, v in cal.get("domains", {}).items()}
+            domains = {
+                str(k): _domain_calibration(str(k), v, shared) for k, v in cal.get("domains", {}).items()
+            }
             return cls(
                 weights,
                 _pair(data["bias"]),
@@ -319,12 +321,14 @@ def _rounded(weights: Mapping[str, tuple[float, float]]) -> dict[str, list[float
     return {name: [round(v, 3) for v in w] for name, w in sorted(weights.items())}
 
 
-def _domain_calibration(value: Any, shared_dominance: float) -> DomainCalibration:
+def _domain_calibration(name: str, value: Any, shared_dominance: float) -> DomainCalibration:
     """[negative_below, positive_from, dominant_below]; a file of before the third (two numbers) shares
     the shipped calibration's rule."""
     numbers = [float(v) for v in value]
     if len(numbers) == 2:
         numbers.append(shared_dominance)
+    if len(numbers) != 3:
+        raise ValueError(f"domain {name!r} has {len(numbers)} calibration numbers, not 2 or 3")
     negative_below, positive_from, dominant_below = numbers
     return negative_below, positive_from, dominant_below
 

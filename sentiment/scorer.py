@@ -99,10 +99,10 @@ class DeskEngine:
         comments mix in much English.
 
         `domain`: read every comment as coming from one of the model's training domains (for
-        instance "jira" for a desk whose commenters are developers), with that domain's weights and
-        label thresholds. None (the default) reads them as customers: with the weights of the domain
-        the model names for that (`reads_as`, Reddit comments in the shipped one) and the thresholds
-        fitted for customer text.
+        instance "jira" for a desk whose commenters are developers), with that domain's weights,
+        label thresholds and one-sentence rule. None (the default) reads them as customers: with the
+        weights of the domain the model names for that (`reads_as`, Reddit comments in the shipped
+        one) and the thresholds fitted for customer text.
         """
         if not 0.0 <= lexicon_weight <= 1.0:
             raise ValueError(f"lexicon_weight must be within [0, 1], got {lexicon_weight}")

@@ -52,3 +52,12 @@ def test_an_unscored_comment_says_why() -> None:
 def test_nothing_to_explain() -> None:
     explanation = explain("")
     assert explanation.contributions == () and explanation.polarity == 0.0
+
+
+def test_a_typographic_apostrophe_is_explained_like_a_typed_one() -> None:
+    # Phones and word processors type "can\u2019t"; the word moved the score all the same.
+    typed, curly = explain("I can't log in since Monday"), explain("I can\u2019t log in since Monday")
+    assert curly.polarity == typed.polarity
+    effects = {c.source: c.effect for c in curly.contributions}
+    assert effects == {c.source: c.effect for c in typed.contributions}
+    assert effects["can't"] < 0

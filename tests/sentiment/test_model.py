@@ -334,8 +334,22 @@ def test_a_domain_reading_has_its_own_aggregation_rule(tmp_path: Path) -> None:
 def test_cross_validation_fits_each_domain_its_own_rule() -> None:
     from sentiment.training import cross_validate
 
-    items = prepare_rows(small_corpus())
-    cv = cross_validate(items, TrainingConfig(folds=3, min_count=1, max_iter=20))
-    assert set(cv.domain_thresholds) == {""}
-    negative_below, positive_from, dominant_below = cv.domain_thresholds[""]
-    assert negative_below <= positive_from and -0.9 <= dominant_below <= -0.2
+    # Two domains with the same texts: a message of a good and a bad sentence is a complaint in one
+    # (the bad sentence must decide it) and praise in the other (it must not).
+    good, bad, meh = {"u:good": 0.5}, {"u:bad": 0.5}, {"u:meh": 0.5}
+
+    def domain(name: str, mixed_label: int) -> list[Prepared]:
+        items = []
+        for _ in range(12):
+            items += [Prepared(good, (good,), 1, name), Prepared(bad, (bad,), -1, name)]
+            items += [
+                Prepared(meh, (meh,), 0, name),
+                Prepared({**good, **bad}, (good, bad), mixed_label, name),
+            ]
+        return items
+
+    config = TrainingConfig(folds=3, min_count=1, l2=5e-3, nb_scale=0)
+    cv = cross_validate(domain("desk", -1) + domain("chat", 1), config)
+    assert cv.domain_thresholds["chat"][2] < cv.domain_thresholds["desk"][2]
+    # One rule for both would cost one of them its mixed messages.
+    assert cv.known_domain_scores == {"chat": 1.0, "desk": 1.0}
