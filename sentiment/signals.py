@@ -10,7 +10,7 @@ once, however often its patterns match. The names are part of the API: callers r
 
 | signal | weight | what it means |
 |---|---|---|
-| chasing | -0.20 | asking for an update, waiting, having asked before, counting the days |
+| chasing | -0.20 | asking for an update, waiting (on hold too), having asked before, counting the days |
 | lost_work | -0.25 | the problem costs the customer work, time or money |
 | broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
 | praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words |
@@ -54,7 +54,10 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     CHASING: (
         r"\bany\s+(?:updates?|news|progress|feedback|word|eta)\b",
         r"\b(?:is|are)\s+there\s+(?:an?|any)\s+(?:updates?|news|progress|eta)\b",
-        r"\bstill\s+(?:waiting|no\s+(?:reply|response|answer|update|news|word|fix|call)|nothing|not\s+(?:heard|fixed|resolved|sorted))",
+        r"\bstill\s+(?:waiting|no\s+(?:reply|response|answer|update|news|word|fix|call|refund|progress|solution|luck|change|improvement)|nothing|not\s+(?:heard|fixed|resolved|sorted))",
+        r"\bon\s+hold\s+for\s+(?:over\s+|almost\s+|nearly\s+|more\s+than\s+)?(?:(?:"
+        + _COUNT
+        + r")\s+(?:minutes?|mins?|hours?)|an?\s+(?:hour|half\s+hour)|half\s+an\s+hour|ages|ever)\b",
         r"\b(?:been|am|are|keep)\s+waiting\b",
         r"\bwaiting\s+(?:for|since)\s+(?:days|weeks|hours|ages|over|more\s+than|a\s+(?:week|month|day)|an?\s+(?:answer|reply|response|update)|someone|somebody|anyone)",
         r"\bwaited\s+(?:for\s+)?(?:" + _COUNT + r"\s+)?" + _PERIOD + r"\b",
@@ -67,7 +70,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\bsince\s+" + _DAYS + r"\b",
         r"\b"
         + _NOBODY
-        + r"\s+(?:has\s+|have\s+|had\s+)?(?:replied|responded|answered|called|rang|got\s+back|gotten\s+back|came\s+back|contacted|reached\s+out|looked|bothered|cares|picks\s+up|responds|replies|answers)",
+        + r"\s+(?:has\s+|have\s+|had\s+|ever\s+|even\s+)?(?:replied|responded|answered|called|rang|got\s+back|gotten\s+back|came\s+back|contacted|reached\s+out|looked|bothered|cares|picks\s+up|responds|replies|answers|listens|listened|helped|helps|reads?\s+(?:my|our)\s+\w+)\b",
         r"\b(?:haven't|have\s+not|hasn't|has\s+not|didn't|did\s+not|never)\s+(?:heard|had|got|gotten|received)\s+(?:anything|back|a\s+(?:reply|response|call|callback|word)|any\s+(?:reply|response|update|news|word))",
         r"\b(?:taking|takes|took)\s+(?:so|too|this|that)\s+long\b",
         r"\bwhy\s+(?:is|does)\s+(?:this|it)\s+(?:taking|take)\b",
@@ -110,6 +113,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\byou\s+rock\b",
         r"\b(?:great|excellent|fantastic|brilliant|outstanding|superb|amazing|wonderful|fast|quick|prompt|speedy)\s+(?:service|support|job|help|response|reply|turnaround|fix|work)\b",
         r"\b(?:couldn't|could\s+not)\s+(?:be|have\s+been)\s+happier\b",
+        r"\b(?:can't|cannot|can\s+not|couldn't|could\s+not)\s+thank\s+(?:you|y'all|you\s+guys|you\s+all)\s+enough\b",
         r"\b(?:happy|pleased|delighted|satisfied|thrilled)\s+with\s+(?:the\s+|your\s+|this\s+|how\s+)?(?:resolution|service|support|result|fix|outcome|help|answer|response|solution|it|quick)",
         r"\b(?:much|really|truly|greatly|very\s+much)\s+appreciated?\b",
         r"\bthank(?:s|\s+you)\s+(?:so|very)\s+much\b",
@@ -131,7 +135,7 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "any there still waiting waited asked requested chased emailed mailed called phoned rung rang "
         "written wrote raised reported contacted mentioned followed second third fourth fifth umpteenth "
         "nth times again since nobody noone one heard had got gotten received taking takes took why "
-        "been now reply response answer update news word follow following chasing when long"
+        "been now reply response answer update news word follow following chasing when long hold"
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "
@@ -143,7 +147,7 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
     PRAISE: _words(
         "life lifesaver saved sorted fixed solved nailed works worked working back beyond spot top "
         "first second you're you service support job help response reply turnaround fix work happier "
-        "with appreciate appreciated much million bunch ton lot"
+        "with appreciate appreciated much million bunch ton lot enough"
     ),
 }
 _WORDS = re.compile(r"[a-z']+")

@@ -31,6 +31,9 @@ FIRES = {
         "No one has got back to me.",
         "Why is this taking so long? It has been three days.",
         "I haven't heard anything back.",
+        "Still no refund after three days.",
+        "I've been on hold for 45 minutes.",
+        "Why does nobody read my emails?",
     ],
     LOST_WORK: [
         "I can't work like this.",
@@ -53,6 +56,7 @@ FIRES = {
         "Great service, as always.",
         "I'm happy with the resolution.",
         "We are back up and running.",
+        "I can\u2019t thank you enough!",
     ],
 }
 
@@ -63,6 +67,8 @@ QUIET = [
     "I work in the finance team.",
     "What time will the engineer arrive?",
     "Is it sorted by date or by name?",
+    "Please put the ticket on hold for 2 days.",
+    "The order is on hold for now.",
 ]
 
 
