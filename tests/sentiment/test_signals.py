@@ -34,6 +34,8 @@ FIRES = {
         "Still no refund after three days.",
         "I've been on hold for 45 minutes.",
         "Why does nobody read my emails?",
+        "Restarted it twice, still no change.",
+        "Nobody ever listens.",
     ],
     LOST_WORK: [
         "I can't work like this.",
