@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sentiment.lexicon import analyse, tokenize
+from sentiment.lexicon import analyse, as_typed, tokenize
 from sentiment.mood import UNKNOWN_MOOD
 from sentiment.scorer import DeskEngine, sentences_of
 
@@ -177,9 +177,9 @@ def _removable(sentence: str) -> list[tuple[str, int, int]]:
     """Words and emoji/emoticon tokens of a sentence with their spans, in order."""
     spans = []
     position = 0
-    # The tokeniser reads a typographic apostrophe as "'": look its tokens up in the same spelling
-    # (one character for one, so the spans hold in the sentence as written).
-    typed = sentence.replace("\u2019", "'")
+    # Tokens are in the tokenizer's spelling: look them up in the sentence spelt so (the spans hold in
+    # the sentence as written).
+    typed = as_typed(sentence)
     for token in tokenize(sentence):
         if token in ",;:." or token[0] in "!?":
             continue

@@ -151,8 +151,14 @@ def squash(total: float) -> float:
     return total / math.sqrt(total * total + _SQUASH_ALPHA)
 
 
+def as_typed(sentence: str) -> str:
+    """The sentence as the tokenizer reads it: a typographic apostrophe ("can\u2019t", as phones type
+    it) is a plain one. One character for one, so positions in either are positions in both."""
+    return sentence.replace("\u2019", "'")
+
+
 def tokenize(sentence: str) -> list[str]:
-    return _TOKEN.findall(sentence.replace("\u2019", "'"))
+    return _TOKEN.findall(as_typed(sentence))
 
 
 def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
@@ -169,8 +175,8 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
     special = _special()
     tokens = tokenize(sentence)
     lowered = [t.lower().replace("'", "") for t in tokens]
-    if "'" in sentence or "\u2019" in sentence:
-        clashes = dw.CONTRACTION_CLASHES
+    clashes = dw.CONTRACTION_CLASHES
+    if not clashes.isdisjoint(lowered):  # rare: "I'll", or "ill" itself
         pairs = zip(tokens, lowered, strict=True)
         lowered = [t.lower() if w in clashes and "'" in t else w for t, w in pairs]
     assessed: list[float] = []
