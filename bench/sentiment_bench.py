@@ -4,6 +4,9 @@
     python bench/sentiment_bench.py ../shared/data/sentiment/*.csv ../shared/data/sentiment/customer/*.csv
     python bench/sentiment_bench.py --cv ../shared/data/sentiment/jira-dev.csv   # adds cross-validation
     python bench/sentiment_bench.py --json FILE ...   # also the figures as JSON (bench/run_all.py)
+    python bench/sentiment_bench.py --domain vader-tweets bench/data/review-sentences/*.csv
+                                     # adds a row reading as one training domain; the review sentences
+                                     # come from bench/review_sentences.py (never trained on)
 
 Rows:
   textblob-plain  TextBlob(text).sentiment.polarity on the raw text, +-0.05 neutral band (published baseline)
@@ -11,6 +14,8 @@ Rows:
   ela-textblob    sentiment.score(): cleaning, language detection, TextBlob's and VADER's lexicons
                   with service-desk rules and signals, the shipped fitted layer (a comment it
                   does not score, being in another language, counts as neutral here)
+  ela@NAME        the same, reading every comment as training domain NAME does (--domain NAME,
+                  repeatable; as `options: {domain: NAME}` configures it)
 
 Speed is one Python process on one core (--core N pins it to that core), after one warm-up pass: the
 fastest of --passes reads of the file (default 3; other processes only ever slow a pass down), with
@@ -37,8 +42,8 @@ from textblob import TextBlob
 
 from bench.figures import Figure, add_json_option, machine, write_json
 from sentiment.evaluate import DatasetError, LabelledText, evaluate, mean_and_std, read_labelled
-from sentiment.model import load_model
-from sentiment.scorer import score
+from sentiment.model import ModelFileError, load_model
+from sentiment.scorer import DeskEngine, score
 from sentiment.training import TrainingConfig, cross_validate, group_folds, prepare_rows
 
 Labeller = Callable[[str], int]
@@ -63,6 +68,12 @@ def vader() -> Labeller | None:
 
 def ela() -> Labeller:
     return lambda text: score(text).label
+
+
+def ela_reading(domain: str) -> Labeller:
+    """Ours, reading every comment as one training domain does (`options: {domain: ...}`)."""
+    engine = DeskEngine(domain=domain)
+    return lambda text: engine.score(text).label
 
 
 # Each engine reads each file this many times and the fastest pass is its speed: on a shared machine
@@ -150,6 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=PASSES,
         help="reads of each file per engine; the fastest is the speed (3)",
     )
+    parser.add_argument(
+        "--domain",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also ours reading as this training domain (repeatable; `ela sentiment domains` lists them)",
+    )
     add_json_option(parser)
     args = parser.parse_args(argv)
     if args.passes < 1:
@@ -171,11 +189,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if vader_labeller is not None:
         engines.append(("vader", vader_labeller))
     engines.append(("ela-textblob", ela()))
+    for domain in args.domain:
+        try:
+            engines.append((f"ela@{domain}", ela_reading(domain)))
+        except ModelFileError as exc:
+            print(f"error: --domain {domain}: {exc}", file=sys.stderr)
+            return 2
 
+    width = max(len(name) for name, _ in engines) + 1
+    file_width = max(len(path.name) for path, _ in datasets) + 1
     model = load_model()
     trained_on = set(model.meta.get("trained_on", []))
     print(
-        f"{'engine':<15}{'file':<16}{'texts':>7}{'macro-F1':>10}{'accuracy':>10}{'comments/s':>12}"
+        f"{'engine':<{width}}{'file':<{file_width}}{'texts':>7}{'macro-F1':>10}{'accuracy':>10}{'comments/s':>12}"
         f"{'x plain':>9}  note"
     )
     for path, rows in datasets:
@@ -187,14 +213,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             plain_f1 = f1 if plain_f1 is None else plain_f1
             note = (
                 "in-sample: the shipped layer was trained on this file"
-                if (name == "ela-textblob" and any(Path(t).name == path.name for t in trained_on))
+                if (name.startswith("ela") and any(Path(t).name == path.name for t in trained_on))
                 else ""
             )
             print(
-                f"{name:<15}{path.name:<16}{len(rows):>7}{f1:>10.3f}{accuracy:>10.3f}{rate:>12.0f}"
+                f"{name:<{width}}{path.name:<{file_width}}{len(rows):>7}{f1:>10.3f}{accuracy:>10.3f}{rate:>12.0f}"
                 f"{rate / baseline:>9.2f}  {note}"
             )
-            if name == "ela-textblob":
+            if name.startswith("ela"):
                 core = f", on core {args.core}" if args.core is not None else ""
                 figures.append(
                     Figure(

@@ -1,0 +1,137 @@
+"""Customers' reviews as a check the shipped model never saw: 3,000 sentences from product, film and
+restaurant reviews, each clearly positive or negative, written as CSVs that bench/sentiment_bench.py reads.
+
+    python bench/review_sentences.py                  # writes bench/data/review-sentences/*.csv
+    python bench/sentiment_bench.py bench/data/review-sentences/*.csv
+
+The sentences are UCI's "Sentiment Labelled Sentences" (Kotzias, Denil, de Freitas and Smyth, KDD
+2015; UCI Machine Learning Repository, CC BY 4.0): 1,000 each from Amazon product reviews, IMDB film
+reviews and Yelp restaurant reviews, half positive and half negative. They are fetched from the npm
+registry, where the `sentiment` package (MIT) carries them as its validation fixtures
+(test/fixtures/{amazon,imdb,yelp}.json, one {"text", "class"} object per sentence), with `npm pack`:
+npm checks the tarball against the registry's integrity hash. Nothing is stored in this repository.
+
+There is no neutral class: every sentence was picked as a clear verdict, so accuracy is the figure to
+read (a sentence read as neutral counts as wrong), not the three-class macro-F1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+PACKAGE = "sentiment@5.0.2"
+SETS = ("amazon", "imdb", "yelp")
+DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "review-sentences"
+# The fixtures' classes: 1 positive, 0 negative.
+LABELS = {1: 1, 0: -1}
+
+
+class FetchError(RuntimeError):
+    """The package could not be fetched, or its fixtures are not what this script reads."""
+
+
+def labelled(raw: bytes, name: str) -> list[tuple[str, int]]:
+    """(text, label) of each sentence in one fixture file, label 1 or -1; the whole file is checked."""
+    try:
+        rows = json.loads(raw)
+    except ValueError as exc:
+        raise FetchError(f"{name}: not JSON: {exc}") from exc
+    if not isinstance(rows, list) or not rows:
+        raise FetchError(f"{name}: expected a non-empty list of sentences")
+    out = []
+    for n, row in enumerate(rows):
+        if row == {"text": "", "class": None}:
+            continue  # each file ends with one, from the blank last line of UCI's text files
+        text = row.get("text") if isinstance(row, dict) else None
+        kind = row.get("class") if isinstance(row, dict) else None
+        label = LABELS.get(kind) if isinstance(kind, int) and not isinstance(kind, bool) else None
+        if not isinstance(text, str) or not text.strip() or label is None:
+            raise FetchError(f"{name}: sentence {n} is not {{'text': non-empty, 'class': 0 or 1}}: {row!r}")
+        out.append((text.strip(), label))
+    return out
+
+
+def fixtures(tarball: Path) -> dict[str, list[tuple[str, int]]]:
+    """Each set's sentences from the package tarball."""
+    found = {}
+    with tarfile.open(tarball, "r:gz") as archive:
+        for name in SETS:
+            member = f"package/test/fixtures/{name}.json"
+            try:
+                handle = archive.extractfile(member)
+            except KeyError:
+                handle = None
+            if handle is None:
+                raise FetchError(f"{tarball.name} has no {member}")
+            found[name] = labelled(handle.read(), member)
+    return found
+
+
+def fetch(workdir: Path) -> Path:
+    """`npm pack` the package into `workdir`; the tarball's path."""
+    npm = shutil.which("npm")
+    if npm is None:
+        raise FetchError("npm is not installed (Debian: apt-get install npm)")
+    result = subprocess.run(
+        [npm, "pack", PACKAGE, "--silent", "--pack-destination", str(workdir)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    tarballs = sorted(workdir.glob("*.tgz"))
+    if result.returncode != 0 or not tarballs:
+        raise FetchError(f"npm pack {PACKAGE} failed: {result.stderr.strip() or result.stdout.strip()}")
+    return tarballs[0]
+
+
+def write(sets: dict[str, list[tuple[str, int]]], out: Path) -> list[Path]:
+    """One CSV per set (columns text, oracle), as read_labelled reads them."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, rows in sets.items():
+        path = out / f"review-{name}.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["text", "oracle"])
+            writer.writerows(rows)
+        written.append(path)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help=f"directory for the CSVs (default {DEFAULT_OUT})"
+    )
+    parser.add_argument("--tarball", type=Path, help="read this copy of the package instead of fetching it")
+    args = parser.parse_args(argv)
+    try:
+        if args.tarball:
+            sets = fixtures(args.tarball)
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                print(f"fetching {PACKAGE} from the npm registry ...", file=sys.stderr)
+                sets = fixtures(fetch(Path(tmp)))
+    except (FetchError, OSError, tarfile.TarError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for path, rows in zip(write(sets, args.out), sets.values(), strict=True):
+        print(f"{path}: {len(rows)} sentences")
+    print("source: UCI Sentiment Labelled Sentences (CC BY 4.0), via the npm package", PACKAGE, "(MIT)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The sentiment bench's table: a row per engine and file, one for each reading asked for by --domain,
+and an unknown domain refused with the ones the shipped model has."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.sentiment_bench import main
+
+
+@pytest.fixture
+def labelled(tmp_path: Path) -> Path:
+    path = tmp_path / "few.csv"
+    path.write_text(
+        "text,oracle\n"
+        '"Thanks, merged.",1\n'
+        "The build is broken again and nobody replied.,-1\n"
+        "Attached the log file.,0\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_domain_reading_gets_its_own_row(labelled: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([str(labelled), "--passes", "1", "--domain", "jira"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    engines = [row[0] for row in rows if len(row) > 2 and row[1] == "few.csv"]
+    assert engines[-2:] == ["ela-textblob", "ela@jira"]
+    jira = next(row for row in rows if row[:2] == ["ela@jira", "few.csv"])
+    assert jira[2] == "3" and 0.0 <= float(jira[3]) <= 1.0
+
+
+def test_an_unknown_domain_is_refused_with_the_known_ones(
+    labelled: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(labelled), "--passes", "1", "--domain", "yelp"]) == 2
+    err = capsys.readouterr().err
+    assert "--domain yelp" in err and "goemotions" in err and "jira" in err
