@@ -2,8 +2,9 @@
 
 "Still waiting", "any update?", "I have asked twice", "since Monday" carry no sentiment word, yet a
 person reads impatience; "I can't work" and "we are losing money" are the cost of the problem; "you
-promised a callback" is trust broken; "lifesaver", "sorted it", "works like a charm" are relief and
-praise. The labelled sets hold too few of them to learn from (a few dozen in 80,000 texts), so each
+promised a callback" is trust broken; "your support is useless" and "the technician was unhelpful"
+judge the service, as "the agent was really patient" does the other way; "lifesaver", "sorted it",
+"works like a charm" are relief and praise. The labelled sets hold too few of them to learn from (a few dozen in 80,000 texts), so each
 signal is a set of patterns with a fixed, documented weight that is added to the message polarity
 once, however often its patterns match. The names are part of the API: callers read
 `SentimentResult.signals` (the ELA feature uses "chasing" to tell a customer chasing).
@@ -13,7 +14,8 @@ once, however often its patterns match. The names are part of the API: callers r
 | chasing | -0.20 | asking for an update, waiting (on hold too), having asked before, counting the days |
 | lost_work | -0.25 | the problem costs the customer work, time or money |
 | broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
-| praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words |
+| poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful" |
+| praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient" |
 
 The weights are on the polarity scale [-1, 1]: one signal on an otherwise neutral comment moves it
 past the fitted label threshold (about +-0.05) into the plain negative (positive) mood, not into the
@@ -33,12 +35,14 @@ from collections.abc import Mapping
 CHASING = "chasing"
 LOST_WORK = "lost_work"
 BROKEN_PROMISE = "broken_promise"
+POOR_SERVICE = "poor_service"
 PRAISE = "praise"
 
 SIGNAL_WEIGHTS: Mapping[str, float] = {
     CHASING: -0.20,
     LOST_WORK: -0.25,
     BROKEN_PROMISE: -0.25,
+    POOR_SERVICE: -0.25,
     PRAISE: 0.25,
 }
 SIGNALS: frozenset[str] = frozenset(SIGNAL_WEIGHTS)
@@ -47,6 +51,19 @@ _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|
 _COUNT = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few|few)"
 _PERIOD = r"(?:hours?|days?|weeks?|months?)"
 _NOBODY = r"(?:nobody|no\s*-?\s*one|noone|no\s+one\s+(?:has|have))"
+# Who gives the service, as customers name them: a verdict on one of these ("the technician was rude")
+# is a verdict on the service. General lexicons weigh many of the adjectives below weakly or not at
+# all ("unhelpful", "knowledgeable", "dismissive"), and read "a joke" as a joke.
+_SERVER = r"(?:(?:the|your|this|that|our|my)\s+)?(?:service(?:\s+desk)?|support(?:\s+team)?|help\s*desk|helpdesk|it\s+desk|desk|agents?|technicians?|techs?|engineers?|team|staff|analysts?|person|guy|lady|man|woman|operator|rep|representative|advisor|adviser|consultant)"
+_VERDICT = (
+    r"(?:(?:"
+    + _SERVER
+    + r")\s+(?:is|was|were|are|has\s+been|have\s+been)|you(?:'re|\s+are|\s+were|\s+have\s+been|'ve\s+been))\s+(?:(?:so|very|really|extremely|incredibly|super|always|just|truly|completely|totally|utterly|absolutely|quite)\s+)?"
+)
+_GOOD_SERVICE = r"(?:helpful|quick|fast|friendly|patient|knowledgeable|courteous|polite|professional|responsive|prompt|efficient|kind|thorough|attentive|understanding|supportive)"
+_POOR_SERVICE = r"(?:useless|unhelpful|rude|dismissive|incompetent|clueless|unprofessional|unresponsive|hopeless|pathetic|condescending|arrogant|a\s+joke|a\s+disgrace|a\s+shambles|a\s+nightmare|a\s+mess|appalling|atrocious|shocking)"
+# "kind of late", "quick to blame", "fast becoming": the adjective does not judge the service there.
+_NOT_A_VERDICT = r"\b(?!\s+(?:of|to|becoming|enough)\b)"
 _ASKED = r"(?:asked|requested|chased|emailed|e-mailed|called|phoned|rung|rang|written|wrote|raised|reported|contacted|mentioned|followed\s+up)"
 
 # Patterns read the message in lower case, with typographic apostrophes made plain.
@@ -101,7 +118,14 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:no|never\s+got\s+the|didn't\s+get\s+the|still\s+no)\s+call\s*-?\s*back\b",
         r"\b(?:missed|broke|broken)\s+(?:the\s+|your\s+|their\s+)?(?:deadline|appointment|promise|commitment)\b",
     ),
+    POOR_SERVICE: (
+        r"\b" + _VERDICT + _POOR_SERVICE + _NOT_A_VERDICT,
+        r"\b(?:"
+        + _SERVER
+        + r")\s+(?:isn't|wasn't|weren't|aren't|is\s+not|was\s+not|were\s+not|are\s+not|(?:is|was|were|are|has\s+been|have\s+been)\s+never)\s+(?:(?:very|at\s+all|remotely|particularly|even\s+slightly)\s+)?(?:helpful|useful|interested)\b",
+    ),
     PRAISE: (
+        r"\b" + _VERDICT + _GOOD_SERVICE + _NOT_A_VERDICT,
         r"\blife\s*-?\s*saver\b",
         r"\bsaved\s+(?:my|our|the)\s+(?:life|lives|day|bacon|skin|week)\b",
         r"\b(?:sorted|fixed|solved|nailed)\s+(?:it|this|that)(?:\s+out)?\b(?!\s*\?)",
@@ -144,7 +168,14 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
     BROKEN_PROMISE: _words(
         "promised told assured guaranteed said supposed meant never call callback missed broke broken"
     ),
+    POOR_SERVICE: _words(
+        "useless unhelpful rude dismissive incompetent clueless unprofessional unresponsive hopeless "
+        "pathetic condescending arrogant joke disgrace shambles nightmare mess appalling atrocious shocking "
+        "helpful useful interested never"
+    ),
     PRAISE: _words(
+        "helpful quick fast friendly patient knowledgeable courteous polite professional responsive "
+        "prompt efficient kind thorough attentive understanding supportive "
         "life lifesaver saved sorted fixed solved nailed works worked working back beyond spot top "
         "first second you're you service support job help response reply turnaround fix work happier "
         "with appreciate appreciated much million bunch ton lot enough"

@@ -12,6 +12,7 @@ from sentiment.signals import (
     BROKEN_PROMISE,
     CHASING,
     LOST_WORK,
+    POOR_SERVICE,
     PRAISE,
     SIGNAL_WEIGHTS,
     SIGNALS,
@@ -51,7 +52,18 @@ FIRES = {
         "The engineer never showed up.",
         "Still no call back.",
     ],
+    POOR_SERVICE: [
+        "Your support is useless.",
+        "The technician was unhelpful and dismissive.",
+        "Your service desk is a joke.",
+        "The engineer was not helpful at all.",
+        "The team was never helpful.",
+        "You're useless.",
+    ],
     PRAISE: [
+        "Service was quick and friendly.",
+        "The agent was really patient and knowledgeable.",
+        "You have been so helpful!",
         "You are a lifesaver!",
         "Thanks, that sorted it.",
         "Works like a charm now.",
@@ -71,12 +83,17 @@ QUIET = [
     "Is it sorted by date or by name?",
     "Please put the ticket on hold for 2 days.",
     "The order is on hold for now.",
+    "Is the service desk quick to answer?",
+    "The engineer was quick to blame the network.",
+    "You are kind of late with the invoice.",
+    "This service is fast becoming our main channel.",
+    "The team is small.",
 ]
 
 
 def test_the_documented_set_of_signals() -> None:
-    assert {"chasing", "lost_work", "broken_promise", "praise"} == SIGNALS
-    assert all(SIGNAL_WEIGHTS[name] < 0 for name in (CHASING, LOST_WORK, BROKEN_PROMISE))
+    assert {"chasing", "lost_work", "broken_promise", "poor_service", "praise"} == SIGNALS
+    assert all(SIGNAL_WEIGHTS[name] < 0 for name in (CHASING, LOST_WORK, BROKEN_PROMISE, POOR_SERVICE))
     assert SIGNAL_WEIGHTS[PRAISE] > 0
 
 
