@@ -25,12 +25,14 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 PACKAGE = "sentiment@5.0.2"
 SETS = ("amazon", "imdb", "yelp")
 DEFAULT_OUT = Path(__file__).resolve().parent / "data" / "review-sentences"
+FETCH_TIMEOUT = 300  # seconds
 # The fixtures' classes: 1 positive, 0 negative.
 LABELS = {1: 1, 0: -1}
 
@@ -62,6 +64,13 @@ def labelled(raw: bytes, name: str) -> list[tuple[str, int]]:
 
 def fixtures(tarball: Path) -> dict[str, list[tuple[str, int]]]:
     """Each set's sentences from the package tarball."""
+    try:
+        return _read_fixtures(tarball)
+    except (tarfile.TarError, EOFError, zlib.error) as exc:
+        raise FetchError(f"{tarball.name} is not a readable package tarball: {exc}") from exc
+
+
+def _read_fixtures(tarball: Path) -> dict[str, list[tuple[str, int]]]:
     found = {}
     with tarfile.open(tarball, "r:gz") as archive:
         for name in SETS:
@@ -81,13 +90,19 @@ def fetch(workdir: Path) -> Path:
     npm = shutil.which("npm")
     if npm is None:
         raise FetchError("npm is not installed (Debian: apt-get install npm)")
-    result = subprocess.run(
-        [npm, "pack", PACKAGE, "--silent", "--pack-destination", str(workdir)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    try:
+        result = subprocess.run(
+            # --loglevel=error, not --silent: the latter also hides why a fetch failed (offline, proxy).
+            [npm, "pack", PACKAGE, "--loglevel=error", "--pack-destination", str(workdir)],
+            capture_output=True,
+            text=True,
+            timeout=FETCH_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise FetchError(
+            f"npm pack {PACKAGE} gave no answer in {FETCH_TIMEOUT} s (is the registry reachable?)"
+        ) from None
     tarballs = sorted(workdir.glob("*.tgz"))
     if result.returncode != 0 or not tarballs:
         raise FetchError(f"npm pack {PACKAGE} failed: {result.stderr.strip() or result.stdout.strip()}")
@@ -124,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 print(f"fetching {PACKAGE} from the npm registry ...", file=sys.stderr)
                 sets = fixtures(fetch(Path(tmp)))
-    except (FetchError, OSError, tarfile.TarError) as exc:
+    except (FetchError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     for path, rows in zip(write(sets, args.out), sets.values(), strict=True):

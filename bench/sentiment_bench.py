@@ -190,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         engines.append(("vader", vader_labeller))
     engines.append(("ela-textblob", ela()))
     for domain in args.domain:
+        if not domain.strip():
+            parser.error("--domain needs a name (`ela sentiment domains` lists them)")
         try:
             engines.append((f"ela@{domain}", ela_reading(domain)))
         except ModelFileError as exc:

@@ -8,6 +8,7 @@ import json
 import tarfile
 from pathlib import Path
 
+from bench import review_sentences
 from bench.review_sentences import SETS, main
 from sentiment.evaluate import read_labelled
 
@@ -54,3 +55,29 @@ def test_a_tarball_without_a_set_is_named(tmp_path: Path, capsys) -> None:  # ty
     package = tarball(tmp_path / "p.tgz", {"amazon": [{"text": "Fine.", "class": 1}]})
     assert main(["--tarball", str(package), "--out", str(tmp_path / "out")]) == 1
     assert "no package/test/fixtures/imdb.json" in capsys.readouterr().err
+
+
+def test_a_truncated_tarball_is_refused_by_name(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    whole = tarball(tmp_path / "p.tgz", {name: [{"text": "Fine.", "class": 1}] for name in SETS})
+    cut = tmp_path / "cut.tgz"
+    cut.write_bytes(whole.read_bytes()[:40])
+    assert main(["--tarball", str(cut), "--out", str(tmp_path / "out")]) == 1
+    assert "cut.tgz is not a readable package tarball" in capsys.readouterr().err
+
+
+def test_without_npm_the_error_says_how_to_get_it(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(review_sentences.shutil, "which", lambda name: None)
+    assert main(["--out", str(tmp_path / "out")]) == 1
+    assert "npm is not installed" in capsys.readouterr().err
+
+
+def test_a_failed_fetch_passes_on_what_npm_said(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    # npm itself, made to fail as it does offline: an npm that only prints its error and exits 1.
+    fake = tmp_path / "npm"
+    fake.write_text("#!/bin/sh\necho 'npm error code ENOTCACHED' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(review_sentences.shutil, "which", lambda name: str(fake))
+    assert main(["--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "npm pack sentiment@5.0.2 failed: npm error code ENOTCACHED" in err
+    assert not (tmp_path / "out").exists()

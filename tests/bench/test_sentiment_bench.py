@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.sentiment_bench import main
+from bench.sentiment_bench import ela, ela_reading, main
 
 
 @pytest.fixture
@@ -38,3 +38,15 @@ def test_an_unknown_domain_is_refused_with_the_known_ones(
     assert main([str(labelled), "--passes", "1", "--domain", "yelp"]) == 2
     err = capsys.readouterr().err
     assert "--domain yelp" in err and "goemotions" in err and "jira" in err
+
+
+def test_a_domain_row_reads_as_that_domain() -> None:
+    # A developer's "Thanks, merged." is a formula; a customer's thanks is praise.
+    assert ela()("Thanks, merged.") == 1
+    assert ela_reading("jira")("Thanks, merged.") == 0
+
+
+def test_an_empty_domain_is_refused(labelled: Path) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([str(labelled), "--passes", "1", "--domain", " "])
+    assert exit_.value.code == 2
