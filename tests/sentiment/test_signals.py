@@ -59,11 +59,16 @@ FIRES = {
         "The engineer was not helpful at all.",
         "The team was never helpful.",
         "You're useless.",
+        "I told my manager 'your support is useless' and he agreed.",
+        "Your service is an absolute joke.",
+        "You're not helpful at all.",
+        "The technician was rude to me.",
     ],
     PRAISE: [
         "Service was quick and friendly.",
         "The agent was really patient and knowledgeable.",
         "You have been so helpful!",
+        "You were very kind to help me.",
         "You are a lifesaver!",
         "Thanks, that sorted it.",
         "Works like a charm now.",
@@ -83,11 +88,17 @@ QUIET = [
     "Is it sorted by date or by name?",
     "Please put the ticket on hold for 2 days.",
     "The order is on hold for now.",
-    "Is the service desk quick to answer?",
     "The engineer was quick to blame the network.",
     "You are kind of late with the invoice.",
     "This service is fast becoming our main channel.",
-    "The team is small.",
+    "The service is fast approaching its end of life.",
+    "The email service is unresponsive again since the update.",
+    "The monitoring agent was useless after the upgrade.",
+    "Our team is hopeless with passwords, please reset mine.",
+    "My team is clueless about the new VPN.",
+    "I wish your team was responsive.",
+    "If you're quick you can still get the discount.",
+    "I'm not saying your support is useless, but it is slow.",
 ]
 
 
@@ -149,11 +160,8 @@ def test_skipping_messages_without_trigger_words_changes_no_answer(shared_data: 
         found = {}
         for name, pattern in signals._COMPILED.items():
             match = pattern.search(lowered)
-            while (
-                match is not None
-                and name == PRAISE
-                and signals._NEGATED_PRAISE.search(lowered, 0, match.start())
-            ):
+            guards = signals._GUARDS.get(name, ())
+            while match is not None and any(g.search(lowered, 0, match.start()) for g in guards):
                 match = pattern.search(lowered, match.end())
             if match is not None:
                 found[name] = (match.group(0).strip(), SIGNAL_WEIGHTS[name])
