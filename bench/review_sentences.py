@@ -53,12 +53,13 @@ def labelled(raw: bytes, name: str) -> list[tuple[str, int]]:
     for n, row in enumerate(rows):
         if row == {"text": "", "class": None}:
             continue  # each file ends with one, from the blank last line of UCI's text files
-        text = row.get("text") if isinstance(row, dict) else None
-        kind = row.get("class") if isinstance(row, dict) else None
+        fields = row if isinstance(row, dict) else {}
+        text, kind = fields.get("text"), fields.get("class")
+        text = text.strip() if isinstance(text, str) else ""
         label = LABELS.get(kind) if isinstance(kind, int) and not isinstance(kind, bool) else None
-        if not isinstance(text, str) or not text.strip() or label is None:
+        if not text or label is None:
             raise FetchError(f"{name}: sentence {n} is not {{'text': non-empty, 'class': 0 or 1}}: {row!r}")
-        out.append((text.strip(), label))
+        out.append((text, label))
     return out
 
 

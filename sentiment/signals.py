@@ -4,9 +4,9 @@
 person reads impatience; "I can't work" and "we are losing money" are the cost of the problem; "you
 promised a callback" is trust broken; "your support is useless" and "the technician was unhelpful"
 judge the service, as "the agent was really patient" does the other way; "lifesaver", "sorted it",
-"works like a charm" are relief and praise. The labelled sets hold too few of them to learn from (a few dozen in 80,000 texts), so each
-signal is a set of patterns with a fixed, documented weight that is added to the message polarity
-once, however often its patterns match. The names are part of the API: callers read
+"works like a charm" are relief and praise. The labelled sets hold too few of them to learn from (a
+few dozen in 80,000 texts), so each signal is a set of patterns with a fixed, documented weight that
+is added to the message polarity once, however often its patterns match. The names are part of the API: callers read
 `SentimentResult.signals` (the ELA feature uses "chasing" to tell a customer chasing).
 
 | signal | weight | what it means |
@@ -218,7 +218,8 @@ def detect_signals(text: str) -> dict[str, tuple[str, float]]:
     """The signals in a (cleaned) message: {name: (the words that matched first, weight)}.
 
     Praise that is negated just before ("not sorted it", "hasn't worked like a charm") does not count,
-    nor a verdict on the service that is wished for or supposed ("if you're quick").
+    nor praise or a poor verdict on the service that is wished for, supposed or denied earlier in its
+    clause ("if you're quick", "I'm not saying your support is useless"): `_GUARDS`.
     """
     lowered = _normalise(text)
     words = set(_WORDS.findall(lowered))
