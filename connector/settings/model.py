@@ -18,7 +18,7 @@ from connector.settings.sentiment import SentimentSettings
 from connector.settings.server import MetricsSettings, ServerSettings
 from connector.settings.smtp import SmtpSettings
 from connector.settings.survey_pages import SurveyPagesSettings
-from connector.settings.surveys import SurveyDefinition, check_unique_names
+from connector.settings.surveys import SurveyDefinition, check_survey_wiring, check_unique_names
 from connector.settings.worker import WorkerSettings, WritebackSettings
 
 
@@ -42,9 +42,9 @@ class Settings(Section):
 
     @model_validator(mode="after")
     def _surveys_fit(self) -> Settings:
-        from connector.surveys.definitions import check_surveys
-
-        check_surveys(self)
+        check_survey_wiring(
+            self.surveys, self.sites, self.smtp is not None, self.survey_pages.secret is not None
+        )
         return self
 
     @model_validator(mode="after")

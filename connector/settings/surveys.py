@@ -9,6 +9,7 @@ names some. Sites' own sections belong to their platforms, so nothing of the sur
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Literal
 
@@ -224,3 +225,20 @@ def check_unique_names(surveys: list[SurveyDefinition]) -> list[SurveyDefinition
     if twice:
         raise ValueError(f"survey names must be unique: {', '.join(twice)} appear more than once")
     return surveys
+
+
+def check_survey_wiring(
+    surveys: list[SurveyDefinition], sites: Collection[str], smtp_configured: bool, links_signed: bool
+) -> None:
+    """What one definition cannot check alone: the sites it names, and what its channel needs."""
+    problems = []
+    for survey in surveys:
+        unknown = [s for s in survey.sites if s not in sites]
+        if unknown:
+            problems.append(f"survey {survey.name!r} names sites that are not configured: {unknown}")
+        if survey.channel == "email" and not smtp_configured:
+            problems.append(f"survey {survey.name!r} goes by e-mail: configure the `smtp` section")
+    if surveys and not links_signed:
+        problems.append("surveys need `survey_pages.secret` (32+ characters) to sign their links")
+    if problems:
+        raise ValueError("; ".join(problems))

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from connector.settings.surveys import SurveyDefinition, SurveyTexts
-
-if TYPE_CHECKING:
-    from connector.settings import Settings
 
 # Result fields by kind: each kind writes its score to its own field.
 SCORE_FIELDS = {"csat": "csat_score", "nps": "nps_score", "ces": "ces_score"}
@@ -41,21 +37,6 @@ _RELATIONSHIP_ENGLISH = {
     "intro": "Hello {requester.name}, you have used our IT service lately. One click tells us how we do:",
 }
 _PLACEHOLDER = re.compile(r"\{(ticket\.key|ticket\.summary|requester\.name)\}")
-
-
-def check_surveys(settings: Settings) -> None:
-    """What one definition cannot check alone: the sites it names, and what its channel needs."""
-    problems = []
-    for survey in settings.surveys:
-        unknown = [s for s in survey.sites if s not in settings.sites]
-        if unknown:
-            problems.append(f"survey {survey.name!r} names sites that are not configured: {unknown}")
-        if survey.channel == "email" and settings.smtp is None:
-            problems.append(f"survey {survey.name!r} goes by e-mail: configure the `smtp` section")
-    if settings.surveys and settings.survey_pages.secret is None:
-        problems.append("surveys need `survey_pages.secret` (32+ characters) to sign their links")
-    if problems:
-        raise ValueError("; ".join(problems))
 
 
 def language_of(locale: str | None, available: set[str]) -> str:
