@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,33 @@ def shared_data() -> Path:
 POSTGRES_URL_VAR = "ELA_TEST_POSTGRES_URL"
 
 
+@lru_cache(maxsize=1)
+def postgres_url() -> str | None:
+    """The test server's URL; None when none is configured.
+
+    Under pytest-xdist (`-n 2`) each worker has a database of its own on that server, created on first
+    use ("ela_test_gw0", ...): every store test drops and recreates its schema, and two workers on one
+    database would drop each other's tables mid-test.
+    """
+    url = os.environ.get(POSTGRES_URL_VAR)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    from sqlalchemy import create_engine, make_url, text
+
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database}
+        ).first()
+        if exists is None:
+            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 def _fresh_postgres(url: str) -> None:
     from sqlalchemy import create_engine, text
 
@@ -42,7 +70,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty database: a SQLite file, and a PostgreSQL database when one is configured."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'ela.db'}"
-    url = os.environ.get(POSTGRES_URL_VAR)
+    url = postgres_url()
     if not url:
         pytest.skip(f"needs a PostgreSQL server: set {POSTGRES_URL_VAR} (.ci/run starts one)")
     _fresh_postgres(url)
@@ -64,7 +92,7 @@ def postgres_store(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A fresh PostgreSQL store, for what only a server with row locks can show (deadlocks, SKIP LOCKED)."""
     from connector.store import Store
 
-    url = os.environ.get(POSTGRES_URL_VAR)
+    url = postgres_url()
     if not url:
         pytest.skip(f"needs a PostgreSQL server: set {POSTGRES_URL_VAR} (.ci/run starts one)")
     _fresh_postgres(url)
