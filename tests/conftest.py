@@ -41,17 +41,26 @@ def postgres_url() -> str | None:
     if not url or not worker:
         return url
     from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy.exc import DBAPIError
 
     base = make_url(url)
-    own = base.set(database=f"{base.database}_{worker}")
+    own = base.set(database=f"{base.database or base.username or 'postgres'}_{worker}")
     engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database}
-        ).first()
-        if exists is None:
-            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
-    engine.dispose()
+    try:
+        with engine.connect() as conn:
+            exists = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database}
+            ).first()
+            if exists is None:
+                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    except DBAPIError as exc:
+        pytest.fail(
+            f"{POSTGRES_URL_VAR}: cannot create the database {own.database!r} for this test process "
+            f"({exc.orig}); give the role CREATEDB, or run the tests in one process (without -n)",
+            pytrace=False,
+        )
+    finally:
+        engine.dispose()
     return own.render_as_string(hide_password=False)
 
 
