@@ -12,6 +12,7 @@ from sentiment.engines import Engine, EngineError, available_engines, bands_for,
 from sentiment.evaluate import (
     DatasetError,
     LabelledText,
+    bootstrap_macro_f1,
     evaluate,
     format_report,
     mean_and_std,
@@ -106,6 +107,14 @@ def _read_all(files: tuple[Path, ...], text_column: str, label_column: str) -> l
 @click.option("--engine", "engine_name", default="textblob", show_default=True, help=_ENGINE_HELP)
 @click.option("--model", type=click.Path(dir_okay=False, path_type=Path), help="weights file (textblob)")
 @click.option("--domain", help=_DOMAIN_HELP)
+@click.option(
+    "--bootstrap",
+    "draws",
+    default=0,
+    type=click.IntRange(0, 100_000),
+    help="also resample the texts this many times (e.g. 1000) and print how far macro-F1 moves: "
+    "two figures closer than that are the same on these texts",
+)
 def eval_command(
     *,
     files: tuple[Path, ...],
@@ -114,15 +123,25 @@ def eval_command(
     engine_name: str,
     model: Path | None,
     domain: str | None,
+    draws: int,
 ) -> None:
     """Per-class precision / recall / F1, macro-F1 and accuracy of an engine on labelled CSV FILES."""
+    if draws == 1:
+        raise click.UsageError("--bootstrap needs at least 2 resamples (1000 is usual), or 0 for none")
     datasets = _read_all(files, text_column, label_column)
     engine = _engine(engine_name, model, domain)
     for path, rows in zip(files, datasets, strict=True):
+        gold = [row.label for row in rows]
         predicted = [engine.score(row.text).label for row in rows]
-        report = evaluate([row.label for row in rows], predicted)
+        report = evaluate(gold, predicted)
         reading = f"{engine_name}, read as {domain}" if domain else engine_name
         click.echo(format_report(report, f"{path} ({reading})"))
+        if draws:
+            spread = bootstrap_macro_f1(gold, predicted, draws)
+            click.echo(
+                f"macro-F1 over {draws} resamples of these texts: standard deviation {spread.std:.4f}, "
+                f"95 % within {spread.low:.3f} to {spread.high:.3f}"
+            )
         click.echo("")
 
 

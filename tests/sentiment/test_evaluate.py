@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from sentiment.evaluate import DatasetError, evaluate, format_report, mean_and_std, read_labelled
+from sentiment.evaluate import (
+    DatasetError,
+    bootstrap_macro_f1,
+    evaluate,
+    format_report,
+    mean_and_std,
+    read_labelled,
+)
 
 
 def test_metrics_by_hand() -> None:
@@ -26,6 +33,36 @@ def test_metrics_by_hand() -> None:
 def test_a_class_never_predicted_scores_zero() -> None:
     report = evaluate([1, 0, -1], [0, 0, 0])
     assert report.classes[0].f1 == 0.0 and report.classes[2].f1 == 0.0
+
+
+BY_HAND_GOLD = [-1, -1, 0, 0, 0, 1, 1, 1]
+BY_HAND_PREDICTED = [-1, 0, 0, 0, 1, 1, 1, -1]
+
+
+def test_bootstrap_of_perfect_predictions_does_not_move() -> None:
+    spread = bootstrap_macro_f1([-1, 0, 1] * 50, [-1, 0, 1] * 50, draws=200)
+    assert (spread.std, spread.low, spread.high, spread.draws) == (0.0, 1.0, 1.0, 200)
+
+
+def test_bootstrap_brackets_the_figure_and_narrows_with_more_texts() -> None:
+    figure = evaluate(BY_HAND_GOLD * 100, BY_HAND_PREDICTED * 100).macro_f1
+    small = bootstrap_macro_f1(BY_HAND_GOLD * 100, BY_HAND_PREDICTED * 100, draws=500)
+    large = bootstrap_macro_f1(BY_HAND_GOLD * 400, BY_HAND_PREDICTED * 400, draws=500)
+    assert small.low < figure < small.high
+    assert large.low < figure < large.high
+    assert small.std > 0.0
+    # Four times the texts, half the spread (the standard error goes as 1 / sqrt(n)).
+    assert 0.4 < large.std / small.std < 0.6
+    assert bootstrap_macro_f1(BY_HAND_GOLD * 100, BY_HAND_PREDICTED * 100, draws=500) == small
+
+
+def test_bootstrap_refuses_what_it_cannot_resample() -> None:
+    with pytest.raises(ValueError, match="2 gold labels but 1 predictions"):
+        bootstrap_macro_f1([1, 0], [1])
+    with pytest.raises(ValueError, match="no texts"):
+        bootstrap_macro_f1([], [])
+    with pytest.raises(ValueError, match="at least 2"):
+        bootstrap_macro_f1([1, 0], [1, 0], draws=1)
 
 
 def test_mean_and_std() -> None:

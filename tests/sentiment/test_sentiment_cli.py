@@ -59,6 +59,21 @@ def test_eval_prints_per_class_scores(tmp_path: Path) -> None:
     assert "macro-F1  1.000" in out and "accuracy  1.000   (4 texts)" in out
 
 
+def test_eval_bootstrap_says_how_far_the_figure_moves(tmp_path: Path) -> None:
+    rows = [("Thanks, brilliant work!", 1), ("Attached the log.", 0), ("Still broken AGAIN!!!", -1)]
+    rows += [("Great, it works now.", -1), ("Which version?", 1)]  # two the engine gets wrong
+    path = str(write_csv(tmp_path / "small.csv", rows * 20))
+    code, out = run("eval", path, "--bootstrap", "300")
+    assert code == 0, out
+    line = next(line for line in out.splitlines() if "resamples" in line)
+    assert line.startswith("macro-F1 over 300 resamples of these texts: standard deviation 0.")
+    assert float(line.split("standard deviation ")[1].split(",")[0]) > 0.0
+    code, out = run("eval", path)
+    assert code == 0 and "resamples" not in out
+    code, out = run("eval", path, "--bootstrap", "1")
+    assert code == 2 and "at least 2 resamples" in out and "Traceback" not in out
+
+
 def test_eval_custom_columns_and_several_files(tmp_path: Path) -> None:
     a = write_csv(tmp_path / "a.csv", [("great", 1), ("terrible", -1)], "body", "gold")
     b = write_csv(tmp_path / "b.csv", [("fine thanks", 1)], "body", "gold")
