@@ -4,6 +4,8 @@
     python bench/sentiment_bench.py ../shared/data/sentiment/*.csv ../shared/data/sentiment/customer/*.csv
     python bench/sentiment_bench.py --cv ../shared/data/sentiment/jira-dev.csv   # adds cross-validation
     python bench/sentiment_bench.py --json FILE ...   # also the figures as JSON (bench/run_all.py)
+    python bench/sentiment_bench.py --bootstrap 1000 ...   # also ours minus each baseline, with the
+                                     # 95 % range of that difference over resamples of each file
     python bench/sentiment_bench.py --domain vader-tweets bench/data/review-sentences/*.csv
                                      # adds a row reading as one training domain; the review sentences
                                      # come from bench/review_sentences.py (never trained on)
@@ -41,7 +43,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from textblob import TextBlob
 
 from bench.figures import Figure, add_json_option, machine, write_json
-from sentiment.evaluate import DatasetError, LabelledText, evaluate, mean_and_std, read_labelled
+from sentiment.evaluate import (
+    DatasetError,
+    LabelledText,
+    bootstrap_macro_f1,
+    evaluate,
+    mean_and_std,
+    read_labelled,
+)
 from sentiment.model import ModelFileError, load_model
 from sentiment.scorer import DeskEngine, score
 from sentiment.training import TrainingConfig, cross_validate, group_folds, prepare_rows
@@ -81,7 +90,9 @@ def ela_reading(domain: str) -> Labeller:
 PASSES = 3
 
 
-def run(labeller: Labeller, rows: Sequence[LabelledText], passes: int = PASSES) -> tuple[float, float, float]:
+def run(
+    labeller: Labeller, rows: Sequence[LabelledText], passes: int = PASSES
+) -> tuple[float, float, float, list[int]]:
     texts = [row.text for row in rows]
     for text in texts[:200]:  # warm-up: lexicons and the model load on first use
         labeller(text)
@@ -92,7 +103,7 @@ def run(labeller: Labeller, rows: Sequence[LabelledText], passes: int = PASSES) 
         predicted = [labeller(text) for text in texts]
         fastest = min(fastest, time.perf_counter() - start)
     report = evaluate([row.label for row in rows], predicted)
-    return report.macro_f1, report.accuracy, len(texts) / fastest
+    return report.macro_f1, report.accuracy, len(texts) / fastest, predicted
 
 
 # Comments built to hit the worst case of each cleaning rule (about 40,000 characters each, the most
@@ -111,6 +122,23 @@ HOSTILE = {
     "emoji": "\U0001f621" * 40000,
     "sentences": "Broken. " * 5000,
 }
+
+
+def paired_differences(
+    file_name: str, gold: Sequence[int], labels: dict[str, list[int]], draws: int, in_sample: bool = False
+) -> list[str]:
+    """One line per (our row, baseline): the macro-F1 difference and its 95 % range over resamples."""
+    note = ", in-sample" if in_sample else ""
+    baselines = [name for name in labels if not name.startswith("ela")]
+    lines = []
+    for ours in (name for name in labels if name.startswith("ela")):
+        for other in baselines:
+            f1 = evaluate(gold, labels[ours]).macro_f1 - evaluate(gold, labels[other]).macro_f1
+            spread = bootstrap_macro_f1(gold, labels[ours], draws, baseline=labels[other])
+            lines.append(
+                f"  {file_name}: {ours} - {other} {f1:+.3f} ({spread.low:+.3f} to {spread.high:+.3f}{note})"
+            )
+    return lines
 
 
 def _load(when: str) -> str:
@@ -168,10 +196,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="NAME",
         help="also ours reading as this training domain (repeatable; `ela sentiment domains` lists them)",
     )
+    parser.add_argument(
+        "--bootstrap",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also resample each file N times (e.g. 1000) and print, for our rows, the macro-F1 "
+        "difference to each baseline with its 95%% range (paired: both read on the same resamples)",
+    )
     add_json_option(parser)
     args = parser.parse_args(argv)
     if args.passes < 1:
         parser.error("--passes must be at least 1")
+    if args.bootstrap == 1 or args.bootstrap < 0:
+        parser.error("--bootstrap needs at least 2 resamples (1000 is usual), or 0 for none")
     before = machine()
     figures: list[Figure] = []
     if args.core is not None:
@@ -206,11 +244,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{'engine':<{width}}{'file':<{file_width}}{'texts':>7}{'macro-F1':>10}{'accuracy':>10}{'comments/s':>12}"
         f"{'x plain':>9}  note"
     )
+    differences: list[str] = []
     for path, rows in datasets:
         baseline = 0.0
         plain_f1 = None
+        labels: dict[str, list[int]] = {}
         for name, labeller in engines:
-            f1, accuracy, rate = run(labeller, rows, args.passes)
+            f1, accuracy, rate, labels[name] = run(labeller, rows, args.passes)
             baseline = baseline or rate
             plain_f1 = f1 if plain_f1 is None else plain_f1
             note = (
@@ -234,6 +274,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         f"({plain_f1:.3f}, {baseline:,.0f}/s)",
                     )
                 )
+        if args.bootstrap:
+            trained = any(Path(t).name == path.name for t in trained_on)
+            gold = [row.label for row in rows]
+            differences += paired_differences(path.name, gold, labels, args.bootstrap, trained)
+    if differences:
+        print(f"\nmacro-F1 differences over {args.bootstrap} resamples of each file (95 % range):")
+        print("\n".join(differences))
     if vader_labeller is None:
         print("vader: not installed (pip install vaderSentiment)")
 

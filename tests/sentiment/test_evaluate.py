@@ -56,6 +56,19 @@ def test_bootstrap_brackets_the_figure_and_narrows_with_more_texts() -> None:
     assert bootstrap_macro_f1(BY_HAND_GOLD * 100, BY_HAND_PREDICTED * 100, draws=500) == small
 
 
+def test_a_paired_bootstrap_reads_both_engines_on_the_same_resamples() -> None:
+    gold, poor = BY_HAND_GOLD * 100, BY_HAND_PREDICTED * 100
+    same = bootstrap_macro_f1(gold, poor, draws=300, baseline=poor)
+    assert (same.std, same.low, same.high) == (0.0, 0.0, 0.0)
+    better = bootstrap_macro_f1(gold, gold, draws=300, baseline=poor)
+    gap = 1.0 - evaluate(gold, poor).macro_f1
+    assert 0.0 < better.low < gap < better.high
+    # Paired, the difference moves exactly as the poorer engine's figure does (the other is always 1).
+    assert better.std == pytest.approx(bootstrap_macro_f1(gold, poor, draws=300).std)
+    with pytest.raises(ValueError, match="800 gold labels but 800 and 8 predictions"):
+        bootstrap_macro_f1(gold, poor, baseline=BY_HAND_PREDICTED)
+
+
 def test_bootstrap_refuses_what_it_cannot_resample() -> None:
     with pytest.raises(ValueError, match="2 gold labels but 1 predictions"):
         bootstrap_macro_f1([1, 0], [1])
