@@ -105,10 +105,7 @@ def evaluate(gold: Sequence[int], predicted: Sequence[int]) -> Report:
         tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g == label and p == label)
         predicted_n = sum(1 for p in predicted if p == label)
         support = sum(1 for g in gold if g == label)
-        precision = tp / predicted_n if predicted_n else 0.0
-        recall = tp / support if support else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        classes.append(ClassScores(label, precision, recall, f1, support))
+        classes.append(_class_scores(label, tp, predicted_n, support))
     correct = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p)
     return Report(
         tuple(classes),
@@ -116,6 +113,13 @@ def evaluate(gold: Sequence[int], predicted: Sequence[int]) -> Report:
         correct / len(gold) if gold else 0.0,
         len(gold),
     )
+
+
+def _class_scores(label: int, tp: int, predicted_n: int, support: int) -> ClassScores:
+    precision = tp / predicted_n if predicted_n else 0.0
+    recall = tp / support if support else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return ClassScores(label, precision, recall, f1, support)
 
 
 def macro_f1(gold: Sequence[int], predicted: Sequence[int]) -> float:
@@ -172,15 +176,13 @@ def _pair_codes(gold: Sequence[int], predicted: Sequence[int]) -> np.ndarray:
 
 
 def _macro_f1_of(codes: np.ndarray) -> float:
-    """`evaluate(...).macro_f1` of the pairs behind `codes`: rows gold, columns predicted."""
+    """`evaluate(...).macro_f1` of the pairs behind `codes`, from their confusion matrix (rows gold,
+    columns predicted), by the same per-class arithmetic as `evaluate`."""
     confusion = np.bincount(codes, minlength=9).reshape(3, 3)
-    tp = np.diag(confusion).astype(float)
-    predicted_n, support = confusion.sum(axis=0), confusion.sum(axis=1)
-    precision = np.divide(tp, predicted_n, out=np.zeros(3), where=predicted_n > 0)
-    recall = np.divide(tp, support, out=np.zeros(3), where=support > 0)
-    total = precision + recall
-    f1 = np.divide(2 * precision * recall, total, out=np.zeros(3), where=total > 0)
-    return float(f1.mean())
+    predicted_n, support = confusion.sum(axis=0).tolist(), confusion.sum(axis=1).tolist()
+    tp = np.diag(confusion).tolist()
+    classes = [_class_scores(label, tp[i], predicted_n[i], support[i]) for i, label in enumerate(LABELS)]
+    return sum(c.f1 for c in classes) / len(classes)
 
 
 def format_report(report: Report, title: str = "") -> str:
