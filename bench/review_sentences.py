@@ -13,6 +13,13 @@ npm checks the tarball against the registry's integrity hash. Nothing is stored 
 
 There is no neutral class: every sentence was picked as a clear verdict, so accuracy is the figure to
 read (a sentence read as neutral counts as wrong), not the three-class macro-F1.
+
+A verdict of one sentence is the hardest case: a whole review says the same thing several times.
+`--join 3` also writes review-{amazon,imdb,yelp}-3.csv, where each text is three sentences of one set
+and one label joined, a stand-in for a short review (the sentences come from different reviews, in a
+fixed shuffled order).
+
+    python bench/review_sentences.py --join 3 --join 5
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import random
 import shutil
 import subprocess
 import sys
@@ -124,6 +132,17 @@ def write(sets: dict[str, list[tuple[str, int]]], out: Path) -> list[Path]:
     return written
 
 
+def joined(rows: Sequence[tuple[str, int]], n: int, seed: int = 0) -> list[tuple[str, int]]:
+    """Texts of `n` sentences of one label each, the label's sentences shuffled with `seed` (the same
+    texts every run); a label's last sentences that do not fill `n` are left out."""
+    out = []
+    for label in sorted({label for _, label in rows}, reverse=True):
+        texts = [text for text, lab in rows if lab == label]
+        random.Random(f"{seed}:{label}").shuffle(texts)
+        out += [(" ".join(texts[i : i + n]), label) for i in range(0, len(texts) - n + 1, n)]
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -132,7 +151,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out", type=Path, default=DEFAULT_OUT, help=f"directory for the CSVs (default {DEFAULT_OUT})"
     )
     parser.add_argument("--tarball", type=Path, help="read this copy of the package instead of fetching it")
+    parser.add_argument(
+        "--join",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="also write review-NAME-N.csv, N sentences of one label per text (repeatable; N >= 2)",
+    )
     args = parser.parse_args(argv)
+    if any(n < 2 for n in args.join):
+        parser.error("--join takes a number of sentences per text, 2 or more")
     try:
         if args.tarball:
             sets = fixtures(args.tarball)
@@ -145,6 +174,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     for path, rows in zip(write(sets, args.out), sets.values(), strict=True):
         print(f"{path}: {len(rows)} sentences")
+    for n in args.join:
+        sets_n = {f"{name}-{n}": joined(rows, n) for name, rows in sets.items()}
+        for path, rows in zip(write(sets_n, args.out), sets_n.values(), strict=True):
+            print(f"{path}: {len(rows)} texts of {n} sentences")
     print("source: UCI Sentiment Labelled Sentences (CC BY 4.0), via the npm package", PACKAGE, "(MIT)")
     return 0
 

@@ -8,8 +8,10 @@ import json
 import tarfile
 from pathlib import Path
 
+import pytest
+
 from bench import review_sentences
-from bench.review_sentences import SETS, main
+from bench.review_sentences import SETS, joined, main
 from sentiment.evaluate import read_labelled
 
 
@@ -80,4 +82,37 @@ def test_a_failed_fetch_passes_on_what_npm_said(tmp_path: Path, monkeypatch, cap
     assert main(["--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "npm pack sentiment@5.0.2 failed: npm error code ENOTCACHED" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_joined_texts_keep_one_label_and_every_run_the_same(tmp_path: Path) -> None:
+    rows = [(f"Good {i}.", 1) for i in range(7)] + [(f"Bad {i}.", -1) for i in range(6)]
+    texts = joined(rows, 3)
+    assert texts == joined(rows, 3)
+    assert [label for _, label in texts] == [1, 1, -1, -1]
+    for text, label in texts:
+        words = text.split()
+        assert len(words) == 6 and {words[0], words[2], words[4]} == ({"Good"} if label == 1 else {"Bad"})
+    used = [s for text, _ in texts for s in text.split(". ")]
+    assert len(set(used)) == len(used) == 12
+
+
+def test_join_writes_its_own_files_beside_the_sentences(tmp_path: Path) -> None:
+    rows = [{"text": f"Great {i}.", "class": 1} for i in range(4)] + [{"text": "Awful.", "class": 0}] * 2
+    package = tarball(tmp_path / "p.tgz", dict.fromkeys(SETS, rows))
+    out = tmp_path / "out"
+    assert main(["--tarball", str(package), "--out", str(out), "--join", "2"]) == 0
+    for name in SETS:
+        assert len(read_labelled(out / f"review-{name}.csv")) == 6
+        read = read_labelled(out / f"review-{name}-2.csv")
+        assert [r.label for r in read] == [1, 1, -1]
+        assert read[2].text == "Awful. Awful."
+
+
+def test_join_of_one_sentence_is_refused(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    package = tarball(tmp_path / "p.tgz", {name: [{"text": "Fine.", "class": 1}] for name in SETS})
+    with pytest.raises(SystemExit) as exit_:
+        main(["--tarball", str(package), "--out", str(tmp_path / "out"), "--join", "1"])
+    assert exit_.value.code == 2
+    assert "--join takes a number of sentences per text, 2 or more" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
