@@ -4,9 +4,11 @@
 person reads impatience; "I can't work" and "we are losing money" are the cost of the problem; "you
 promised a callback" is trust broken; "your support is useless" and "the technician was unhelpful"
 judge the service, as "the agent was really patient" does the other way; "lifesaver", "sorted it",
-"works like a charm" are relief and praise. The labelled sets hold too few of them to learn from (a
-few dozen in 80,000 texts), so each signal is a set of patterns with a fixed, documented weight that
-is added to the message polarity once, however often its patterns match. The names are part of the API: callers read
+"works like a charm" are relief and praise. Survey answers and feedback forms add the customer's
+verdict: "would not recommend", "waste of money", "we will be back". The labelled sets hold too few
+of them to learn from (a few dozen in 80,000 texts), so each signal is a set of patterns with a
+fixed, documented weight that is added to the message polarity once, however often its patterns
+match. The names are part of the API: callers read
 `SentimentResult.signals` (the ELA feature uses "chasing" to tell a customer chasing).
 
 | signal | weight | what it means |
@@ -16,6 +18,8 @@ is added to the message polarity once, however often its patterns match. The nam
 | broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
 | poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful" |
 | praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient" |
+| recommends | +0.25 | a customer's verdict that commends: "highly recommend", "I will be back", "worth every penny", "better than expected" |
+| advises_against | -0.25 | a customer's verdict that warns others off: "would not recommend", "waste of money", "never again", "I returned it" |
 
 The weights are on the polarity scale [-1, 1]: one signal on an otherwise neutral comment moves it
 past the fitted label threshold (about +-0.1) into the plain negative (positive) mood, not into the
@@ -37,6 +41,8 @@ LOST_WORK = "lost_work"
 BROKEN_PROMISE = "broken_promise"
 POOR_SERVICE = "poor_service"
 PRAISE = "praise"
+RECOMMENDS = "recommends"
+ADVISES_AGAINST = "advises_against"
 
 SIGNAL_WEIGHTS: Mapping[str, float] = {
     CHASING: -0.20,
@@ -44,6 +50,8 @@ SIGNAL_WEIGHTS: Mapping[str, float] = {
     BROKEN_PROMISE: -0.25,
     POOR_SERVICE: -0.25,
     PRAISE: 0.25,
+    RECOMMENDS: 0.25,
+    ADVISES_AGAINST: -0.25,
 }
 SIGNALS: frozenset[str] = frozenset(SIGNAL_WEIGHTS)
 
@@ -74,6 +82,13 @@ _NOT_HELPFUL = (
     + _SERVER
     + r"|you(?:\s+guys)?)(?:\s+(?:isn't|wasn't|weren't|aren't|is\s+not|was\s+not|were\s+not|are\s+not|(?:has|have)\s+never\s+been|(?:is|was|were|are)\s+never)|'re\s+not)\s+(?:(?:very|at\s+all|remotely|particularly|even\s+slightly)\s+)?(?:helpful|useful|interested)\b"
 )
+# Whom or what a verdict names: "recommend it", "recommend this place", "recommend you guys".
+_VERDICT_OBJECT = r"(?:it|this|them|these|this\s+\w+|these\s+\w+|the\s+\w+|you|you\s+guys|him|her)"
+# Who comes back: the writer. "I'd", "we will": "he would come back" is a story, not a verdict.
+_WE = r"(?:i|we|i'll|we'll|i'd|we'd|i\s+will|we\s+will|i\s+would|we\s+would|i\s+shall|we\s+shall)"
+# Customers misspell it often enough to matter in verdicts: "reccomend", "recomend", "reccommend".
+_RECOMMEND = r"rec+om+end"
+_WONT = r"(?:would\s+not|wouldn't|wouldnt|will\s+not|won't|wont|do\s+not|don't|dont|can't|cannot|could\s+not|couldn't|never)"
 _ASKED = r"(?:asked|requested|chased|emailed|e-mailed|called|phoned|rung|rang|written|wrote|raised|reported|contacted|mentioned|followed\s+up)"
 
 # Patterns read the message in lower case, with typographic apostrophes made plain.
@@ -151,6 +166,61 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\bthank(?:s|\s+you)\s+(?:so|very)\s+much\b",
         r"\bthanks\s+a\s+(?:million|bunch|ton|lot)\b",
     ),
+    # "I would recommend checking the logs" is advice, not a verdict, hence the object a verdict names.
+    RECOMMENDS: (
+        r"\b(?:highly|strongly|thoroughly|wholeheartedly)\s+" + _RECOMMEND + r"(?:ed)?\b",
+        r"\b(?:would|will|i'd|we'd)\s+(?:definitely\s+|certainly\s+|absolutely\s+|totally\s+)?"
+        + _RECOMMEND
+        + r"\s+"
+        + _VERDICT_OBJECT
+        + r"\b",
+        r"\b"
+        + _RECOMMEND
+        + r"(?:ed)?\s+"
+        + _VERDICT_OBJECT
+        + r"\s+to\s+(?:anyone|anybody|everyone|everybody|all|others|friends|my\s+friends)\b",
+        r"\b(?:can't|cannot|could\s+not|couldn't)\s+"
+        + _RECOMMEND
+        + r"\s+(?:\w+\s+){0,3}(?:enough|more\s+highly)\b",
+        r"\b"
+        + _WE
+        + r"\s+(?:definitely\s+|certainly\s+|surely\s+|absolutely\s+)?(?:be\s+back|come\s+back|be\s+coming\s+back|be\s+returning|buy\s+(?:it\s+|this\s+|from\s+(?:you|them)\s+)?again|use\s+(?:it\s+|them\s+|you\s+)?again|order\s+again)\b",
+        r"\bworth\s+(?:every\s+(?:penny|cent)|the\s+(?:money|price|wait))\b",
+        r"\b(?:better|faster|easier)\s+than\s+(?:i\s+|we\s+)?(?:expected|i\s+thought|anticipated)\b",
+        r"\b(?:exceeded|surpassed)\s+(?:all\s+)?(?:my|our)\s+expectations\b",
+        r"\b(?:five|5|ten|10)\s+stars\b",
+        r"\bno\s+complaints\b",
+    ),
+    # "stay away" and "avoid" only as a warning ("stay away!", "avoid at all costs"): "I stay away from
+    # the beta builds" is a habit; "don't buy" only with what is bought ("I don't buy that argument").
+    ADVISES_AGAINST: (
+        r"\b"
+        + _WONT
+        + r"\s+(?:ever\s+)?"
+        + _RECOMMEND
+        + r"(?:\s+"
+        + _VERDICT_OBJECT
+        + r")?(?=\s*(?:[.!,;]|$)|\s+to\b)",
+        r"\bnot\s+" + _RECOMMEND + r"ed\b",
+        r"\b(?:don't|dont|do\s+not|never)\s+(?:ever\s+)?(?:buy|order)\s+(?:this|these|from|one\b|it(?=\s*(?:[.!]|$)))",
+        r"\bwaste\s+of\s+(?:money|time|cash|my\s+time|your\s+time|my\s+money|your\s+money)\b",
+        r"\bnot\s+worth\s+(?:it|the\s+(?:money|price|wait|trouble|hassle)|buying|a\s+penny|your|my)\b",
+        r"\bstay\s+away(?:(?=\s*(?:[.!]|$))|\s+from\s+(?:this|these)\b)",
+        r"\bavoid\s+(?:(?:it|this|them|this\s+\w+)\s+)?(?:at\s+all\s+costs|like\s+the\s+plague)\b",
+        r"\bnever\s+again\b",
+        r"\b"
+        + _WE
+        + r"\s+(?:won't|will\s+not|will\s+never|won't\s+ever|wouldn't|would\s+never|never|am\s+not|are\s+not|'m\s+not|'re\s+not|not)\s+(?:be\s+(?:back|returning|coming\s+back)|coming\s+back|come\s+back|go(?:ing)?\s+back|buy(?:ing)?\s+(?:\w+\s+)?again|use\s+(?:\w+\s+)?again|order(?:ing)?\s+(?:\w+\s+)?again)\b",
+        r"\b(?:won't|will\s+not|will\s+never|wouldn't|never)\s+(?:be\s+back|come\s+back|be\s+returning)\b",
+        r"\b(?:worse|slower)\s+than\s+(?:i\s+|we\s+)?(?:expected|i\s+thought)\b",
+        r"\b(?:i|we)\s+(?:returned|sent)\s+(?:it|this|them|the\s+\w+)\s+back\b",
+        r"\b(?:i|we)\s+returned\s+(?:it|this|them)\b",
+        r"\b(?:want(?:ed)?|get|got|asked\s+for|demand(?:ed)?)\s+(?:my|our|a\s+full|a)\s+(?:money\s+back|refund)\b",
+        r"\bpiece\s+of\s+(?:junk|crap|trash|garbage|shit)\b",
+        r"\brip\s*-?\s*off\b",
+        r"\boverpriced\b",
+        r"\b(?:zero|0|one|1)\s+stars?\b",
+    ),
 }
 
 
@@ -188,6 +258,15 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "first second you're you service support job help response reply turnaround fix work happier "
         "with appreciate appreciated much million bunch ton lot enough"
     ),
+    RECOMMENDS: _words(
+        "recommend recomend reccomend reccommend recommended recomended reccomended reccommended "
+        "back returning again worth better faster easier exceeded surpassed stars complaints"
+    ),
+    ADVISES_AGAINST: _words(
+        "recommend recomend reccomend reccommend recommended recomended reccomended reccommended "
+        "buy order waste worth away avoid again back returning returned sent refund piece rip ripoff worse slower "
+        "overpriced stars star"
+    ),
 }
 # Words as the trigger sets spell them: an apostrophe only inside a word ("can't"), so a quoted
 # "'useless'" is the word useless.
@@ -203,10 +282,15 @@ _NEGATED_PRAISE = re.compile(r"\b(?:not|never|no\s+longer|isn't|wasn't|hasn't|ha
 _HEDGED = re.compile(
     r"\b(?:wish|wished|if|unless|hope|hoping|would\s+be\s+nice|(?:don't|do\s+not|didn't)\s+think|(?:wouldn't|would\s+not)\s+say|not\s+saying)\b[^.!?,;]{0,40}$"
 )
+# A verdict right after a negation is the other verdict or none: "wouldn't recommend it to anyone",
+# "not worth every penny", "it's not a waste of money", "not overpriced at all".
+_NEGATED_VERDICT = re.compile(r"\b(?:not|never|no|\w+n't|dont|wont|wouldnt|cannot)\s+(?:\w+\s+){0,2}$")
 # Matches of these signals just after one of these are skipped.
 _GUARDS: Mapping[str, tuple[re.Pattern[str], ...]] = {
     PRAISE: (_NEGATED_PRAISE, _HEDGED),
     POOR_SERVICE: (_HEDGED,),
+    RECOMMENDS: (_NEGATED_VERDICT, _HEDGED),
+    ADVISES_AGAINST: (_NEGATED_VERDICT,),
 }
 
 

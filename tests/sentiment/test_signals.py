@@ -9,11 +9,13 @@ import pytest
 from sentiment import score
 from sentiment.evaluate import read_labelled
 from sentiment.signals import (
+    ADVISES_AGAINST,
     BROKEN_PROMISE,
     CHASING,
     LOST_WORK,
     POOR_SERVICE,
     PRAISE,
+    RECOMMENDS,
     SIGNAL_WEIGHTS,
     SIGNALS,
     apply_signals,
@@ -77,6 +79,39 @@ FIRES = {
         "We are back up and running.",
         "I can\u2019t thank you enough!",
     ],
+    RECOMMENDS: [
+        "I highly recommend them.",
+        "Would definitely recommend this company.",
+        "I recommended you guys to everyone at work.",
+        "Can't recommend them enough.",
+        "We will definitely be back.",
+        "Worth every penny.",
+        "The new laptop is better than I expected.",
+        "Exceeded my expectations.",
+        "Five stars.",
+        "No complaints at all.",
+        "I would reccomend it.",
+    ],
+    ADVISES_AGAINST: [
+        "Would not recommend.",
+        "I wouldn't recommend it to anyone.",
+        "Would not reccomend this service.",
+        "Not recommended.",
+        "Don't buy this.",
+        "Complete waste of money.",
+        "Not worth the hassle.",
+        "Stay away!",
+        "Avoid at all costs.",
+        "Never again.",
+        "I won't be coming back.",
+        "Worse than I expected.",
+        "I returned it the next day.",
+        "I want my money back.",
+        "What a piece of junk.",
+        "A total rip-off.",
+        "Overpriced for what you get.",
+        "One star.",
+    ],
 }
 
 QUIET = [
@@ -99,13 +134,35 @@ QUIET = [
     "I wish your team was responsive.",
     "If you're quick you can still get the discount.",
     "I'm not saying your support is useless, but it is slow.",
+    "I would recommend checking the logs first.",
+    "I'd recommend a restart.",
+    "I stay away from the beta builds.",
+    "Try to avoid them if you can.",
+    "The engineer will come back after lunch.",
+    "I don't buy that argument.",
+    "We returned to the office on Monday.",
+    "Please send it back to the warehouse.",
+    "It's not a waste of time to check.",
+    "The upgrade is not overpriced at all.",
+    "I wish I could recommend it.",
+    "I don't think I would recommend it.",
+    "The ticket was marked one of the stars of the week",
 ]
 
 
 def test_the_documented_set_of_signals() -> None:
-    assert {"chasing", "lost_work", "broken_promise", "poor_service", "praise"} == SIGNALS
-    assert all(SIGNAL_WEIGHTS[name] < 0 for name in (CHASING, LOST_WORK, BROKEN_PROMISE, POOR_SERVICE))
-    assert SIGNAL_WEIGHTS[PRAISE] > 0
+    assert {
+        "chasing",
+        "lost_work",
+        "broken_promise",
+        "poor_service",
+        "praise",
+        "recommends",
+        "advises_against",
+    } == SIGNALS
+    negative = (CHASING, LOST_WORK, BROKEN_PROMISE, POOR_SERVICE, ADVISES_AGAINST)
+    assert all(SIGNAL_WEIGHTS[name] < 0 for name in negative)
+    assert SIGNAL_WEIGHTS[PRAISE] > 0 and SIGNAL_WEIGHTS[RECOMMENDS] > 0
 
 
 @pytest.mark.parametrize(("signal", "text"), [(s, t) for s, texts in FIRES.items() for t in texts])
@@ -139,6 +196,12 @@ def test_a_signal_moves_the_polarity_by_its_fixed_weight(signal: str) -> None:
         assert with_rules.polarity < without.polarity
     else:
         assert with_rules.polarity > without.polarity
+
+
+def test_a_negated_verdict_is_the_other_verdict() -> None:
+    found = detect_signals("I wouldn't recommend it to anyone.")
+    assert ADVISES_AGAINST in found and RECOMMENDS not in found
+    assert RECOMMENDS not in detect_signals("It isn't worth every penny.")
 
 
 def test_the_words_that_fired_are_reported() -> None:
