@@ -87,7 +87,7 @@ _VERDICT_OBJECT = r"(?:it|this|them|these|this\s+\w+|these\s+\w+|the\s+\w+|you|y
 # Who comes back: the writer. "I'd", "we will": "he would come back" is a story, not a verdict.
 _WE = r"(?:i|we|i'll|we'll|i'd|we'd|i\s+will|we\s+will|i\s+would|we\s+would|i\s+shall|we\s+shall)"
 # Customers misspell it often enough to matter in verdicts: "reccomend", "recomend", "reccommend".
-_RECOMMEND = r"rec+om+end"
+_RECOMMEND = r"rec{1,2}om{1,2}end"
 _WONT = r"(?:would\s+not|wouldn't|wouldnt|will\s+not|won't|wont|do\s+not|don't|dont|can't|cannot|could\s+not|couldn't|never)"
 _ASKED = r"(?:asked|requested|chased|emailed|e-mailed|called|phoned|rung|rang|written|wrote|raised|reported|contacted|mentioned|followed\s+up)"
 
@@ -188,7 +188,9 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\bworth\s+(?:every\s+(?:penny|cent)|the\s+(?:money|price|wait))\b",
         r"\b(?:better|faster|easier)\s+than\s+(?:i\s+|we\s+)?(?:expected|i\s+thought|anticipated)\b",
         r"\b(?:exceeded|surpassed)\s+(?:all\s+)?(?:my|our)\s+expectations\b",
-        r"\b(?:five|5|ten|10)\s+stars\b",
+        # A rating: "five stars", "10/10" written out; "3.5 stars" and "out of 5 stars" are not five stars.
+        r"(?<![\d.,])(?<!out\sof\s)\b(?:five|5|ten|10)\s+stars\b",
+        r"(?<![\d.,])\b(?:(?:five|5)\s+out\s+of\s+(?:five|5)|(?:ten|10)\s+out\s+of\s+(?:ten|10))\b(?![.,]\d)",
         r"\bno\s+complaints\b",
     ),
     # "stay away" and "avoid" only as a warning ("stay away!", "avoid at all costs"): "I stay away from
@@ -214,12 +216,13 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:won't|will\s+not|will\s+never|wouldn't|never)\s+(?:be\s+back|come\s+back|be\s+returning)\b",
         r"\b(?:worse|slower)\s+than\s+(?:i\s+|we\s+)?(?:expected|i\s+thought)\b",
         r"\b(?:i|we)\s+(?:returned|sent)\s+(?:it|this|them|the\s+\w+)\s+back\b",
-        r"\b(?:i|we)\s+returned\s+(?:it|this|them)\b",
+        r"\b(?:i|we)\s+returned\s+(?:it|this|them)(?=\s*(?:[.!,;]|$)|\s+(?:and|for\s+a\s+refund|the\s+(?:next|same)\s+day|after|within)\b)",
         r"\b(?:want(?:ed)?|get|got|asked\s+for|demand(?:ed)?)\s+(?:my|our|a\s+full|a)\s+(?:money\s+back|refund)\b",
         r"\bpiece\s+of\s+(?:junk|crap|trash|garbage|shit)\b",
         r"\brip\s*-?\s*off\b",
         r"\boverpriced\b",
-        r"\b(?:zero|0|one|1)\s+stars?\b",
+        r"(?<![\d.,])(?<!out\sof\s)\b(?:zero|0|one|1)\s+stars?\b",
+        r"(?<![\d.,])\b(?:zero|0|one|1)\s+out\s+of\s+(?:five|5|ten|10)\b(?![.,]\d)",
     ),
 }
 
@@ -260,12 +263,12 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
     ),
     RECOMMENDS: _words(
         "recommend recomend reccomend reccommend recommended recomended reccomended reccommended "
-        "back returning again worth better faster easier exceeded surpassed stars complaints"
+        "back returning again worth better faster easier exceeded surpassed stars complaints out"
     ),
     ADVISES_AGAINST: _words(
         "recommend recomend reccomend reccommend recommended recomended reccomended reccommended "
         "buy order waste worth away avoid again back returning returned sent refund piece rip ripoff worse slower "
-        "overpriced stars star"
+        "overpriced stars star out"
     ),
 }
 # Words as the trigger sets spell them: an apostrophe only inside a word ("can't"), so a quoted

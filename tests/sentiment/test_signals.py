@@ -91,6 +91,7 @@ FIRES = {
         "Five stars.",
         "No complaints at all.",
         "I would reccomend it.",
+        "10 out of 10!",
     ],
     ADVISES_AGAINST: [
         "Would not recommend.",
@@ -111,6 +112,7 @@ FIRES = {
         "A total rip-off.",
         "Overpriced for what you get.",
         "One star.",
+        "Rating: 1 out of 5.",
     ],
 }
 
@@ -146,7 +148,9 @@ QUIET = [
     "The upgrade is not overpriced at all.",
     "I wish I could recommend it.",
     "I don't think I would recommend it.",
-    "The ticket was marked one of the stars of the week",
+    "I gave it 2 out of 5 stars.",
+    "The app has 3.5 stars in the store.",
+    "I returned it to the office this morning.",
 ]
 
 
