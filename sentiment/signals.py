@@ -189,8 +189,8 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:better|faster|easier)\s+than\s+(?:i\s+|we\s+)?(?:expected|i\s+thought|anticipated)\b",
         r"\b(?:exceeded|surpassed)\s+(?:all\s+)?(?:my|our)\s+expectations\b",
         # A rating: "five stars", "10/10" written out; "3.5 stars" and "out of 5 stars" are not five stars.
-        r"(?<![\d.,])(?<!out\sof\s)\b(?:five|5|ten|10)\s+stars\b",
-        r"(?<![\d.,])\b(?:(?:five|5)\s+out\s+of\s+(?:five|5)|(?:ten|10)\s+out\s+of\s+(?:ten|10))\b(?![.,]\d)",
+        r"\b(?<![\d.,])(?<!out\sof\s)(?:five|5|ten|10)\s+stars\b",
+        r"\b(?<![\d.,])(?:(?:five|5)\s+out\s+of\s+(?:five|5)|(?:ten|10)\s+out\s+of\s+(?:ten|10))\b(?![.,]\d)",
         r"\bno\s+complaints\b",
     ),
     # "stay away" and "avoid" only as a warning ("stay away!", "avoid at all costs"): "I stay away from
@@ -221,8 +221,8 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\bpiece\s+of\s+(?:junk|crap|trash|garbage|shit)\b",
         r"\brip\s*-?\s*off\b",
         r"\boverpriced\b",
-        r"(?<![\d.,])(?<!out\sof\s)\b(?:zero|0|one|1)\s+stars?\b",
-        r"(?<![\d.,])\b(?:zero|0|one|1)\s+out\s+of\s+(?:five|5|ten|10)\b(?![.,]\d)",
+        r"\b(?<![\d.,])(?<!out\sof\s)(?:zero|0|one|1)\s+stars?\b",
+        r"\b(?<![\d.,])(?:zero|0|one|1)\s+out\s+of\s+(?:five|5|ten|10)\b(?![.,]\d)",
     ),
 }
 
