@@ -87,7 +87,9 @@ _VERDICT_OBJECT = r"(?:it|this|them|these|this\s+\w+|these\s+\w+|the\s+\w+|you|y
 # Who comes back: the writer. "I'd", "we will": "he would come back" is a story, not a verdict.
 _WE = r"(?:i|we|i'll|we'll|i'd|we'd|i\s+will|we\s+will|i\s+would|we\s+would|i\s+shall|we\s+shall)"
 # Customers misspell it often enough to matter in verdicts: "reccomend", "recomend", "reccommend".
-_RECOMMEND = r"rec{1,2}om{1,2}end"
+# The patterns and the trigger words below both come from this one list.
+_RECOMMEND_SPELLINGS = ("recommend", "recomend", "reccomend", "reccommend")
+_RECOMMEND = "(?:" + "|".join(_RECOMMEND_SPELLINGS) + ")"
 _WONT = r"(?:would\s+not|wouldn't|wouldnt|will\s+not|won't|wont|do\s+not|don't|dont|can't|cannot|could\s+not|couldn't|never)"
 _ASKED = r"(?:asked|requested|chased|emailed|e-mailed|called|phoned|rung|rang|written|wrote|raised|reported|contacted|mentioned|followed\s+up)"
 
@@ -235,6 +237,8 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+# "recommend" and "recommended", as each spelling is written.
+_RECOMMEND_WORDS = frozenset(w + suffix for w in _RECOMMEND_SPELLINGS for suffix in ("", "ed"))
 _TRIGGERS: Mapping[str, frozenset[str]] = {
     CHASING: _words(
         "any there still waiting waited asked requested chased emailed mailed called phoned rung rang "
@@ -261,12 +265,10 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "first second you're you service support job help response reply turnaround fix work happier "
         "with appreciate appreciated much million bunch ton lot enough"
     ),
-    RECOMMENDS: _words(
-        "recommend recomend reccomend reccommend recommended recomended reccomended reccommended "
-        "back returning again worth better faster easier exceeded surpassed stars complaints out"
-    ),
-    ADVISES_AGAINST: _words(
-        "recommend recomend reccomend reccommend recommended recomended reccomended reccommended "
+    RECOMMENDS: _RECOMMEND_WORDS
+    | _words("back returning again worth better faster easier exceeded surpassed stars complaints out"),
+    ADVISES_AGAINST: _RECOMMEND_WORDS
+    | _words(
         "buy order waste worth away avoid again back returning returned sent refund piece rip ripoff worse slower "
         "overpriced stars star out"
     ),
