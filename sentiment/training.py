@@ -51,10 +51,14 @@ STRONG_MEAN = 2.0
 @dataclass(frozen=True)
 class TrainingConfig:
     l2: float = 5e-5  # on the weighted mean cross-entropy
-    min_count: int = 3  # a feature must occur in this many training texts
+    # A feature must occur in this many training texts. 1: every n-gram seen; the L2 penalty and the
+    # naive-Bayes scaling keep a word seen once near zero unless it is evidence. 5-fold CV on GoEmotions,
+    # shipped reading: 0.7131 at 3, 0.7154 at 2, 0.7168 at 1 (pruned at 0.03), 0.7159 at 1 (at 0.07).
+    min_count: int = 1
     folds: int = 5
     seed: int = 13
-    prune_below: float = 0.03  # weights this small on both classes are not shipped
+    # Weights this small on both classes are not shipped; at 0.07 the model file stays under 4 MB.
+    prune_below: float = 0.07
     max_iter: int = 300
     domain_features: bool = True
     class_balance: float = 1.0  # 1: every class of a domain weighs the same; 0: as the data has them
