@@ -309,7 +309,8 @@ def fit_bands(
     out-of-fold polarity of the correctly recognised negatives (positives), so that "very" is never
     more than the stronger half of a side: F1 favours a low cut when strong ratings are common, and
     a cut at the label threshold would leave no plain "negative" at all. Without ratings, that median
-    (halfway to the end of the scale when there are none). Never nearer than one signal's weight.
+    (halfway to the end of the scale when there are none). Never nearer to the label threshold than
+    one signal's weight.
     """
     negatives = [p for p, g in zip(polarities, gold, strict=True) if g == -1 and p < negative_below]
     positives = [p for p, g in zip(polarities, gold, strict=True) if g == 1 and p >= positive_from]
@@ -322,9 +323,10 @@ def fit_bands(
         very_negative = min(very_negative, strong_negative)
         very_positive = max(very_positive, strong_positive)
     # One service-desk signal on a comment the layer reads as neutral is a plain mood, not a "very"
-    # one (signals.py): "very" starts no nearer than the strongest single signal's weight.
-    very_negative = min(very_negative, *SIGNAL_WEIGHTS.values())
-    very_positive = max(very_positive, *SIGNAL_WEIGHTS.values())
+    # one (signals.py): "very" starts at least the strongest single signal's weight beyond the label
+    # threshold, so that a neutral comment at the threshold's edge plus one signal stays plain.
+    very_negative = min(very_negative, negative_below + min(SIGNAL_WEIGHTS.values()))
+    very_positive = max(very_positive, positive_from + max(SIGNAL_WEIGHTS.values()))
     return MoodBands(
         round(min(very_negative, negative_below), 3),
         negative_below,

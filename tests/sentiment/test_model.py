@@ -11,9 +11,10 @@ import pytest
 
 from sentiment.features import features, with_domain
 from sentiment.model import CLASSES, DEFAULT_MODEL_PATH, LinearModel, ModelFileError, load_model
+from sentiment.mood import Mood
 from sentiment.recipe import READS_AS, SHARED_SOURCES, read_shared, shipped_config
 from sentiment.scorer import analyse_text
-from sentiment.signals import SIGNAL_WEIGHTS
+from sentiment.signals import SIGNAL_WEIGHTS, apply_signals
 from sentiment.training import (
     Prepared,
     TrainingConfig,
@@ -241,6 +242,11 @@ def test_one_signal_never_reaches_the_outer_bands() -> None:
     bands = fit_bands(polarities, gold, -0.1, 0.1)
     assert bands.very_negative_below <= min(SIGNAL_WEIGHTS.values()) < -0.1
     assert bands.positive_below >= max(SIGNAL_WEIGHTS.values()) > 0.1
+    # nor from the edge of neutral: a comment just inside it, plus the strongest signal, stays plain
+    strongest_negative, strongest_positive = min(SIGNAL_WEIGHTS.values()), max(SIGNAL_WEIGHTS.values())
+    assert bands.band(-0.0999) is Mood.neutral and bands.band(0.0999) is Mood.neutral
+    assert bands.band(apply_signals(-0.0999, strongest_negative)) is Mood.negative
+    assert bands.band(apply_signals(0.0999, strongest_positive)) is Mood.positive
 
 
 def test_fit_linear_separates_a_toy_problem() -> None:
