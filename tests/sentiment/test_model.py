@@ -240,10 +240,10 @@ def test_one_signal_never_reaches_the_outer_bands() -> None:
     polarities = [-0.15, -0.12, 0.0, 0.12, 0.15] * 40
     gold = [-1, -1, 0, 1, 1] * 40
     bands = fit_bands(polarities, gold, -0.1, 0.1)
-    assert bands.very_negative_below <= min(SIGNAL_WEIGHTS.values()) < -0.1
-    assert bands.positive_below >= max(SIGNAL_WEIGHTS.values()) > 0.1
-    # nor from the edge of neutral: a comment just inside it, plus the strongest signal, stays plain
     strongest_negative, strongest_positive = min(SIGNAL_WEIGHTS.values()), max(SIGNAL_WEIGHTS.values())
+    assert bands.very_negative_below <= strongest_negative < -0.1
+    assert bands.positive_below >= strongest_positive > 0.1
+    # nor from the edge of neutral: a comment just inside it, plus the strongest signal, stays plain
     assert bands.band(-0.0999) is Mood.neutral and bands.band(0.0999) is Mood.neutral
     assert bands.band(apply_signals(-0.0999, strongest_negative)) is Mood.negative
     assert bands.band(apply_signals(0.0999, strongest_positive)) is Mood.positive
