@@ -145,7 +145,7 @@ def eval_command(
         click.echo("")
 
 
-_DOMAIN_COLUMNS = (22, 15, 15, 28, 15)
+_DOMAIN_COLUMNS = (22, 15, 12, 15, 12, 28, 15)
 
 
 def _row(cells: tuple[str, ...]) -> str:
@@ -158,19 +158,21 @@ def _row(cells: tuple[str, ...]) -> str:
 @click.option("--model", type=click.Path(dir_okay=False, path_type=Path), help="weights file")
 def domains_command(model: Path | None) -> None:
     """List the training domains a comment can be read as (`--domain`, YAML `options: {domain: ...}`),
-    each with its label thresholds, its one-sentence rule and its cross-validated macro-F1."""
+    each with its label thresholds and "very" mood bands, its one-sentence rule and its
+    cross-validated macro-F1."""
     try:
         fitted = load_model(model or DEFAULT_MODEL_PATH)
     except ModelFileError as exc:
         raise click.ClickException(str(exc)) from exc
     known = fitted.meta.get("cv_known_domain_macro_f1", {})
-    click.echo(
-        _row(("domain", "negative below", "positive from", "one sentence decides below", "5-fold CV F1"))
-    )
-    for name, cuts in sorted(fitted.domain_thresholds.items()):
-        figure = known.get(name)
-        cells = [f"{value:+.2f}" for value in cuts] + [f"{figure:.3f}" if figure is not None else "-"]
-        click.echo(_row((name or "(unnamed)", *cells)))
+    header = ("negative below", "very below", "positive from", "very from", "one sentence decides below")
+    click.echo(_row(("domain", *header, "5-fold CV F1")))
+    for name in sorted(fitted.domain_thresholds):
+        own, figure = fitted.for_domain(name), known.get(name)
+        bands = own.bands
+        cuts = (bands.negative_below, bands.very_negative_below, bands.neutral_below, bands.positive_below)
+        cells = [f"{value:+.2f}" for value in (*cuts, own.dominant_below)]
+        click.echo(_row((name or "(unnamed)", *cells, f"{figure:.3f}" if figure is not None else "-")))
     if fitted.reads_as:
         click.echo(f"with no --domain, a comment is read as {fitted.reads_as!r} with the shipped calibration")
 

@@ -18,6 +18,7 @@ from typing import Any
 from sentiment.features import DOMAIN_BIAS, DOMAIN_PREFIX, domain_name
 from sentiment.lexicon import SentenceLexicon
 from sentiment.mood import MoodBands
+from sentiment.signals import SIGNAL_WEIGHTS
 from sentiment.table import ScoringTable
 
 CLASSES = (-1, 0, 1)
@@ -304,16 +305,39 @@ def _bands_for(cal: Calibration, negative_below: float, positive_from: float) ->
     """Mood bands for a domain's own label thresholds, so that its label and its mood agree.
 
     Each "very" cut keeps the place the shipped calibration gives it between its label threshold
-    and the end of the scale (there are no strength ratings per domain to fit it on).
+    and the end of the scale (there are no strength ratings per domain to fit it on), and the
+    shipped bands' promise: one signal beyond the label threshold at most (`one_signal_apart`).
     """
     b = cal.bands
     negative_share = (b.negative_below - b.very_negative_below) / max(1.0 + b.negative_below, 1e-9)
     positive_share = (b.positive_below - b.neutral_below) / max(1.0 - b.neutral_below, 1e-9)
+    return one_signal_apart(
+        MoodBands(
+            negative_below - (1.0 + negative_below) * negative_share,
+            negative_below,
+            positive_from,
+            positive_from + (1.0 - positive_from) * positive_share,
+        )
+    )
+
+
+def one_signal_apart(bands: MoodBands) -> MoodBands:
+    """`bands` with each "very" cut at least the strongest single signal's weight beyond its label
+    threshold (within [-1, 1]), rounded to three decimals.
+
+    One service-desk signal on a comment the layer reads as neutral is a plain mood, not a "very" one
+    (signals.py), even on a comment at the edge of neutral. A reading whose positive label starts
+    less than that weight below 1 keeps "very positive" for a polarity of 1 only, which one signal
+    can still reach there: signals move a polarity within [-1, 1].
+    """
+    strongest_negative, strongest_positive = min(SIGNAL_WEIGHTS.values()), max(SIGNAL_WEIGHTS.values())
+    very_negative = min(bands.very_negative_below, bands.negative_below + strongest_negative)
+    very_positive = max(bands.positive_below, bands.neutral_below + strongest_positive)
     return MoodBands(
-        round(negative_below - (1.0 + negative_below) * negative_share, 3),
-        negative_below,
-        positive_from,
-        round(positive_from + (1.0 - positive_from) * positive_share, 3),
+        round(max(-1.0, very_negative), 3),
+        bands.negative_below,
+        bands.neutral_below,
+        round(min(1.0, very_positive), 3),
     )
 
 

@@ -36,11 +36,19 @@ from sentiment.evaluate import LABELS, LabelledText, macro_f1, mean_and_std
 from sentiment.features import FEATURE_VERSION, features, with_domain
 from sentiment.fit import SparseRows, lbfgs
 from sentiment.lexicon import SentenceLexicon
-from sentiment.model import CLASSES, Calibration, DomainCalibration, LinearModel, aggregate, softmax
+from sentiment.model import (
+    CLASSES,
+    Calibration,
+    DomainCalibration,
+    LinearModel,
+    aggregate,
+    one_signal_apart,
+    softmax,
+)
 from sentiment.mood import MoodBands
 from sentiment.ngram_scale import ngram_scales, scale_of
 from sentiment.scorer import analyse_text
-from sentiment.signals import SIGNAL_WEIGHTS, apply_signals, detect_signals
+from sentiment.signals import apply_signals, detect_signals
 
 Features = dict[str, float]
 
@@ -322,16 +330,13 @@ def fit_bands(
         strong_positive = _strong_cut([p for p, _ in rated], [m >= STRONG_MEAN for _, m in rated])
         very_negative = min(very_negative, strong_negative)
         very_positive = max(very_positive, strong_positive)
-    # One service-desk signal on a comment the layer reads as neutral is a plain mood, not a "very"
-    # one (signals.py): "very" starts at least the strongest single signal's weight beyond the label
-    # threshold, so that a neutral comment at the threshold's edge plus one signal stays plain.
-    very_negative = min(very_negative, negative_below + min(SIGNAL_WEIGHTS.values()))
-    very_positive = max(very_positive, positive_from + max(SIGNAL_WEIGHTS.values()))
-    return MoodBands(
-        round(min(very_negative, negative_below), 3),
-        negative_below,
-        positive_from,
-        round(max(very_positive, positive_from), 3),
+    return one_signal_apart(
+        MoodBands(
+            min(very_negative, negative_below),
+            negative_below,
+            positive_from,
+            max(very_positive, positive_from),
+        )
     )
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from sentiment.features import features, with_domain
-from sentiment.model import CLASSES, DEFAULT_MODEL_PATH, LinearModel, ModelFileError, load_model
-from sentiment.mood import Mood
+from sentiment.model import CLASSES, DEFAULT_MODEL_PATH, Calibration, LinearModel, ModelFileError, load_model
+from sentiment.mood import Mood, MoodBands
 from sentiment.recipe import READS_AS, SHARED_SOURCES, read_shared, shipped_config
 from sentiment.scorer import analyse_text
 from sentiment.signals import SIGNAL_WEIGHTS, apply_signals
@@ -337,6 +337,23 @@ def test_a_domain_reading_has_its_own_aggregation_rule(tmp_path: Path) -> None:
     data["calibration"]["domains"] = {"tweets": [-0.2, 0.3]}
     path.write_text(json.dumps(data))
     assert LinearModel.load(path).for_domain("tweets").dominant_below == -0.5
+
+
+def test_a_domain_reading_keeps_very_one_signal_beyond_its_threshold() -> None:
+    # Shipped bands with very negative halfway from its threshold to -1, very positive a fifth of the way.
+    shared = Calibration(-0.1, 0.1, bands=MoodBands(-0.55, -0.1, 0.1, 0.28))
+    domains = {"desk": (-0.6, 0.5, -0.9), "sure": (-0.2, 0.8, -0.9)}
+    model = LinearModel({"u:x": (0.0, 1.0)}, (0.0, 0.0), shared, {}, domains)
+    strongest_negative, strongest_positive = min(SIGNAL_WEIGHTS.values()), max(SIGNAL_WEIGHTS.values())
+    desk, sure = model.for_domain("desk").bands, model.for_domain("sure").bands
+    # By share alone "desk" would be very negative below -0.8 and very positive from 0.6: within one
+    # signal of its thresholds.
+    assert desk.very_negative_below == round(-0.6 + strongest_negative, 3) < -0.8
+    assert desk.positive_below == round(0.5 + strongest_positive, 3) > 0.6
+    # Where the share lies further out than one signal, it stays.
+    assert sure.very_negative_below == -0.6 < -0.2 + strongest_negative
+    # A threshold within one signal of the end keeps "very positive" for a polarity of 1 only.
+    assert sure.positive_below == 1.0 and sure.band(0.99) is Mood.positive
 
 
 def test_cross_validation_fits_each_domain_its_own_rule() -> None:

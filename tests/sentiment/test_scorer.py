@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from sentiment import score
+from sentiment.model import load_model
+from sentiment.mood import Mood
 from sentiment.scorer import MAX_SENTENCES, DeskEngine, SentenceScore, SentimentResult, split_sentences
+from sentiment.signals import SIGNAL_WEIGHTS, apply_signals
 
 POLITE_COMPLAINT = (
     "Hi team, thank you for getting back to me so quickly. "
@@ -139,6 +142,18 @@ def test_label_and_mood_agree_for_every_reading(domain: str | None) -> None:
         mood = bands.band(polarity).value
         expected = {-1: ("very_negative", "negative"), 0: ("neutral",), 1: ("positive", "very_positive")}
         assert mood in expected[calibration.label(polarity)], (polarity, mood)
+
+
+@pytest.mark.parametrize("domain", [None, *load_model().domains()])
+def test_one_signal_on_the_edge_of_neutral_is_a_plain_mood_in_every_reading(domain: str | None) -> None:
+    bands, calibration = (engine := DeskEngine(domain=domain)).bands, engine.calibration
+    strongest_negative, strongest_positive = min(SIGNAL_WEIGHTS.values()), max(SIGNAL_WEIGHTS.values())
+    negative_edge, positive_edge = calibration.negative_below, calibration.positive_from - 1e-4
+    assert calibration.label(negative_edge) == 0 and calibration.label(positive_edge) == 0
+    assert bands.band(apply_signals(negative_edge, strongest_negative)) is Mood.negative
+    assert bands.band(apply_signals(positive_edge, strongest_positive)) is Mood.positive
+    # and "very" is still there to reach, with a second signal
+    assert bands.band(apply_signals(negative_edge, 2 * strongest_negative)) is Mood.very_negative
 
 
 def test_one_signal_alone_is_a_plain_mood_not_a_very_one() -> None:

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from connector.cli import main
 from sentiment.cli import sentiment
 from sentiment.model import LinearModel
+from sentiment.signals import SIGNAL_WEIGHTS
 from tests.sentiment.corpus import NEGATIVE, NEUTRAL, POSITIVE
 
 
@@ -203,6 +204,11 @@ def test_domains_lists_what_a_site_can_read_as() -> None:
     assert lines[0].split()[0] == "domain" and "one sentence decides below" in lines[0]
     rows = {line.split()[0]: line.split()[1:] for line in lines[1:-1]}
     assert {"jira", "github", "goemotions", "vader-tweets"} <= set(rows)
-    negative_below, positive_from, dominant_below, figure = (float(x) for x in rows["jira"])
+    negative_below, very_negative, positive_from, very_positive, dominant_below, figure = (
+        float(x) for x in rows["jira"]
+    )
     assert -1 < negative_below <= positive_from < 1 and -1 < dominant_below < 0 and 0.5 < figure <= 1
+    # each "very" band at least one signal beyond its label threshold (the table prints two decimals)
+    assert very_negative <= negative_below + min(SIGNAL_WEIGHTS.values()) + 0.005
+    assert very_positive >= positive_from + max(SIGNAL_WEIGHTS.values()) - 0.005
     assert lines[-1] == "with no --domain, a comment is read as 'goemotions' with the shipped calibration"
