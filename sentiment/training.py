@@ -239,8 +239,9 @@ def _read_at(
     return polarity, [_shifted(z, shift) for z in sentences]
 
 
-def _polarities(reader: LinearModel, item: Prepared) -> tuple[float, list[float]]:
-    """The message and sentence polarities of a prepared text, as `reader` (one domain's reading) sees it."""
+def read_prepared(reader: LinearModel, item: Prepared) -> tuple[float, list[float]]:
+    """The message and sentence polarities of a prepared text, as `reader` (one domain's reading) sees it,
+    the service-desk signals included."""
     shift = item.signal_shift
     sentences = [reader.polarity(f) for f in item.sentences]
     message = reader.polarity(item.message) if len(item.sentences) > 1 else (sentences or [0.0])[0]
@@ -453,7 +454,7 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
         for i, item in enumerate(items):
             if fold_of[i] == fold:
                 oof_logits[i] = _logits(shipped, item)
-                oof_domain[i], oof_domain_sentences[i] = _polarities(readers[item.domain], item)
+                oof_domain[i], oof_domain_sentences[i] = read_prepared(readers[item.domain], item)
         if progress:
             progress(f"fold {fold + 1}/{n_folds} trained")
 
