@@ -331,13 +331,14 @@ def one_signal_apart(bands: MoodBands) -> MoodBands:
     can still reach there: signals move a polarity within [-1, 1].
     """
     strongest_negative, strongest_positive = min(SIGNAL_WEIGHTS.values()), max(SIGNAL_WEIGHTS.values())
-    very_negative = min(bands.very_negative_below, bands.negative_below + strongest_negative)
-    very_positive = max(bands.positive_below, bands.neutral_below + strongest_positive)
+    # The floor is rounded away from the threshold, so that rounding never brings it back within reach.
+    floor = math.floor((bands.negative_below + strongest_negative) * 1000 + 1e-6) / 1000
+    ceiling = math.ceil((bands.neutral_below + strongest_positive) * 1000 - 1e-6) / 1000
     return MoodBands(
-        round(max(-1.0, very_negative), 3),
+        max(-1.0, min(round(bands.very_negative_below, 3), floor)),
         bands.negative_below,
         bands.neutral_below,
-        round(min(1.0, very_positive), 3),
+        min(1.0, max(round(bands.positive_below, 3), ceiling)),
     )
 
 

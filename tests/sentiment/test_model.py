@@ -354,6 +354,12 @@ def test_a_domain_reading_keeps_very_one_signal_beyond_its_threshold() -> None:
     assert sure.very_negative_below == -0.6 < -0.2 + strongest_negative
     # A threshold within one signal of the end keeps "very positive" for a polarity of 1 only.
     assert sure.positive_below == 1.0 and sure.band(0.99) is Mood.positive
+    # Thresholds of four decimals: the three-decimal floor is rounded away from them, not back within
+    # one signal's reach.
+    narrow = Calibration(-0.1, 0.1, bands=MoodBands(-0.28, -0.1, 0.1, 0.28))
+    fine = LinearModel({}, (0.0, 0.0), narrow, {}, {"fine": (-0.1234, 0.1234, -0.9)}).for_domain("fine")
+    assert fine.bands.band(apply_signals(-0.1234, strongest_negative)) is Mood.negative
+    assert fine.bands.band(apply_signals(0.1233, strongest_positive)) is Mood.positive
 
 
 def test_cross_validation_fits_each_domain_its_own_rule() -> None:

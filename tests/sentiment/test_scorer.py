@@ -146,7 +146,8 @@ def test_label_and_mood_agree_for_every_reading(domain: str | None) -> None:
 
 @pytest.mark.parametrize("domain", [None, *load_model().domains()])
 def test_one_signal_on_the_edge_of_neutral_is_a_plain_mood_in_every_reading(domain: str | None) -> None:
-    bands, calibration = (engine := DeskEngine(domain=domain)).bands, engine.calibration
+    engine = DeskEngine(domain=domain)
+    bands, calibration = engine.bands, engine.calibration
     strongest_negative, strongest_positive = min(SIGNAL_WEIGHTS.values()), max(SIGNAL_WEIGHTS.values())
     negative_edge, positive_edge = calibration.negative_below, calibration.positive_from - 1e-4
     assert calibration.label(negative_edge) == 0 and calibration.label(positive_edge) == 0
