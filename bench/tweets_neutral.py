@@ -43,7 +43,7 @@ def oracle_rows(rows: list[LabelledText]) -> list[str]:
     gold = [r.label for r in rated]
     lines = ["reader knowing the mean to +-c   neutral F1   macro-F1"]
     for band in ORACLE_BANDS:
-        report = evaluate(gold, [band_label(r.mean or 0.0, band) for r in rated])
+        report = evaluate(gold, [band_label(r.mean, band) for r in rated if r.mean is not None])
         neutral = next(c for c in report.classes if c.label == 0)
         lines.append(f"  c = {band:<4}                         {neutral.f1:10.3f} {report.macro_f1:10.3f}")
     return lines
@@ -53,7 +53,8 @@ def held_out_half(data: list[tuple[str, list[Prepared]]], band: float, half: int
     tweets = next(items for domain, items in data if domain == TWEETS)
     fold = stratified_folds([t.label for t in tweets], 2, 13)
     held = [t for t, f in zip(tweets, fold, strict=True) if f == half]
-    relabelled = [replace(t, label=band_label(t.mean or 0.0, band)) for t in tweets]
+    # a tweet without a mean (none in the shared file) keeps its label
+    relabelled = [t if t.mean is None else replace(t, label=band_label(t.mean, band)) for t in tweets]
     train = [t for t, f in zip(relabelled, fold, strict=True) if f != half]
     for domain, items in data:
         if domain != TWEETS:
