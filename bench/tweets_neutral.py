@@ -39,11 +39,11 @@ def band_label(mean: float, band: float) -> int:
 
 
 def oracle_rows(rows: list[LabelledText]) -> list[str]:
-    rated = [r for r in rows if r.mean is not None]
-    gold = [r.label for r in rated]
+    rated = [(r.mean, r.label) for r in rows if r.mean is not None]
+    gold = [label for _, label in rated]
     lines = ["reader knowing the mean to +-c   neutral F1   macro-F1"]
     for band in ORACLE_BANDS:
-        report = evaluate(gold, [band_label(r.mean, band) for r in rated if r.mean is not None])
+        report = evaluate(gold, [band_label(mean, band) for mean, _ in rated])
         neutral = next(c for c in report.classes if c.label == 0)
         lines.append(f"  c = {band:<4}                         {neutral.f1:10.3f} {report.macro_f1:10.3f}")
     return lines
