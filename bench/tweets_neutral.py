@@ -64,8 +64,12 @@ def held_out_half(data: list[tuple[str, list[Prepared]]], band: float, half: int
     read = [read_prepared(reader, t) for t in held]
     lexicon = [[f.get("lex", 0.0) for f in t.sentences] for t in held]
     gold = [t.label for t in held]
-    fitted = calibrate([m for m, _ in read], [s for _, s in read], lexicon, gold)
-    predicted = [fitted.label(aggregate(m, s, fitted, lx)) for (m, s), lx in zip(read, lexicon, strict=True)]
+    shifts = [t.signal_shift for t in held]
+    fitted = calibrate([m for m, _ in read], [s for _, s in read], lexicon, gold, shifts=shifts)
+    predicted = [
+        fitted.label(aggregate(m, s, fitted, lx, sh))
+        for (m, s), lx, sh in zip(read, lexicon, shifts, strict=True)
+    ]
     report = evaluate(gold, predicted)
     f1 = {c.label: c.f1 for c in report.classes}
     trained_neutral = sum(1 for t in train if t.domain == TWEETS and t.label == 0)

@@ -15,7 +15,7 @@ from sentiment.engines import (
 from sentiment.explain import Contribution, Explanation, explain
 from sentiment.language import detect
 from sentiment.mood import DEFAULT_BANDS, UNKNOWN_MOOD, Mood, MoodBands
-from sentiment.scorer import DeskEngine, SentenceScore, SentimentResult, score
+from sentiment.scorer import DeskEngine, SentenceScore, SentimentResult, has_own_words, score
 from sentiment.signals import SIGNALS
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "detect",
     "explain",
     "get_engine",
+    "has_own_words",
     "register_engine",
     "score",
     "unregister_engine",

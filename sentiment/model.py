@@ -73,14 +73,21 @@ def aggregate(
     sentences: Sequence[float],
     calibration: Calibration,
     lexicon: Sequence[float] | None = None,
+    shift: float = 0.0,
 ) -> float:
     """The message polarity, unless one sentence is clearly negative and worse: then that sentence's.
 
     `sentences` are the layer's sentence polarities, `lexicon` the lexicon's for the same sentences.
+    `shift` is the service-desk signals' summed weight, already in `message`: the signals belong to the
+    message, so a sentence that decides it carries them too ("It is STILL broken and this is
+    unacceptable! Any update? You promised a fix." is the complaint plus the chasing and the broken
+    promise, not the complaint alone).
     """
     if len(sentences) < 2:
         return message
-    worst = message
+    # Sentences are compared with the layer's own reading of the message, before the signals.
+    unshifted = message - shift
+    worst = unshifted
     for i, polarity in enumerate(sentences):
         if polarity >= worst:
             continue
@@ -90,7 +97,9 @@ def aggregate(
             and lexicon[i] < calibration.lexicon_dominant_below
         ):
             worst = polarity
-    return worst
+    if worst >= unshifted:
+        return message
+    return min(message, max(-1.0, min(1.0, worst + shift)))
 
 
 @dataclass(frozen=True)

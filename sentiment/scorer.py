@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from sentiment.adf import parse_adf
 from sentiment.clean import clean
 from sentiment.language import CONFIDENT, detect
 from sentiment.lexicon import SentenceLexicon, analyse
@@ -22,6 +23,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n{2,}|\n(?=[-*•]\s)")
 # the worker must not spend seconds on one comment.
 MAX_TEXT_CHARS = 20_000
 MAX_SENTENCES = 200
+# An ADF document (Jira Cloud's comment JSON) is several times longer than the text it holds, and one
+# cut short is no longer JSON: up to this size it is rendered whole before the text is bounded.
+MAX_ADF_CHARS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,17 @@ def split_sentences(text: str) -> list[str]:
 
 def sentences_of(text: str) -> list[str]:
     """The cleaned sentences of a comment, bounded for pathological input."""
+    if MAX_TEXT_CHARS * 2 < len(text) <= MAX_ADF_CHARS:
+        rendered = parse_adf(text)
+        if rendered is not None:
+            text = rendered
     return split_sentences(clean(text[: MAX_TEXT_CHARS * 2])[:MAX_TEXT_CHARS])[:MAX_SENTENCES]
+
+
+def has_own_words(text: str) -> bool:
+    """Whether anything of the writer's own words is left once quotes, code, logs and signatures are
+    gone: a comment that only forwards a log or quotes the agent has no mood to read."""
+    return bool(sentences_of(text))
 
 
 def analyse_text(text: str) -> tuple[list[str], list[SentenceLexicon]]:
@@ -168,7 +182,7 @@ class DeskEngine:
             if beta:
                 whole = (1 - beta) * whole + beta * sum(a.polarity for a in analysed) / len(analysed)
             whole = apply_signals(whole, shift)
-            message = aggregate(whole, polarities, calibration, [a.polarity for a in analysed])
+            message = aggregate(whole, polarities, calibration, [a.polarity for a in analysed], shift)
         message = max(-1.0, min(1.0, message))
         decided_by = None
         if len(analysed) > 1 and message < whole:

@@ -360,18 +360,35 @@ def calibrate(
     lexicon: Sequence[Sequence[float]],
     gold: Sequence[int],
     groups: Sequence[str] | None = None,
+    *,
+    shifts: Sequence[float] | None = None,
 ) -> Calibration:
-    """The aggregation rule and label thresholds that fit these out-of-fold predictions (no bands)."""
-    dominant = _fit_dominance(message, sentences, lexicon, gold, groups)
+    """The aggregation rule and label thresholds that fit these out-of-fold predictions (no bands).
+
+    `shifts`: each text's signal weight, already in its `message` (see `aggregate`); none when omitted.
+    """
+    shift = list(shifts) if shifts is not None else [0.0] * len(message)
+    dominant = _fit_dominance(message, sentences, lexicon, gold, groups, shifts=shift)
     provisional = Calibration(*fit_thresholds(message, gold, groups), dominant_below=dominant)
-    aggregated = [
-        aggregate(m, s, provisional, lx) for m, s, lx in zip(message, sentences, lexicon, strict=True)
-    ]
+    aggregated = _aggregated(message, sentences, lexicon, shift, provisional)
     negative_below, positive_from = fit_thresholds(aggregated, gold, groups)
     # Once more with the final thresholds, which the lexicon rule of `aggregate` reads, as at run time.
     final = Calibration(negative_below, positive_from, dominant)
-    aggregated = [aggregate(m, s, final, lx) for m, s, lx in zip(message, sentences, lexicon, strict=True)]
+    aggregated = _aggregated(message, sentences, lexicon, shift, final)
     return Calibration(*fit_thresholds(aggregated, gold, groups), dominant_below=dominant)
+
+
+def _aggregated(
+    message: Sequence[float],
+    sentences: Sequence[Sequence[float]],
+    lexicon: Sequence[Sequence[float]],
+    shifts: Sequence[float],
+    calibration: Calibration,
+) -> list[float]:
+    return [
+        aggregate(m, s, calibration, lx, sh)
+        for m, s, lx, sh in zip(message, sentences, lexicon, shifts, strict=True)
+    ]
 
 
 def _fit_dominance(
@@ -380,6 +397,8 @@ def _fit_dominance(
     lexicon: Sequence[Sequence[float]],
     gold: Sequence[int],
     groups: Sequence[str] | None,
+    *,
+    shifts: Sequence[float],
 ) -> float:
     """The sentence polarity below which one sentence decides the message, chosen by macro-F1.
 
@@ -390,9 +409,7 @@ def _fit_dominance(
     negative_below, positive_from = fit_thresholds(message, gold, groups)
     for dominant in _grid(-0.9, -0.2, 0.1):
         calibration = Calibration(negative_below, positive_from, dominant)
-        pols = [
-            aggregate(m, s, calibration, lx) for m, s, lx in zip(message, sentences, lexicon, strict=True)
-        ]
+        pols = _aggregated(message, sentences, lexicon, shifts, calibration)
         neg, pos = fit_thresholds(pols, gold, groups)
         f1 = _mean_macro_f1(gold, [-1 if p < neg else 1 if p >= pos else 0 for p in pols], groups)
         if f1 >= best_f1 - 1e-9:
@@ -436,6 +453,7 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
     whose labels must not set the shipped thresholds).
     """
     labels = [item.label for item in items]
+    signal_of = [item.signal_shift for item in items]
     if fold_of is None:
         fold_of = stratified_folds([(item.domain, item.label) for item in items], config.folds, config.seed)
     n_folds = max(fold_of) + 1
@@ -484,8 +502,9 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
                 [lexicon[i] for i in subset],
                 [labels[i] for i in subset],
                 [domains[i] for i in subset],
+                shifts=[signal_of[i] for i in subset],
             )
-            guess = [found.label(aggregate(*read[i], found, lexicon[i])) for i in subset]
+            guess = [found.label(aggregate(*read[i], found, lexicon[i], signal_of[i])) for i in subset]
             f1 = _mean_macro_f1([labels[i] for i in subset], guess, [domains[i] for i in subset])
             if best is None or f1 > best[0] + 1e-9:
                 best = (f1, replace(found, neutral_shift=shift))
@@ -499,6 +518,7 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
             [oof_domain_sentences[i] for i in indices],
             [lexicon[i] for i in indices],
             [labels[i] for i in indices],
+            shifts=[signal_of[i] for i in indices],
         )
 
     # Honest per-fold scores: fold k is labelled with a calibration (aggregation rule and thresholds)
@@ -512,7 +532,7 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
         calibration = fitted_on(rest)
         read = reading_at(calibration.neutral_shift)
         for i in mine:
-            predicted[i] = calibration.label(aggregate(*read[i], calibration, lexicon[i]))
+            predicted[i] = calibration.label(aggregate(*read[i], calibration, lexicon[i], signal_of[i]))
         fold_scores.append(macro_f1([labels[i] for i in mine], [predicted[i] for i in mine]))
         for name in sorted({domains[i] for i in mine}):
             rest_d = [i for i in rest if domains[i] == name]
@@ -522,7 +542,7 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
             for i in mine:
                 if domains[i] == name:
                     predicted_domain[i] = own.label(
-                        aggregate(oof_domain[i], oof_domain_sentences[i], own, lexicon[i])
+                        aggregate(oof_domain[i], oof_domain_sentences[i], own, lexicon[i], signal_of[i])
                     )
 
     def by_domain(guess: Sequence[int]) -> dict[str, float]:
@@ -538,7 +558,7 @@ def cross_validate(  # noqa: PLR0915 - one pass over the folds, then the calibra
     read = reading_at(final.neutral_shift)
     oof_message = [m for m, _ in read]
     oof_sentences = [sentences for _, sentences in read]
-    aggregated = [aggregate(*read[i], final, lexicon[i]) for i in range(len(items))]
+    aggregated = [aggregate(*read[i], final, lexicon[i], signal_of[i]) for i in range(len(items))]
     bands = (
         fixed.bands
         if fixed is not None

@@ -10,7 +10,7 @@ from connector.results import mood_values
 from connector.settings import MoodSettings
 from connector.store import tickets
 from connector.timeline import timeline_of
-from sentiment import SentimentResult
+from sentiment import SentimentResult, has_own_words
 from sentiment.mood import MoodBands
 
 Scorer = Callable[[str], SentimentResult]
@@ -42,7 +42,7 @@ class MoodTimeline:
         if comment is None or context.author_role is not AuthorRole.customer:
             return
         ticket = context.ticket_row
-        if event.kind in _SCORED_KINDS and comment.text.strip():
+        if event.kind in _SCORED_KINDS and has_own_words(comment.text):
             result = self.scorer(comment.text)
             # Engines that tell an unscored language apart (mood "unknown") or hear signals such as a
             # customer chasing say so on their results; others score everything and hear nothing more.

@@ -116,10 +116,29 @@ def test_deleting_comments_recomputes_then_clears(store, pipeline, make_event) -
     assert ticket(store).customer_messages == 0
 
 
-def test_a_comment_with_nothing_of_the_customers_own_words_is_not_scored(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
-    [outcome] = run(store, pipeline, make_event(text="   "))
+QUOTED_ONLY = "{quote}This is broken and awful, nobody helps.{quote}"
+LOG_ONLY = "{code}error: fatal failure, crash, killed{code}"
+REPLY_ONLY = "On Mon, 3 Jun 2024 at 10:00, Agent <agent@example.com> wrote:\n> Have you tried turning it off?"
+
+
+@pytest.mark.parametrize("text", ["   ", QUOTED_ONLY, LOG_ONLY, REPLY_ONLY])
+def test_a_comment_with_nothing_of_the_customers_own_words_is_not_scored(
+    store, pipeline, make_event, text
+) -> None:  # type: ignore[no-untyped-def]
+    # a quote, a log or a forwarded reply is not a neutral customer: it is no point of the timeline
+    [outcome] = run(store, pipeline, make_event(text=text))
     assert outcome.scored is None
     assert pending_values(store) is None
+    assert ticket(store).customer_messages == 0
+
+
+def test_a_comment_edited_down_to_a_quote_leaves_the_timeline(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]
+    run(store, pipeline, make_event(text=CALM, comment_id="c1"), make_event(text=ANGRY, comment_id="c2"))
+    run(store, pipeline, make_event(EventKind.comment_edited, text=QUOTED_ONLY, comment_id="c2"))
+    with store.session() as session:
+        live = session.scalars(select(MoodEntry).where(MoodEntry.deleted.is_(False)))
+        assert [e.comment_id for e in live] == ["c1"]
+    assert ticket(store).current_polarity == score(CALM).polarity
 
 
 def test_a_deleted_ticket_cancels_its_pending_write_back(store, pipeline, make_event) -> None:  # type: ignore[no-untyped-def]

@@ -319,6 +319,22 @@ def test_the_default_reading_raises_the_neutral_class_by_the_fitted_shift() -> N
         load_reading(DEFAULT_MODEL_PATH, "nope")
 
 
+def test_a_sentence_that_decides_the_message_carries_the_message_signals() -> None:
+    from sentiment.model import Calibration, aggregate
+
+    calibration = Calibration(-0.1, 0.1, dominant_below=-0.5)
+    # The layer reads the message at +0.2 and two negative signals (-0.45) bring it to -0.25; a -0.6
+    # sentence decides it, and the signals still count: -0.6 - 0.45, clipped to the scale.
+    assert aggregate(0.2 - 0.45, [0.4, -0.6], calibration, shift=-0.45) == -1.0
+    assert aggregate(0.3 - 0.2, [0.4, -0.6], calibration, shift=-0.2) == pytest.approx(-0.8)
+    # Whether a sentence decides is judged against the layer's reading, before the signals: a -0.45
+    # sentence is not dominant, so the message keeps its own polarity with the signals in it.
+    assert aggregate(0.2 - 0.45, [0.4, -0.45], calibration, shift=-0.45) == pytest.approx(-0.25)
+    # A praise signal does not lift a deciding complaint above the message's own reading.
+    assert aggregate(-0.3 + 0.2, [0.4, -0.6], calibration, shift=0.2) == pytest.approx(-0.4)
+    assert aggregate(-0.55 + 0.2, [-0.55, -0.6], calibration, shift=0.2) == pytest.approx(-0.4)
+
+
 def test_a_domain_reading_has_its_own_aggregation_rule(tmp_path: Path) -> None:
     from sentiment.model import Calibration, aggregate
 

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sentiment import score
 from sentiment.model import load_model
 from sentiment.mood import Mood
-from sentiment.scorer import MAX_SENTENCES, DeskEngine, SentenceScore, SentimentResult, split_sentences
+from sentiment.scorer import (
+    MAX_ADF_CHARS,
+    MAX_SENTENCES,
+    MAX_TEXT_CHARS,
+    DeskEngine,
+    SentenceScore,
+    SentimentResult,
+    split_sentences,
+)
 from sentiment.signals import SIGNAL_WEIGHTS, apply_signals
 
 POLITE_COMPLAINT = (
@@ -49,6 +59,19 @@ def test_one_angry_sentence_in_a_polite_email_makes_the_message_negative() -> No
     # Averaging the sentences would have hidden it.
     mean = sum(s.polarity for s in result.sentences) / 3
     assert mean > result.polarity
+
+
+def test_the_signals_still_count_when_one_sentence_decides_the_message() -> None:
+    complaint = "Hi, thanks for the reply. It is STILL broken and this is unacceptable!"
+    chased = complaint + " Any update? You promised a fix."
+    alone, result = score(complaint), score(chased)
+    assert result.signals == {"chasing", "broken_promise"}
+    decided = min(s.polarity for s in result.sentences)
+    assert result.polarity < alone.polarity
+    weight = SIGNAL_WEIGHTS["chasing"] + SIGNAL_WEIGHTS["broken_promise"]
+    assert result.polarity == pytest.approx(max(-1.0, decided + weight))
+    # two negative signals on a negative comment: very negative, as the signals' table says
+    assert DeskEngine().bands.band(result.polarity) is Mood.very_negative
 
 
 def test_mild_negatives_do_not_override_the_message() -> None:
@@ -164,3 +187,17 @@ def test_one_signal_alone_is_a_plain_mood_not_a_very_one() -> None:
         "negative",
         "very_negative",
     )
+
+
+def test_a_long_adf_comment_is_read_as_its_text_not_as_json() -> None:
+    # Jira Cloud sends comment bodies as ADF JSON, several times longer than their text: a document
+    # bounded before it is parsed is broken JSON, and its braces and keys would be scored as words.
+    paragraph = {
+        "type": "paragraph",
+        "content": [{"type": "text", "text": "Thanks so much, the fix works perfectly!"}],
+    }
+    document = json.dumps({"type": "doc", "version": 1, "content": [paragraph] * 500})
+    assert MAX_TEXT_CHARS * 2 < len(document) <= MAX_ADF_CHARS
+    result = score(document)
+    assert result.sentences and all("{" not in s.text and '"type"' not in s.text for s in result.sentences)
+    assert result.label == 1
