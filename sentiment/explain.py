@@ -29,7 +29,9 @@ MAX_WORDS = 80
 class Contribution:
     """One thing that moved the score."""
 
-    kind: str  # "word", "phrase", "emoji" (the lexicon knows it), "term" (only the layer), "rule"
+    # "word", "negated" (a word under a negation), "phrase", "emoji" (the lexicon knows it), "term" (only
+    # the layer knows it), "rule"
+    kind: str
     source: str  # the word or phrase as written, or the rule's name
     effect: float  # polarity as scored minus polarity without it
     weight: float | None = None  # the lexicon's value in this sentence (words, phrases, emoji)
@@ -49,6 +51,7 @@ class Explanation:
     sentences: tuple[tuple[str, float], ...]
     decided_by: int | None  # index of the sentence that set the polarity, when one did
     engine: str = "textblob"
+    words_left_out: int = 0  # words past MAX_WORDS, not weighed one by one
 
     def render(self) -> str:
         """The text `ela sentiment score --explain` prints."""
@@ -67,13 +70,18 @@ class Explanation:
             lines.append(f"one sentence decided the message ({polarity:+.3f}): {text}")
         if not self.contributions:
             lines.append("nothing moved the score: no word the lexicon or the layer weighs")
-            return "\n".join(lines)
-        lines.append("what moved it (polarity lost without it; lexicon value in brackets):")
+        else:
+            lines.append("what moved it (polarity lost without it; lexicon value in brackets):")
         for c in self.contributions:
             what = f"{c.source!r}" + (f" [{c.weight:+.2f}]" if c.weight is not None else "")
             if c.detail:
                 what += f" ({c.detail})"
-            lines.append(f"  {c.effect:+.3f}  {c.kind:<6} {what}")
+            lines.append(f"  {c.effect:+.3f}  {c.kind:<7} {what}")
+        if self.words_left_out:
+            lines.append(
+                f"(explained by its first {MAX_WORDS} words: "
+                f"{self.words_left_out} more were not weighed one by one)"
+            )
         return "\n".join(lines)
 
 
@@ -110,31 +118,46 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
             Contribution("rule", name, base - without, rule_weight, f'"{words}", fixed weight')
         )
 
-    # Words: the score with each word taken out of its sentence.
-    lexical: dict[tuple[int, str], tuple[str, float | None]] = {}
+    # Words: the score with each word taken out of its sentence. The signals are held as they fired on
+    # the whole comment, so a word that fired one ("third" in "third time") is weighed for itself and
+    # the rule's weight is told once, on its own line.
+    shift = sum(w for _, w in scored.signals.values())
+
+    def polarity_without(changed: list[str]) -> float:
+        return engine.score_sentences([s for s in changed if s.strip()] or [""], shift=shift).polarity
+
+    # The lexicon's value of each occurrence, in order: "Not bad at all, but the support was bad" holds
+    # a negated "bad" and a plain one.
+    lexical: dict[tuple[int, str], list[tuple[str, float | None]]] = {}
+    phrases: list[tuple[int, str, float | None]] = []
     for index, sentence in enumerate(sentences):
         trace: list[tuple[str, float, str]] = []
         analyse(sentence, trace)
         for token, value, kind in trace:
-            lexical.setdefault((index, token.lower()), (kind, value))
+            if kind == "phrase" and " " in token:
+                phrases.append((index, token, value))
+            lexical.setdefault((index, token.lower()), []).append((kind, value))
     seen = 0
+    total = 0
     for index, sentence in enumerate(sentences):
-        for token, start, end in _removable(sentence):
+        removable = _removable(sentence)
+        total += len(removable)
+        for token, start, end in removable:
+            occurrences = lexical.get((index, token.lower()))
+            found = occurrences.pop(0) if occurrences else None
             if seen >= MAX_WORDS:
-                break
+                continue
             seen += 1
             changed = [*sentences[:index], sentence[:start] + sentence[end:], *sentences[index + 1 :]]
-            effect = base - engine.score_sentences([s for s in changed if s.strip()] or [""]).polarity
+            effect = base - polarity_without(changed)
             if abs(effect) < MIN_EFFECT:
                 continue
-            found = lexical.get((index, token.lower()))
             kind, weight = found if found is not None else ("term", None)
-            if kind in ("word", "negated word"):
-                kind = "word"
+            kind = {"negated word": "negated"}.get(kind, kind)
             contributions.append(Contribution(kind, token, effect, weight))
         # Phrases the lexicon reads as one ("thanks for nothing", "fed up"): taken out whole.
-        for (i, token), (kind, weight) in lexical.items():
-            if i == index and kind == "phrase" and " " in token:
+        for i, token, weight in phrases:
+            if i == index:
                 pattern = re.compile(
                     r"\b" + r"\W+".join(map(re.escape, token.split())) + r"\b", re.IGNORECASE
                 )
@@ -146,7 +169,7 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
                     sentence[: match.start()] + sentence[match.end() :],
                     *sentences[index + 1 :],
                 ]
-                effect = base - engine.score_sentences([s for s in changed if s.strip()] or [""]).polarity
+                effect = base - polarity_without(changed)
                 if abs(effect) >= MIN_EFFECT:
                     contributions.append(Contribution("phrase", match.group(0), effect, weight))
     contributions.sort(key=lambda c: -abs(c.effect))
@@ -162,6 +185,7 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
         tuple(zip(sentences, scored.sentence_polarities, strict=True)),
         scored.decided_by,
         engine.name,
+        max(0, total - MAX_WORDS),
     )
 
 

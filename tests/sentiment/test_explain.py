@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sentiment import Explanation, explain, score
+from sentiment.explain import MAX_WORDS
 from sentiment.scorer import DeskEngine
 
 
@@ -61,3 +62,29 @@ def test_a_typographic_apostrophe_is_explained_like_a_typed_one() -> None:
     effects = {c.source: c.effect for c in curly.contributions}
     assert effects == {c.source: c.effect for c in typed.contributions}
     assert effects["can't"] < 0
+
+
+def test_each_occurrence_of_a_word_has_its_own_lexicon_value() -> None:
+    explanation = explain("Not bad at all, but the support was bad.")
+    bad = [c for c in explanation.contributions if c.source == "bad"]
+    assert sorted((c.kind, c.weight is not None and c.weight > 0) for c in bad) == [
+        ("negated", True),
+        ("word", False),
+    ]
+
+
+def test_the_words_that_fire_a_rule_do_not_carry_its_weight_again() -> None:
+    explanation = explain("This is the third time I ask.")
+    rule = next(c for c in explanation.contributions if c.kind == "rule")
+    assert rule.source == "chasing" and "third time" in rule.detail
+    # each word is weighed with the rule held as it fired: none of them repeats the rule's -0.20
+    words = {c.source: c.effect for c in explanation.contributions if c.kind != "rule"}
+    assert all(abs(effect) < abs(rule.weight or 0) for effect in words.values())
+
+
+def test_a_long_comment_says_how_much_of_it_was_weighed() -> None:
+    text = "The printer on the third floor jams. " * 20
+    explanation = explain(text)
+    assert explanation.words_left_out == 20 * 7 - MAX_WORDS
+    assert f"first {MAX_WORDS} words: {explanation.words_left_out} more" in explanation.render()
+    assert explain("The printer jams.").words_left_out == 0
