@@ -42,9 +42,13 @@ _ENGLISH_WORDS = (
     "the and you your that this with have has had for are not but what there they their them "
     "would could should been from which just about can't don't it's i'm i've thanks thank please "
     "of it my we our be if or how when why because very any still get got know think like yes "
-    "he she his her were does did than then some only now here out up all will can me"
+    "she his her were does did than then some only now here out up all can"
 )
-_COMMON_WORDS = "is i a to in on at an as do so was no am its too who one more much really people good"
+# "me", "he" and "will" are English, but also Spanish ("no me deja", "he comprado") and German ("ich
+# will"): as _ENGLISH words they made such comments English at a glance.
+_COMMON_WORDS = (
+    "is i a to in on at an as do so was no am its too who one more much really people good me he will"
+)
 _ENGLISH = frozenset(_ENGLISH_WORDS.split())
 _COMMON = frozenset(_COMMON_WORDS.split())
 _WORD = re.compile(r"[a-z']+")
@@ -52,6 +56,8 @@ _WORD = re.compile(r"[a-z']+")
 # cost grows with every byte.
 _MAX_CHARS = 600
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# Letters of the Latin script (ASCII and the Latin-1 / Latin Extended blocks).
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # MIN_LETTERS letters or more, read from the start and no further than needed.
 _ENOUGH_LETTERS = re.compile(r"[\W\d_]*(?:[^\W\d_][\W\d_]*){" + str(MIN_LETTERS) + "}")
 # Placeholders and machine tokens that are not the writer's language.
@@ -83,7 +89,11 @@ def english_at_a_glance(sample: str) -> bool:
 def detect(text: str) -> tuple[str | None, float]:
     """(ISO 639-1 code, confidence in [0, 1]) of the text, or (None, 0.0) when it is too short to judge.
 
-    English at a glance (`english_at_a_glance`) is ("en", 1.0) without asking the model.
+    English at a glance (`english_at_a_glance`) is ("en", 1.0) without asking the model. A text mostly
+    in another script than Latin (Cyrillic, Hebrew, Greek, CJK...) is confidently not English even when
+    the detector hesitates between the languages of that script ("Почему так долго?" is Russian at
+    0.63, Bulgarian or Ukrainian for the rest): its confidence is then at least CONFIDENT, for the
+    detector's best guess.
     """
     sample = _NOISE.sub(" ", text[: _MAX_CHARS * 2])[:_MAX_CHARS]
     if _ENOUGH_LETTERS.match(sample) is None:
@@ -91,4 +101,6 @@ def detect(text: str) -> tuple[str | None, float]:
     if english_at_a_glance(sample):
         return "en", 1.0
     code, confidence = _identifier().classify(sample)
+    if confidence < CONFIDENT and code != "en" and 2 * len(_LATIN_LETTER.findall(sample)) < letters(sample):
+        confidence = CONFIDENT
     return str(code), float(confidence)

@@ -77,3 +77,36 @@ def test_the_glance_counts_each_word_once() -> None:
     from sentiment.language import _COMMON, _ENGLISH
 
     assert not _ENGLISH & _COMMON
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("No me deja entrar a la cuenta", "es"),
+        ("He comprado el producto y no funciona", "es"),
+        ("Ich will das so nicht", "de"),
+    ],
+)
+def test_words_english_shares_with_spanish_and_german_do_not_make_a_comment_english(
+    text: str, language: str
+) -> None:
+    # "me", "he" and "will" are words of Spanish and German too: they count for the glance only
+    # beside a word that is English alone.
+    assert detect(text)[0] == language
+    assert score(text).scored is False
+
+
+@pytest.mark.parametrize(
+    "text", ["Почему так долго?", "Это просто ужас, никто не отвечает", "Ничего не работает"]
+)
+def test_a_comment_in_another_script_is_not_scored_as_english(text: str) -> None:
+    # The detector hesitates between Russian, Ukrainian and Bulgarian, but none of them is English.
+    code, confidence = detect(text)
+    assert code == "ru" and confidence >= CONFIDENT
+    result = score(text)
+    assert result.scored is False and result.language == "ru"
+
+
+def test_english_with_those_words_stays_english_at_a_glance() -> None:
+    assert detect("He said he will call me back tomorrow.")[0] == "en"
+    assert score("Please help me, I will call you").scored
