@@ -21,6 +21,12 @@ _BLOCK_OPEN = re.compile(r"\{(code|noformat|quote)(?::[^}\n]{0,200})?\}", re.IGN
 _BLOCK_CLOSE = {
     name: re.compile(r"\{" + name + r"\}", re.IGNORECASE) for name in ("code", "noformat", "quote")
 }
+# Markdown fences (``` or ~~~ on a line of their own, e-mail and chat channels write them): their
+# content is code or a log, as in {code}. An unclosed fence runs to the end.
+_FENCE = re.compile(
+    r"^[ \t]*(```|~~~)[^\n]*\n(?:.*?\n)??[ \t]*\1[ \t]*$|^[ \t]*(?:```|~~~)[^\n]*(?:\n.*)?\Z",
+    re.MULTILINE | re.DOTALL,
+)
 _MACRO_TAGS = re.compile(
     r"\{(?:panel|color|anchor|section|column|expand|info|note|tip|warning|toc|status)(?::[^}\n]{0,200})?\}",
     re.IGNORECASE,
@@ -91,7 +97,9 @@ _JOURNAL_HEADER = re.compile(
     r"|^[ \t]*reply from: \S+[ \t]*$|^[ \t]*Ref:MSG\d+[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters, and lone UTF-16 surrogates (a JSON body may escape half a pair, "\\ud83d"): they
+# are no text, and a surrogate cannot even be encoded as UTF-8 further on.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -102,6 +110,8 @@ def strip_markup(text: str) -> str:
     Each rule runs only when the characters it needs are present: most comments are a line or two of
     plain text, and the worker scores every one of them.
     """
+    if "```" in text or "~~~" in text:
+        text = _FENCE.sub("\n\n", text)
     if "{" in text:
         text = _drop_blocks(text)
         text = _MACRO_TAGS.sub(" ", text)

@@ -30,7 +30,13 @@ _VALEDICTION = re.compile(
     r"^(?:-- ?|"
     r"(?:(?:kind|best|warm|warmest|many|with)\s+)?(?:regards|wishes)(?:\s+and\s+thanks)?\s*[,.!]?|"
     r"(?:thanks|thank you|many thanks|thanks and regards|cheers|best|br|sincerely|yours(?:\s+\w+)?|"
-    r"respectfully|mit freundlichen grüßen|cordialement)\s*,"
+    r"respectfully)\s*,|"
+    # Other languages' sign-offs stand without a comma as often as with one; left in, a German
+    # signature under an English comment made the whole comment German, and unscored.
+    r"(?:mit\s+freundlichen\s+gr(?:ü|ue|u)(?:ß|ss)en|(?:viele|beste|liebe|freundliche|herzliche)\s+gr(?:ü|ue|u)(?:ß|ss)e|"
+    r"mfg|gr(?:u|ü)(?:ß|ss)|cordialement|bien\s+(?:à|a)\s+vous|bien\s+cordialement|salutations\s+distinguées|"
+    r"saludos(?:\s+cordiales)?|un\s+saludo|atentamente|met\s+vriendelijke\s+groet(?:en)?|"
+    r"cordiali\s+saluti|distinti\s+saluti|saluti)\s*[,.!]?"
     r")\s*$",
     re.MULTILINE | re.IGNORECASE,
 )
@@ -69,8 +75,12 @@ def strip_signature(text: str) -> str:
     """
     text = _DEVICE_FOOTER.sub("", text)
     tail = _tail_start(text, _SIGNATURE_MAX_LINES + 1)
-    match = _VALEDICTION.search(text, tail)
-    return text[: match.start()] if match else text
+    for match in _VALEDICTION.finditer(text, tail):
+        # A sign-off above every word of the message ("Thanks,\n\nit is still broken") opens it: the
+        # signature, if any, comes later.
+        if text[: match.start()].strip():
+            return text[: match.start()]
+    return text
 
 
 def _tail_start(text: str, lines: int) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -138,8 +139,14 @@ class DeskEngine:
             return None, True
         return code, code in self.languages
 
-    def score(self, text: str) -> SentimentResult:
-        sentences = sentences_of(text if isinstance(text, str) else str(text))
+    def score(self, text: str | dict[str, object]) -> SentimentResult:
+        """Score one message: plain text, wiki markup, or an ADF document (as JSON text or as parsed)."""
+        if isinstance(text, dict):
+            # Jira's API v3 returns a comment's body as an ADF document; parsed, it is a dict.
+            text = json.dumps(text)
+        elif not isinstance(text, str):
+            raise TypeError(f"score() takes the message text, a str, not {type(text).__name__}")
+        sentences = sentences_of(text)
         if not sentences:
             return SentimentResult(0.0, 0, (), self.name)
         language, scoreable = self.language_of(sentences)
@@ -193,7 +200,7 @@ class DeskEngine:
 _default: DeskEngine | None = None
 
 
-def score(text: str) -> SentimentResult:
+def score(text: str | dict[str, object]) -> SentimentResult:
     """Score one customer message with the default engine and the shipped model."""
     global _default  # noqa: PLW0603 - one engine per process, built on first use
     if _default is None:

@@ -56,7 +56,10 @@ SIGNAL_WEIGHTS: Mapping[str, float] = {
 SIGNALS: frozenset[str] = frozenset(SIGNAL_WEIGHTS)
 
 _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|last\s+(?:week|month|night))"
-_COUNT = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many|a\s+few|few)"
+_COUNT = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|many|a\s+few|few)"
+# "over a week", "more than 3 days": a count, or "a" / "an", with its hedge.
+_SOME = r"(?:(?:over|almost|nearly|more\s+than|about|around)\s+)?(?:an?|" + _COUNT + r")"
+_ORDINAL = r"(?:second|third|fourth|fifth|sixth|umpteenth|nth|\d+(?:st|nd|rd|th))"
 _PERIOD = r"(?:hours?|days?|weeks?|months?)"
 _NOBODY = r"(?:nobody|no\s*-?\s*one|noone|no\s+one\s+(?:has|have))"
 # Who gives the service, as customers name them: a verdict on one of these ("the technician was rude")
@@ -98,30 +101,34 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     CHASING: (
         r"\bany\s+(?:updates?|news|progress|feedback|word|eta)\b",
         r"\b(?:is|are)\s+there\s+(?:an?|any)\s+(?:updates?|news|progress|eta)\b",
-        r"\bstill\s+(?:waiting|no\s+(?:reply|response|answer|update|news|word|fix|call|refund|progress|solution|luck|change|improvement)|nothing|not\s+(?:heard|fixed|resolved|sorted))",
-        r"\bon\s+hold\s+for\s+(?:over\s+|almost\s+|nearly\s+|more\s+than\s+)?(?:(?:"
+        r"\bstill\s+(?:waitin[g']?|no\s+(?:reply|response|answer|update|news|word|fix|call|refund|progress|solution|luck|change|improvement)|nothing|not\s+(?:heard|fixed|resolved|sorted|working|done)|(?:doesn't|does\s+not|isn't|is\s+not)\s+work(?:ing)?|broken|failing|the\s+same)\b",
+        r"\bon\s+hold\s+(?:for\s+)?(?:over\s+|almost\s+|nearly\s+|more\s+than\s+)?(?:(?:"
         + _COUNT
         + r")\s+(?:minutes?|mins?|hours?)|an?\s+(?:hour|half\s+hour)|half\s+an\s+hour|ages|ever)\b",
         r"\b(?:been|am|are|keep)\s+waiting\b",
         r"\bwaiting\s+(?:for|since)\s+(?:days|weeks|hours|ages|over|more\s+than|a\s+(?:week|month|day)|an?\s+(?:answer|reply|response|update)|someone|somebody|anyone)",
         r"\bwaited\s+(?:for\s+)?(?:" + _COUNT + r"\s+)?" + _PERIOD + r"\b",
+        r"\bwaiting\s+(?:for\s+)?" + _SOME + r"\s+" + _PERIOD + r"\b",
         r"\b(?:i|we)(?:\s+have|'ve|\s+already|\s+had)?\s+(?:already\s+)?"
         + _ASKED
         + r"\s+(?:\w+\s+){0,3}?(?:twice|three\s+times|several\s+times|multiple\s+times|many\s+times|again|already|repeatedly|before)\b",
-        r"\basked\s+(?:twice|again|three\s+times|several\s+times|repeatedly)\b",
-        r"\b(?:second|third|fourth|fifth|umpteenth|nth)\s+(?:time|email|e-mail|call|request|reminder|ticket)\b",
-        r"\b(?:how\s+many\s+times|once\s+again|yet\s+again)\b",
-        r"\bsince\s+" + _DAYS + r"\b",
+        r"\basked\s+(?:twice|again|repeatedly|(?:" + _COUNT + r"|multiple)\s+times)\b",
+        r"\b" + _ORDINAL + r"\s+(?:time|email|e-mail|mail|call|request|reminder|ticket|message|attempt)\b",
+        # "Once again, thank you" is thanks said twice, not a complaint repeated.
+        r"\b(?:how\s+many\s+times|once\s+again(?!,?\s+(?:thanks?\b|thank\s+you|many\s+thanks|(?:i|we)\s+(?:really\s+)?appreciate|great|well\s+done|sorry|apolog))|yet\s+again)\b",
+        r"\b(?P<since>since\s+" + _DAYS + r")\b",
+        r"\b(?:anyone|anybody|someone|somebody)\s+(?:there|home|out\s+there|listening|alive|awake)\s*\?",
+        r"\bhello\s*\?{2,}",
         r"\b"
         + _NOBODY
         + r"\s+(?:has\s+|have\s+|had\s+|ever\s+|even\s+)?(?:replied|responded|answered|called|rang|got\s+back|gotten\s+back|came\s+back|contacted|reached\s+out|looked|bothered|cares|picks\s+up|responds|replies|answers|listens|listened|helped|helps|reads?\s+(?:my|our)\s+\w+)\b",
         r"\b(?:haven't|have\s+not|hasn't|has\s+not|didn't|did\s+not|never)\s+(?:heard|had|got|gotten|received)\s+(?:anything|back|a\s+(?:reply|response|call|callback|word)|any\s+(?:reply|response|update|news|word))",
         r"\b(?:taking|takes|took)\s+(?:so|too|this|that)\s+long\b",
         r"\bwhy\s+(?:is|does)\s+(?:this|it)\s+(?:taking|take)\b",
-        r"\bit\s+(?:has|'s)\s+been\s+" + _COUNT + r"\s+" + _PERIOD + r"\b",
+        r"\bit(?:\s+has|'s)\s+been\s+" + _SOME + r"\s+" + _PERIOD + r"\b",
         r"\b(?:for|over)\s+" + _COUNT + r"\s+" + _PERIOD + r"\s+now\b",
         r"\bno\s+(?:reply|response|answer|update|news|word)\s+(?:yet|so\s+far|at\s+all|since)\b",
-        r"\b(?:follow(?:ing)?\s+up|chasing)\s+(?:on|again|this|up|my|our|the)\b",
+        r"\b(?<!for\s)(?:follow(?:ing)?\s+up|chasing)\s+(?:on|again|this|up|my|our|the)\b",
         r"\b(?:when|how\s+long)\s+(?:will|until|till|before)\b.{0,40}\b(?:fixed|resolved|sorted|hear|answer|reply|respond|done)\b",
     ),
     LOST_WORK: (
@@ -137,23 +144,31 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:can't|cannot|unable\s+to)\s+(?:serve|invoice|bill|pay\s+(?:our|my)|ship|process\s+(?:orders|payments))",
     ),
     BROKEN_PROMISE: (
-        r"\bpromised\b",
-        r"\b(?:was|were|been)\s+(?:told|assured|guaranteed)\b",
+        # "As promised, here are the logs" keeps a promise.
+        r"\b(?<!as\s)(?<!as\si\s)(?<!as\swe\s)promised\b",
+        # "I was told to restart it" is an instruction; "I was told it would be fixed" a promise.
+        r"\b(?:was|were|been)\s+(?:told(?!\s+to\b)|assured|guaranteed)\b",
         r"\b(?:you|they|he|she|your\s+\w+)\s+(?:said|told\s+(?:me|us)|assured\s+(?:me|us))\s+(?:that\s+)?(?:you|they|it|someone|somebody|he|she|this)\s+(?:would|will|'d)\b",
         r"\b(?:supposed|meant)\s+to\s+(?:be\s+(?:fixed|resolved|sorted|done|here|delivered)|call|ring|get\s+back|hear|have\s+been|receive|arrive)",
         r"\bnever\s+(?:called|rang|got\s+back|came\s+back|followed\s+up|showed\s+up|turned\s+up|arrived|happened|heard\s+back)\b",
         r"\b(?:no|never\s+got\s+the|didn't\s+get\s+the|still\s+no)\s+call\s*-?\s*back\b",
         r"\b(?:missed|broke|broken)\s+(?:the\s+|your\s+|their\s+)?(?:deadline|appointment|promise|commitment)\b",
+        r"\b(?:your|the|their|his|her)\s+(?:fix|solution|workaround|suggestion|patch|advice|instructions)\s+(?:did\s+not|didn't|does\s+not|doesn't|has\s+not|hasn't|never)\s+(?:work|help|fix|solve)",
     ),
     POOR_SERVICE: (
         r"\b" + _VERDICT + _POOR_SERVICE,
         r"\b" + _NOT_HELPFUL,
+        # Thanks said in contempt: the lexicon reads "thanks" and misses the sarcasm.
+        r"\bthank(?:s|\s+you)\s+for\s+(?:(?:absolutely|precisely)\s+)?nothing\b",
+        r"\bthank(?:s|\s+you)\s+for\s+wasting\s+(?:my|our)\s+(?:time|day|morning|afternoon|money)\b",
+        r"\bno\s+thanks\s+to\s+(?:you|your|the|them)\b",
     ),
     PRAISE: (
         r"\b" + _VERDICT + _GOOD_SERVICE,
         r"\blife\s*-?\s*saver\b",
         r"\bsaved\s+(?:my|our|the)\s+(?:life|lives|day|bacon|skin|week)\b",
-        r"\b(?:sorted|fixed|solved|nailed)\s+(?:it|this|that)(?:\s+out)?\b(?!\s*\?)",
+        # "Sorted it myself" is no praise for the desk.
+        r"\b(?:sorted|fixed|solved|nailed)\s+(?:it|this|that)(?:\s+out)?\b(?!\s*\?|\s+(?:myself|ourselves|on\s+(?:my|our)\s+own)\b)",
         r"\b(?:all|that's|that\s+is|it's|it\s+is|everything\s+is|problem|issue)\s+(?:sorted|solved)\b",
         r"\b(?:works?|worked|working)\s+(?:like\s+a\s+charm|a\s+treat|perfectly|flawlessly|like\s+magic)\b",
         r"\bback\s+(?:up\s+)?(?:and\s+)?running\b",
@@ -170,7 +185,10 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     ),
     # "I would recommend checking the logs" is advice, not a verdict, hence the object a verdict names.
     RECOMMENDS: (
-        r"\b(?:highly|strongly|thoroughly|wholeheartedly)\s+" + _RECOMMEND + r"(?:ed)?\b",
+        # "I highly recommend you restart" and "strongly recommend that you..." are advice.
+        r"\b(?:highly|strongly|thoroughly|wholeheartedly)\s+"
+        + _RECOMMEND
+        + r"(?:ed)?\b(?!\s+(?:that|to)\b|\s+you\s+(?!guys\b|all\b|to\s)\w)",
         r"\b(?:would|will|i'd|we'd)\s+(?:definitely\s+|certainly\s+|absolutely\s+|totally\s+)?"
         + _RECOMMEND
         + r"\s+"
@@ -244,19 +262,21 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "any there still waiting waited asked requested chased emailed mailed called phoned rung rang "
         "written wrote raised reported contacted mentioned followed second third fourth fifth umpteenth "
         "nth times again since nobody noone one heard had got gotten received taking takes took why "
-        "been now reply response answer update news word follow following chasing when long hold"
+        "been now reply response answer update news word follow following chasing when long hold "
+        "waitin sixth st nd rd th anyone anybody someone somebody hello"
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "
         "dead idle can't cannot"
     ),
     BROKEN_PROMISE: _words(
-        "promised told assured guaranteed said supposed meant never call callback missed broke broken"
+        "promised told assured guaranteed said supposed meant never call callback missed broke broken "
+        "fix solution workaround suggestion patch advice instructions"
     ),
     POOR_SERVICE: _words(
         "useless unhelpful rude dismissive incompetent clueless unprofessional hopeless "
         "pathetic condescending arrogant joke disgrace shambles nightmare appalling atrocious shocking "
-        "helpful useful interested"
+        "helpful useful interested nothing wasting thanks"
     ),
     PRAISE: _words(
         "helpful quick fast friendly patient knowledgeable courteous polite professional responsive "
@@ -290,13 +310,39 @@ _HEDGED = re.compile(
 # A verdict right after a negation is the other verdict or none: "wouldn't recommend it to anyone",
 # "not worth every penny", "it's not a waste of money", "not overpriced at all".
 _NEGATED_VERDICT = re.compile(r"\b(?:not|never|no|\w+n't|dont|wont|wouldnt|cannot)\s+(?:\w+\s+){0,2}$")
+# A verdict denied ("I would not say it's a waste of money"); unlike _HEDGED not "if": "if I could
+# give zero stars I would" is the verdict.
+_DENIED = re.compile(
+    r"\b(?:(?:don't|do\s+not|didn't)\s+think|(?:wouldn't|would\s+not)\s+say|not\s+saying)\b[^.!?,;]{0,40}$"
+)
+# Chasing declined or denied: "no need for any update", "you don't need to follow up", "I am not still
+# waiting".
+_NO_CHASE = re.compile(
+    r"\b(?:no\s+need\s+(?:for|to)|(?:don't|do\s+not|doesn't|does\s+not|won't|will\s+not)\s+need\s+(?:to|an?|any)?|not|no\s+longer)\s+(?:\w+\s+){0,2}$"
+)
 # Matches of these signals just after one of these are skipped.
 _GUARDS: Mapping[str, tuple[re.Pattern[str], ...]] = {
+    CHASING: (_NO_CHASE,),
+    LOST_WORK: (_NEGATED_VERDICT,),
     PRAISE: (_NEGATED_PRAISE, _HEDGED),
     POOR_SERVICE: (_HEDGED,),
     RECOMMENDS: (_NEGATED_VERDICT, _HEDGED),
-    ADVISES_AGAINST: (_NEGATED_VERDICT,),
+    ADVISES_AGAINST: (_NEGATED_VERDICT, _DENIED),
 }
+# "Since Monday" counts the days only when nothing in its clause says the time went well: "it has
+# been working fine since Monday", "I am on leave since Monday".
+_CONTENT_SINCE = re.compile(
+    r"\b(?:(?<!not\s)(?<!n't\s)(?<!stopped\s)(?<!no\s)(?<!nothing\s)(?<!nothing\shas\s)(?:working|works|worked|running|stable|fine|ok|okay|good|great|better)|on\s+(?:leave|holiday|vacation)|off\s+sick|out\s+of\s+(?:the\s+)?office|away|closed)\b[^.!?,;]{0,60}$"
+)
+# Guards of one pattern, named by its group in _PATTERNS.
+_GROUP_GUARDS: Mapping[str, re.Pattern[str]] = {"since": _CONTENT_SINCE}
+# Praise and verdicts asked about ("Is it back up and running?", "Is it worth the money?") are not
+# given: a match whose clause ends in a question mark is skipped.
+_ASKED_ABOUT = frozenset({PRAISE, RECOMMENDS})
+_CLAUSE_END = re.compile(r"[^.!?,;\n]{0,120}([.!?,;\n])")
+# Guards look back this far from a match (every guard above spans less but for words of absurd
+# length): looking further made a long comment cost quadratic time, one search per match.
+_GUARD_REACH = 200
 
 
 def _normalise(text: str) -> str:
@@ -313,16 +359,38 @@ def detect_signals(text: str) -> dict[str, tuple[str, float]]:
     lowered = _normalise(text)
     words = set(_WORDS.findall(lowered))
     found: dict[str, tuple[str, float]] = {}
-    for name, pattern in _COMPILED.items():
+    for name in _COMPILED:
         if words.isdisjoint(_TRIGGERS[name]):
             continue
-        match = pattern.search(lowered)
-        guards = _GUARDS.get(name, ())
-        while match is not None and any(g.search(lowered, 0, match.start()) for g in guards):
-            match = pattern.search(lowered, match.end())
+        match = first_match(name, lowered)
         if match is not None:
             found[name] = (match.group(0).strip(), SIGNAL_WEIGHTS[name])
     return found
+
+
+def first_match(name: str, lowered: str) -> re.Match[str] | None:
+    """The first match of the signal `name` in a normalised message that no guard denies."""
+    pattern = _COMPILED[name]
+    match = pattern.search(lowered)
+    while match is not None and _skipped(name, lowered, match):
+        match = pattern.search(lowered, match.end())
+    return match
+
+
+def _skipped(name: str, lowered: str, match: re.Match[str]) -> bool:
+    """Whether a guard denies this match of the signal `name` (see _GUARDS)."""
+    start = match.start()
+    reach = max(0, start - _GUARD_REACH)
+    if any(guard.search(lowered, reach, start) for guard in _GUARDS.get(name, ())):
+        return True
+    for group, guard in _GROUP_GUARDS.items():
+        named = group in match.re.groupindex and match.group(group) is not None
+        if named and guard.search(lowered, reach, start):
+            return True
+    if name in _ASKED_ABOUT:
+        clause = _CLAUSE_END.match(lowered, match.end())
+        return clause is not None and clause.group(1) == "?"
+    return False
 
 
 def apply_signals(polarity: float, shift: float) -> float:

@@ -229,3 +229,42 @@ def test_hostile_adf_depth_does_not_exhaust_the_stack() -> None:
     for _ in range(5000):
         node = {"type": "paragraph", "content": [node]}
     assert adf_to_text({"type": "doc", "content": [node]}) == ""
+
+
+@pytest.mark.parametrize("opening", ["Thanks,", "Cheers,", "Best,", "Kind regards,"])
+def test_a_sign_off_above_the_message_does_not_erase_it(opening: str) -> None:
+    text = f"{opening}\n\nit is still broken and I am fed up.\n\nBest,\nJohn"
+    assert clean(text) == f"{opening}\n\nit is still broken and I am fed up."
+
+
+@pytest.mark.parametrize(
+    "sign_off",
+    ["Mit freundlichen Grüßen", "Viele Grüße", "Cordialement", "Met vriendelijke groet", "Saludos"],
+)
+def test_a_foreign_sign_off_without_a_comma_opens_a_signature(sign_off: str) -> None:
+    text = f"Still broken after the update, nobody has called me.\n\n{sign_off}\nHans Müller\nACME GmbH"
+    assert clean(text) == "Still broken after the update, nobody has called me."
+
+
+def test_an_english_comment_with_a_german_signature_is_scored() -> None:
+    from sentiment import score
+
+    result = score(
+        "Still broken after the update and nobody has called me back.\n\n"
+        "Mit freundlichen Grüßen\nHans Müller\nVertriebsleiter, Beispiel GmbH\nMusterstraße 1, München"
+    )
+    assert result.scored and result.language == "en" and result.label == -1
+
+
+def test_markdown_fences_are_code_like_code_blocks() -> None:
+    text = "Here is the log:\n```\nERROR: fatal, everything failed\n```\nThanks, works great now!"
+    assert clean(text) == "Here is the log:\n\nThanks, works great now!"
+    assert clean("Look:\n~~~python\nraise TerribleError()\n") == "Look:"
+    # Inline backticks inside a sentence are no fence.
+    assert clean("Use ```this``` inline, great") == "Use ```this``` inline, great"
+
+
+def test_a_lone_surrogate_is_dropped_so_the_text_can_be_encoded() -> None:
+    cleaned = clean("Broken \ud83d again")
+    assert cleaned == "Broken again"
+    cleaned.encode("utf-8")

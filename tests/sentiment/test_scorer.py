@@ -201,3 +201,17 @@ def test_a_long_adf_comment_is_read_as_its_text_not_as_json() -> None:
     result = score(document)
     assert result.sentences and all("{" not in s.text and '"type"' not in s.text for s in result.sentences)
     assert result.label == 1
+
+
+def test_a_message_that_is_no_text_is_refused_and_a_parsed_adf_document_is_read() -> None:
+    # str(None) is "None", which scored as a neutral word.
+    with pytest.raises(TypeError, match="NoneType"):
+        score(None)  # type: ignore[arg-type]
+    document = {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {"type": "paragraph", "content": [{"type": "text", "text": "Thank you, it works perfectly now!"}]}
+        ],
+    }
+    assert score(document).label == 1

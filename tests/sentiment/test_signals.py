@@ -38,6 +38,18 @@ FIRES = {
         "I've been on hold for 45 minutes.",
         "Why does nobody read my emails?",
         "Restarted it twice, still no change.",
+        "Still waitin",
+        "Waiting 3 days for a reply.",
+        "Been on hold 45 mins.",
+        "3rd time asking.",
+        "Asked 3 times now.",
+        "2nd email about this.",
+        "Hello?? Anyone there??",
+        "It's been a week and nothing.",
+        "Waiting for twenty days.",
+        "It is still not working.",
+        "It stopped working since Monday.",
+        "Nothing has worked since Monday.",
         "Nobody ever listens.",
     ],
     LOST_WORK: [
@@ -48,6 +60,8 @@ FIRES = {
         "We cannot invoice our customers.",
     ],
     BROKEN_PROMISE: [
+        "Your fix did not work.",
+        "I was told it would be fixed by Friday.",
         "You promised a callback yesterday.",
         "I was told it would be fixed by Friday.",
         "It was supposed to be fixed last week.",
@@ -55,6 +69,9 @@ FIRES = {
         "Still no call back.",
     ],
     POOR_SERVICE: [
+        "Thanks for nothing.",
+        "Thanks for wasting my time.",
+        "Sorted it myself, no thanks to you.",
         "Your support is useless.",
         "The technician was unhelpful and dismissive.",
         "Your service desk is a joke.",
@@ -117,6 +134,20 @@ FIRES = {
 }
 
 QUIET = [
+    "No need for any update, I will check myself.",
+    "You don't need to follow up on this.",
+    "I am not still waiting.",
+    "I have been on leave since Monday.",
+    "It has been working fine since Monday.",
+    "Once again, thank you.",
+    "Thanks for following up on this.",
+    "As promised, here are the logs.",
+    "I was told to restart it.",
+    "We are not losing money over it.",
+    "Is it back up and running?",
+    "Is it worth the money?",
+    "I highly recommend you restart the router.",
+    "I would not say it's a waste of money.",
     "Please find the log attached.",
     "Can you update the address on my account?",
     "The meeting is on Monday.",
@@ -180,6 +211,25 @@ def test_look_alikes_fire_nothing(text: str) -> None:
     assert detect_signals(text) == {}
 
 
+def test_praise_for_the_customer_s_own_fix_is_not_praise() -> None:
+    assert PRAISE not in detect_signals("Sorted it myself, no thanks to you.")
+    assert PRAISE in detect_signals("You sorted it, thanks.")
+
+
+def test_a_question_in_another_clause_keeps_the_praise() -> None:
+    # Only the clause the praise stands in is asked about.
+    assert PRAISE in detect_signals("Thank you so much, can you also check the printer?")
+    assert PRAISE not in detect_signals("Is it back up and running?")
+
+
+def test_guards_look_back_a_bounded_way_so_long_comments_cost_linear_time() -> None:
+    # Each match once searched every character before it for a guard: 1,200 matches of a guarded
+    # pattern cost seconds. A guard still applies within its clause of a long comment.
+    text = "if you are quick " * 1200
+    assert PRAISE not in detect_signals(text)
+    assert PRAISE in detect_signals(text + ". The agent was quick.")
+
+
 def test_negated_praise_is_not_praise() -> None:
     assert PRAISE not in detect_signals("It has not sorted it at all.")
     assert PRAISE not in detect_signals("It hasn't worked perfectly since the update.")
@@ -225,11 +275,8 @@ def test_skipping_messages_without_trigger_words_changes_no_answer(shared_data: 
     def full_search(text: str) -> dict[str, tuple[str, float]]:
         lowered = signals._normalise(text)
         found = {}
-        for name, pattern in signals._COMPILED.items():
-            match = pattern.search(lowered)
-            guards = signals._GUARDS.get(name, ())
-            while match is not None and any(g.search(lowered, 0, match.start()) for g in guards):
-                match = pattern.search(lowered, match.end())
+        for name in signals._COMPILED:
+            match = signals.first_match(name, lowered)
             if match is not None:
                 found[name] = (match.group(0).strip(), SIGNAL_WEIGHTS[name])
         return found
