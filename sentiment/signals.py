@@ -13,10 +13,10 @@ match. The names are part of the API: callers read
 
 | signal | weight | what it means |
 |---|---|---|
-| chasing | -0.20 | asking for an update, waiting (on hold too), having asked before, counting the days |
+| chasing | -0.20 | asking for an update, waiting (on hold too), having asked before, counting the days, a problem still there |
 | lost_work | -0.25 | the problem costs the customer work, time or money |
 | broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
-| poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful" |
+| poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful", "thanks for nothing" |
 | praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient" |
 | recommends | +0.25 | a customer's verdict that commends: "highly recommend", "I will be back", "worth every penny", "better than expected" |
 | advises_against | -0.25 | a customer's verdict that warns others off: "would not recommend", "waste of money", "never again", "I returned it" |
