@@ -21,10 +21,11 @@ _BLOCK_OPEN = re.compile(r"\{(code|noformat|quote)(?::[^}\n]{0,200})?\}", re.IGN
 _BLOCK_CLOSE = {
     name: re.compile(r"\{" + name + r"\}", re.IGNORECASE) for name in ("code", "noformat", "quote")
 }
-# Markdown fences (``` or ~~~ on a line of their own, e-mail and chat channels write them): their
-# content is code or a log, as in {code}. An unclosed fence runs to the end.
+# Markdown fences (a run of three or more ``` or ~~~ on a line of its own, with at most a language
+# name after it; e-mail and chat channels write them): their content is code or a log, as in {code}.
+# Only a closed fence goes: a lone line of tildes is often a divider, and "```cmd``` fails" is inline.
 _FENCE = re.compile(
-    r"^[ \t]*(```|~~~)[^\n]*\n(?:.*?\n)??[ \t]*\1[ \t]*$|^[ \t]*(?:```|~~~)[^\n]*(?:\n.*)?\Z",
+    r"^[ \t]*(?P<fence>`{3,}|~{3,})[ \t]*[\w+#.-]{0,30}[ \t]*\n(?:.*?\n)??[ \t]*(?P=fence)[`~]*[ \t]*$",
     re.MULTILINE | re.DOTALL,
 )
 _MACRO_TAGS = re.compile(

@@ -10,6 +10,7 @@ None (undetermined, scored as usual), and callers act only on a confident answer
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Any
 
@@ -101,6 +102,9 @@ def detect(text: str) -> tuple[str | None, float]:
     if english_at_a_glance(sample):
         return "en", 1.0
     code, confidence = _identifier().classify(sample)
-    if confidence < CONFIDENT and code != "en" and 2 * len(_LATIN_LETTER.findall(sample)) < letters(sample):
-        confidence = CONFIDENT
+    if confidence < CONFIDENT and code != "en":
+        # NFKC first: fullwidth and mathematical-bold letters (an IME, a styled signature) are Latin.
+        plain = unicodedata.normalize("NFKC", sample)
+        if 2 * len(_LATIN_LETTER.findall(plain)) < letters(plain):
+            confidence = CONFIDENT
     return str(code), float(confidence)

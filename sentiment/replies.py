@@ -34,9 +34,9 @@ _VALEDICTION = re.compile(
     # Other languages' sign-offs stand without a comma as often as with one; left in, a German
     # signature under an English comment made the whole comment German, and unscored.
     r"(?:mit\s+freundlichen\s+gr(?:ü|ue|u)(?:ß|ss)en|(?:viele|beste|liebe|freundliche|herzliche)\s+gr(?:ü|ue|u)(?:ß|ss)e|"
-    r"mfg|gr(?:u|ü)(?:ß|ss)|cordialement|bien\s+(?:à|a)\s+vous|bien\s+cordialement|salutations\s+distinguées|"
-    r"saludos(?:\s+cordiales)?|un\s+saludo|atentamente|met\s+vriendelijke\s+groet(?:en)?|"
-    r"cordiali\s+saluti|distinti\s+saluti|saluti)\s*[,.!]?"
+    r"cordialement|bien\s+(?:à|a)\s+vous|bien\s+cordialement|salutations\s+distinguées|"
+    r"saludos\s+cordiales|un\s+saludo|atentamente|met\s+vriendelijke\s+groet(?:en)?|"
+    r"cordiali\s+saluti|distinti\s+saluti)\s*[,.!]?"
     r")\s*$",
     re.MULTILINE | re.IGNORECASE,
 )

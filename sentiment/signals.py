@@ -59,7 +59,8 @@ _DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|
 _COUNT = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|several|many|a\s+few|few)"
 # "over a week", "more than 3 days": a count, or "a" / "an", with its hedge.
 _SOME = r"(?:(?:over|almost|nearly|more\s+than|about|around)\s+)?(?:an?|" + _COUNT + r")"
-_ORDINAL = r"(?:second|third|fourth|fifth|sixth|umpteenth|nth|\d+(?:st|nd|rd|th))"
+# "1st" is left out: "my 1st ticket" is a first. "Every 2nd attempt" counts attempts, not requests.
+_ORDINAL = r"(?<!every\s)(?:second|third|fourth|fifth|sixth|umpteenth|nth|2nd|3rd|[4-9]th|\d+(?:1st|2nd|3rd|[04-9]th|1[1-3]th))"
 _PERIOD = r"(?:hours?|days?|weeks?|months?)"
 _NOBODY = r"(?:nobody|no\s*-?\s*one|noone|no\s+one\s+(?:has|have))"
 # Who gives the service, as customers name them: a verdict on one of these ("the technician was rude")
@@ -101,7 +102,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     CHASING: (
         r"\bany\s+(?:updates?|news|progress|feedback|word|eta)\b",
         r"\b(?:is|are)\s+there\s+(?:an?|any)\s+(?:updates?|news|progress|eta)\b",
-        r"\bstill\s+(?:waitin[g']?|no\s+(?:reply|response|answer|update|news|word|fix|call|refund|progress|solution|luck|change|improvement)|nothing|not\s+(?:heard|fixed|resolved|sorted|working|done)|(?:doesn't|does\s+not|isn't|is\s+not)\s+work(?:ing)?|broken|failing|the\s+same)\b",
+        r"\bstill\s+(?:waitin[g']?|no\s+(?:reply|response|answer|update|news|word|fix|call|refund|progress|solution|luck|change|improvement)|nothing|not\s+(?:heard|fixed|resolved|sorted|working)|(?:doesn't|does\s+not|isn't|is\s+not)\s+work(?:ing)?|broken|failing|the\s+same\s+(?:problem|issue|error|fault))\b",
         r"\bon\s+hold\s+(?:for\s+)?(?:over\s+|almost\s+|nearly\s+|more\s+than\s+)?(?:(?:"
         + _COUNT
         + r")\s+(?:minutes?|mins?|hours?)|an?\s+(?:hour|half\s+hour)|half\s+an\s+hour|ages|ever)\b",
@@ -113,11 +114,12 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         + _ASKED
         + r"\s+(?:\w+\s+){0,3}?(?:twice|three\s+times|several\s+times|multiple\s+times|many\s+times|again|already|repeatedly|before)\b",
         r"\basked\s+(?:twice|again|repeatedly|(?:" + _COUNT + r"|multiple)\s+times)\b",
-        r"\b" + _ORDINAL + r"\s+(?:time|email|e-mail|mail|call|request|reminder|ticket|message|attempt)\b",
+        r"\b" + _ORDINAL + r"\s+(?:time|email|e-mail|call|request|reminder|ticket)\b",
         # "Once again, thank you" is thanks said twice, not a complaint repeated.
         r"\b(?:how\s+many\s+times|once\s+again(?!,?\s+(?:thanks?\b|thank\s+you|many\s+thanks|(?:i|we)\s+(?:really\s+)?appreciate|great|well\s+done|sorry|apolog))|yet\s+again)\b",
         r"\b(?P<since>since\s+" + _DAYS + r")\b",
-        r"\b(?:anyone|anybody|someone|somebody)\s+(?:there|home|out\s+there|listening|alive|awake)\s*\?",
+        # Only as a question of its own: "Can I speak to anyone there?" asks for a person.
+        r"(?<![\w,;:] )(?<!\w)(?:is\s+)?(?:anyone|anybody)\s+(?:there|out\s+there|listening|alive|awake)\s*\?",
         r"\bhello\s*\?{2,}",
         r"\b"
         + _NOBODY
@@ -128,7 +130,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\bit(?:\s+has|'s)\s+been\s+" + _SOME + r"\s+" + _PERIOD + r"\b",
         r"\b(?:for|over)\s+" + _COUNT + r"\s+" + _PERIOD + r"\s+now\b",
         r"\bno\s+(?:reply|response|answer|update|news|word)\s+(?:yet|so\s+far|at\s+all|since)\b",
-        r"\b(?<!for\s)(?:follow(?:ing)?\s+up|chasing)\s+(?:on|again|this|up|my|our|the)\b",
+        r"\b(?<!for\s)(?<!the\s)(?:follow(?:ing)?\s+up|chasing)\s+(?:on|again|this|up|my|our|the)\b",
         r"\b(?:when|how\s+long)\s+(?:will|until|till|before)\b.{0,40}\b(?:fixed|resolved|sorted|hear|answer|reply|respond|done)\b",
     ),
     LOST_WORK: (
@@ -146,14 +148,15 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     BROKEN_PROMISE: (
         # "As promised, here are the logs" keeps a promise.
         r"\b(?<!as\s)(?<!as\si\s)(?<!as\swe\s)promised\b",
+        r"\b(?:not|never|\w+n't)\s+(?:\w+\s+){0,2}as\s+(?:i\s+|we\s+|you\s+)?promised\b",
         # "I was told to restart it" is an instruction; "I was told it would be fixed" a promise.
-        r"\b(?:was|were|been)\s+(?:told(?!\s+to\b)|assured|guaranteed)\b",
+        r"\b(?:was|were|been)\s+(?:told(?!\s+to\s+(?!expect|wait|hear)\w)|assured|guaranteed)\b",
         r"\b(?:you|they|he|she|your\s+\w+)\s+(?:said|told\s+(?:me|us)|assured\s+(?:me|us))\s+(?:that\s+)?(?:you|they|it|someone|somebody|he|she|this)\s+(?:would|will|'d)\b",
         r"\b(?:supposed|meant)\s+to\s+(?:be\s+(?:fixed|resolved|sorted|done|here|delivered)|call|ring|get\s+back|hear|have\s+been|receive|arrive)",
         r"\bnever\s+(?:called|rang|got\s+back|came\s+back|followed\s+up|showed\s+up|turned\s+up|arrived|happened|heard\s+back)\b",
         r"\b(?:no|never\s+got\s+the|didn't\s+get\s+the|still\s+no)\s+call\s*-?\s*back\b",
         r"\b(?:missed|broke|broken)\s+(?:the\s+|your\s+|their\s+)?(?:deadline|appointment|promise|commitment)\b",
-        r"\b(?:your|the|their|his|her)\s+(?:fix|solution|workaround|suggestion|patch|advice|instructions)\s+(?:did\s+not|didn't|does\s+not|doesn't|has\s+not|hasn't|never)\s+(?:work|help|fix|solve)",
+        r"\b(?P<fix>(?:your|the|their|his|her)\s+(?:fix|solution|workaround|suggestion|patch|advice|instructions)\s+(?:did\s+not|didn't|does\s+not|doesn't|has\s+not|hasn't|never)\s+(?:work|help|fix|solve))",
     ),
     POOR_SERVICE: (
         r"\b" + _VERDICT + _POOR_SERVICE,
@@ -161,7 +164,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         # Thanks said in contempt: the lexicon reads "thanks" and misses the sarcasm.
         r"\bthank(?:s|\s+you)\s+for\s+(?:(?:absolutely|precisely)\s+)?nothing\b",
         r"\bthank(?:s|\s+you)\s+for\s+wasting\s+(?:my|our)\s+(?:time|day|morning|afternoon|money)\b",
-        r"\bno\s+thanks\s+to\s+(?:you|your|the|them)\b",
+        r"\bno\s+thanks\s+to\s+(?:you|them|your\s+\w+(?:\s+\w+)?)(?=\s*(?:[.!,;]|$))",
     ),
     PRAISE: (
         r"\b" + _VERDICT + _GOOD_SERVICE,
@@ -188,7 +191,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         # "I highly recommend you restart" and "strongly recommend that you..." are advice.
         r"\b(?:highly|strongly|thoroughly|wholeheartedly)\s+"
         + _RECOMMEND
-        + r"(?:ed)?\b(?!\s+(?:that|to)\b|\s+you\s+(?!guys\b|all\b|to\s)\w)",
+        + r"(?:ed)?\b(?!\s+that\s+you\b|\s+to\s+(?!anyone|anybody|everyone|everybody|all\b|others|friends|my\s|colleagues|people)\w|\s+you\s+(?!guys\b|all\b|and\b|to\s)\w)",
         r"\b(?:would|will|i'd|we'd)\s+(?:definitely\s+|certainly\s+|absolutely\s+|totally\s+)?"
         + _RECOMMEND
         + r"\s+"
@@ -310,20 +313,23 @@ _HEDGED = re.compile(
 # A verdict right after a negation is the other verdict or none: "wouldn't recommend it to anyone",
 # "not worth every penny", "it's not a waste of money", "not overpriced at all".
 _NEGATED_VERDICT = re.compile(r"\b(?:not|never|no|\w+n't|dont|wont|wouldnt|cannot)\s+(?:\w+\s+){0,2}$")
+# "We are not losing money": a negation right before the match ("VPN not working so I can't work"
+# negates something else).
+_NEGATED_JUST_BEFORE = re.compile(r"\b(?:not|never|no\s+longer|\w+n't)\s+$")
 # A verdict denied ("I would not say it's a waste of money"); unlike _HEDGED not "if": "if I could
 # give zero stars I would" is the verdict.
 _DENIED = re.compile(
-    r"\b(?:(?:don't|do\s+not|didn't)\s+think|(?:wouldn't|would\s+not)\s+say|not\s+saying)\b[^.!?,;]{0,40}$"
+    r"\b(?:(?:don't|do\s+not|didn't)\s+think|(?:wouldn't|would\s+not)\s+say|not\s+saying)\b(?:(?!\b(?:but|and|yet)\b)[^.!?,;]){0,40}$"
 )
 # Chasing declined or denied: "no need for any update", "you don't need to follow up", "I am not still
 # waiting".
 _NO_CHASE = re.compile(
-    r"\b(?:no\s+need\s+(?:for|to)|(?:don't|do\s+not|doesn't|does\s+not|won't|will\s+not)\s+need\s+(?:to|an?|any)?|not|no\s+longer)\s+(?:\w+\s+){0,2}$"
+    r"\b(?:(?:no\s+need\s+(?:for|to)|(?:don't|do\s+not|doesn't|does\s+not|won't|will\s+not)\s+need(?:\s+(?:to|an?|any))?)\s+(?:\w+\s+)?|(?<!can\s)not\s+|no\s+longer\s+)$"
 )
 # Matches of these signals just after one of these are skipped.
 _GUARDS: Mapping[str, tuple[re.Pattern[str], ...]] = {
     CHASING: (_NO_CHASE,),
-    LOST_WORK: (_NEGATED_VERDICT,),
+    LOST_WORK: (_NEGATED_JUST_BEFORE,),
     PRAISE: (_NEGATED_PRAISE, _HEDGED),
     POOR_SERVICE: (_HEDGED,),
     RECOMMENDS: (_NEGATED_VERDICT, _HEDGED),
@@ -332,14 +338,16 @@ _GUARDS: Mapping[str, tuple[re.Pattern[str], ...]] = {
 # "Since Monday" counts the days only when nothing in its clause says the time went well: "it has
 # been working fine since Monday", "I am on leave since Monday".
 _CONTENT_SINCE = re.compile(
-    r"\b(?:(?<!not\s)(?<!n't\s)(?<!stopped\s)(?<!no\s)(?<!nothing\s)(?<!nothing\shas\s)(?:working|works|worked|running|stable|fine|ok|okay|good|great|better)|on\s+(?:leave|holiday|vacation)|off\s+sick|out\s+of\s+(?:the\s+)?office|away|closed)\b[^.!?,;]{0,60}$"
+    r"\b(?:(?:working|works|worked|running|been)\s+(?:fine|well|great|perfectly|smoothly|ok|okay|again)|on\s+(?:leave|holiday|vacation)|off\s+sick|out\s+of\s+(?:the\s+)?office)\b[^.!?,;]{0,60}$"
 )
+# "If the fix does not work, ..." supposes; it reports nothing broken.
+_CONDITIONAL = re.compile(r"\b(?:if|in\s+case|unless|should|when)\b[^.!?,;]{0,40}$")
 # Guards of one pattern, named by its group in _PATTERNS.
-_GROUP_GUARDS: Mapping[str, re.Pattern[str]] = {"since": _CONTENT_SINCE}
+_GROUP_GUARDS: Mapping[str, re.Pattern[str]] = {"since": _CONTENT_SINCE, "fix": _CONDITIONAL}
 # Praise and verdicts asked about ("Is it back up and running?", "Is it worth the money?") are not
 # given: a match whose clause ends in a question mark is skipped.
 _ASKED_ABOUT = frozenset({PRAISE, RECOMMENDS})
-_CLAUSE_END = re.compile(r"[^.!?,;\n]{0,120}([.!?,;\n])")
+_CLAUSE_END = re.compile(r"(?:(?!\b(?:so|and|but)\b)[^.!?,;\n]){0,120}([.!?,;\n]|\b(?:so|and|but)\b)")
 # Guards look back this far from a match (every guard above spans less but for words of absurd
 # length): looking further made a long comment cost quadratic time, one search per match.
 _GUARD_REACH = 200

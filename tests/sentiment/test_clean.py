@@ -239,7 +239,7 @@ def test_a_sign_off_above_the_message_does_not_erase_it(opening: str) -> None:
 
 @pytest.mark.parametrize(
     "sign_off",
-    ["Mit freundlichen Grüßen", "Viele Grüße", "Cordialement", "Met vriendelijke groet", "Saludos"],
+    ["Mit freundlichen Grüßen", "Viele Grüße", "Cordialement", "Met vriendelijke groet", "Saludos cordiales"],
 )
 def test_a_foreign_sign_off_without_a_comma_opens_a_signature(sign_off: str) -> None:
     text = f"Still broken after the update, nobody has called me.\n\n{sign_off}\nHans Müller\nACME GmbH"
@@ -259,9 +259,12 @@ def test_an_english_comment_with_a_german_signature_is_scored() -> None:
 def test_markdown_fences_are_code_like_code_blocks() -> None:
     text = "Here is the log:\n```\nERROR: fatal, everything failed\n```\nThanks, works great now!"
     assert clean(text) == "Here is the log:\n\nThanks, works great now!"
-    assert clean("Look:\n~~~python\nraise TerribleError()\n") == "Look:"
-    # Inline backticks inside a sentence are no fence.
-    assert clean("Use ```this``` inline, great") == "Use ```this``` inline, great"
+    assert clean("Look:\n~~~python\nraise TerribleError()\n~~~\nok") == "Look:\n\nok"
+    assert clean("Log below\n````\nERROR x\n````\nThe third time.") == "Log below\n\nThe third time."
+    # Inline backticks are no fence, and neither is an unclosed one (a divider of tildes, say): it
+    # would take the rest of the comment with it.
+    assert clean("```sudo apt update``` fails, please help.") == "```sudo apt update``` fails, please help."
+    assert "Nobody has replied." in clean("Update:\n~~~~~~~~\nStill not working.\nNobody has replied.")
 
 
 def test_a_lone_surrogate_is_dropped_so_the_text_can_be_encoded() -> None:

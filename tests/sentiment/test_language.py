@@ -110,3 +110,7 @@ def test_a_comment_in_another_script_is_not_scored_as_english(text: str) -> None
 def test_english_with_those_words_stays_english_at_a_glance() -> None:
     assert detect("He said he will call me back tomorrow.")[0] == "en"
     assert score("Please help me, I will call you").scored
+    # Fullwidth letters (typed with an IME) are Latin letters in another form.
+    assert score(
+        "\uff50\uff4c\uff45\uff41\uff53\uff45 \uff48\uff45\uff4c\uff50 \uff4d\uff59 \uff4c\uff41\uff50\uff54\uff4f\uff50"
+    ).scored

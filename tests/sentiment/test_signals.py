@@ -50,6 +50,10 @@ FIRES = {
         "It is still not working.",
         "It stopped working since Monday.",
         "Nothing has worked since Monday.",
+        "My laptop has not been working since Monday.",
+        "Outlook hasn't been working since Monday and I need it for work.",
+        "I'm not sure why nobody has replied to my ticket.",
+        "We can not keep waiting for days.",
         "Nobody ever listens.",
     ],
     LOST_WORK: [
@@ -61,7 +65,8 @@ FIRES = {
     ],
     BROKEN_PROMISE: [
         "Your fix did not work.",
-        "I was told it would be fixed by Friday.",
+        "I was told to expect a call back today.",
+        "The laptop was not delivered as promised.",
         "You promised a callback yesterday.",
         "I was told it would be fixed by Friday.",
         "It was supposed to be fixed last week.",
@@ -134,6 +139,14 @@ FIRES = {
 }
 
 QUIET = [
+    "If the workaround doesn't help I will let you know.",
+    "This is my 1st ticket, I need a new mouse.",
+    "Every 2nd attempt to log in fails.",
+    "Can I speak to anyone there?",
+    "Is the phone number still the same after the migration?",
+    "No thanks to the upgrade, I'd rather keep Windows 10.",
+    "Thanks for the follow up on this.",
+    "Highly recommend that you reboot.",
     "No need for any update, I will check myself.",
     "You don't need to follow up on this.",
     "I am not still waiting.",
@@ -216,10 +229,20 @@ def test_praise_for_the_customer_s_own_fix_is_not_praise() -> None:
     assert PRAISE in detect_signals("You sorted it, thanks.")
 
 
+def test_negations_of_something_else_keep_the_signal() -> None:
+    assert LOST_WORK in detect_signals("VPN not working so I can't work from home.")
+    assert RECOMMENDS in detect_signals("Highly recommend to anyone who needs IT help.")
+    assert RECOMMENDS in detect_signals("I'd highly recommend you and your team.")
+    assert ADVISES_AGAINST in detect_signals(
+        "I didn't think it could get worse but it was a total waste of money."
+    )
+
+
 def test_a_question_in_another_clause_keeps_the_praise() -> None:
     # Only the clause the praise stands in is asked about.
     assert PRAISE in detect_signals("Thank you so much, can you also check the printer?")
     assert PRAISE not in detect_signals("Is it back up and running?")
+    assert PRAISE in detect_signals("The engineer sorted it so can I close the ticket now?")
 
 
 def test_guards_look_back_a_bounded_way_so_long_comments_cost_linear_time() -> None:
