@@ -266,7 +266,7 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "written wrote raised reported contacted mentioned followed second third fourth fifth umpteenth "
         "nth times again since nobody noone one heard had got gotten received taking takes took why "
         "been now reply response answer update news word follow following chasing when long hold "
-        "waitin sixth st nd rd th anyone anybody someone somebody hello"
+        "waitin sixth st nd rd th anyone anybody hello"
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "
