@@ -328,7 +328,6 @@ NEUTRAL_PHRASES: tuple[tuple[str, ...], ...] = (
 
 # Phrases whose meaning is not the sum of their words.
 PHRASE_POLARITY: dict[tuple[str, ...], float] = {
-    ("thanks", "for", "nothing"): -0.8,
     ("no", "problem"): 0.3,
     ("no", "problems"): 0.3,
     ("no", "worries"): 0.3,
@@ -366,6 +365,25 @@ PHRASE_POLARITY: dict[tuple[str, ...], float] = {
     ("+1",): 0.4,
     ("-1",): -0.2,
 }
+
+# Thanks said in contempt ("Thanks for nothing.", "Thank you for wasting my time."): a phrase of the
+# lexicon like those above, and its thanking words are marked negated for the n-grams too
+# ("not_thanks"), since the layer learnt "thanks" as gratitude and read the sarcasm as praise.
+_THANKING: tuple[tuple[str, ...], ...] = tuple(
+    thanks + much
+    for thanks in (("thanks",), ("thank", "you"))
+    for much in ((), ("a", "lot"), ("so", "much"), ("very", "much"))
+)
+_CONTEMPT: tuple[tuple[str, ...], ...] = (
+    ("for", "nothing"),
+    ("for", "absolutely", "nothing"),
+    ("for", "wasting", "my", "time"),
+    ("for", "wasting", "our", "time"),
+)
+SARCASTIC_THANKS: dict[tuple[str, ...], int] = {
+    thanking + contempt: len(thanking) for thanking in _THANKING for contempt in _CONTEMPT
+}
+PHRASE_POLARITY.update(dict.fromkeys(SARCASTIC_THANKS, -0.8))
 
 # Emoji and emoticons: what a customer writes them for in a support conversation.
 EMOJI_POLARITY: dict[str, float] = {

@@ -25,6 +25,10 @@ from sentiment.lexicon import SentenceLexicon, squash
 FEATURE_VERSION = 4
 WORD_VALUE = 0.5
 MAX_SENTENCE_COUNT = 4
+# A message's n-grams are the sum of its sentences', so a sentence pasted over and over would add its
+# words' small weights once per copy until they, not what the sentence says, decide the message: "This
+# is broken. " a hundred times read +1.0. Copies of one sentence past this many add no n-grams.
+MAX_SENTENCE_COPIES = 3
 LENGTH_BUCKETS = ((3, "len:1-3"), (10, "len:4-10"), (25, "len:11-25"))
 DOMAIN_PREFIX = "@"
 DOMAIN_BIAS = "bias"
@@ -57,10 +61,24 @@ def features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:
     feats: dict[str, float] = {}
     if not sentences:
         return feats
-    for sentence in sentences:
-        add_word_features(sentence, feats)
+    for sentence, counts in zip(sentences, counted(sentences), strict=True):
+        if counts:
+            add_word_features(sentence, feats)
     feats.update(dense_features(sentences))
     return feats
+
+
+def counted(sentences: Sequence[SentenceLexicon]) -> list[bool]:
+    """Whether each sentence's n-grams count in its message: not past MAX_SENTENCE_COPIES copies of it."""
+    if len(sentences) <= MAX_SENTENCE_COPIES:
+        return [True] * len(sentences)
+    seen: dict[tuple[str, ...], int] = {}
+    out = []
+    for sentence in sentences:
+        copies = seen.get(sentence.words, 0) + 1
+        seen[sentence.words] = copies
+        out.append(copies <= MAX_SENTENCE_COPIES)
+    return out
 
 
 def dense_features(sentences: Sequence[SentenceLexicon]) -> dict[str, float]:

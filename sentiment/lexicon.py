@@ -37,6 +37,7 @@ _CLAUSE_STOPS = frozenset(",;:.")
 # How far a negation marks the words after it for the n-grams ("not_working"); the lexicon's own rule
 # (NEGATION_SCOPE, up to the first sentiment word) is a different reading of the same scope.
 _MARK_SCOPE = 3
+_THANKING_WORDS = frozenset({"thanks", "thank"})  # the first words of desk_words.SARCASTIC_THANKS
 _ELONGATED = re.compile(r"([A-Za-z])\1\1")
 # How a sentence closes is part of its tone: a bare "Thanks" or "Committed to trunk" with no full stop
 # is a formula typed in passing; "!" and a closing emoticon are not.
@@ -266,6 +267,11 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
             if matched is not None:
                 length, value = matched
                 skip_until = i + length
+                if value is not None and value < 0 and word in _THANKING_WORDS:
+                    thanking = dw.SARCASTIC_THANKS.get(tuple(lowered[i:skip_until]))
+                    if thanking:
+                        words[-1] = "not_" + word  # (an earlier negation's mark would be the same)
+                        mark_left = thanking - 1
                 if value is not None:
                     assessed.append(value * boost)
                     if trace is not None:

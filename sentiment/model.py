@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from sentiment.features import DOMAIN_BIAS, DOMAIN_PREFIX, domain_name
+from sentiment.features import DOMAIN_BIAS, DOMAIN_PREFIX, MAX_SENTENCE_COPIES, counted, domain_name
 from sentiment.lexicon import SentenceLexicon
 from sentiment.mood import MoodBands
 from sentiment.signals import SIGNAL_WEIGHTS
@@ -184,9 +184,9 @@ class LinearModel:
         """(the message's polarity, each sentence's): `polarity(features(...))` of the message and of
         each sentence, without building their feature dicts.
 
-        A message's n-gram features are the sum of its sentences', so each sentence's n-grams are
-        read off the weights once and serve both; the dense features are read per sentence and for
-        the message (`table.ScoringTable`).
+        A message's n-gram features are the sum of its sentences' (those `features.counted` counts), so
+        each sentence's n-grams are read off the weights once and serve both; the dense features are
+        read per sentence and for the message (`table.ScoringTable`).
         """
         if not sentences:
             return 0.0, []
@@ -201,6 +201,8 @@ class LinearModel:
         if len(sentences) == 1:
             return polarities[0], polarities
         d_neg, d_pos = table.message_dense(sentences)
+        if len(sentences) > MAX_SENTENCE_COPIES:
+            words = [w for w, counts in zip(words, counted(sentences), strict=True) if counts]
         p_neg, _, p_pos = softmax(
             neg_bias + sum(w[0] for w in words) + d_neg, pos_bias + sum(w[1] for w in words) + d_pos
         )

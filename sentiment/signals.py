@@ -60,7 +60,7 @@ _COUNT = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fif
 # "over a week", "more than 3 days": a count, or "a" / "an", with its hedge.
 _SOME = r"(?:(?:over|almost|nearly|more\s+than|about|around)\s+)?(?:an?|" + _COUNT + r")"
 # "1st" is left out: "my 1st ticket" is a first. "Every 2nd attempt" counts attempts, not requests.
-_ORDINAL = r"(?<!every\s)(?:second|third|fourth|fifth|sixth|umpteenth|nth|2nd|3rd|[4-9]th|\d+(?:1st|2nd|3rd|[04-9]th|1[1-3]th))"
+_ORDINAL = r"(?<!every\s)(?:second|third|fourth|fifth|sixth|umpteenth|nth|(?!1st\b)\d+(?:st|nd|rd|th))"
 _PERIOD = r"(?:hours?|days?|weeks?|months?)"
 _NOBODY = r"(?:nobody|no\s*-?\s*one|noone|no\s+one\s+(?:has|have))"
 # Who gives the service, as customers name them: a verdict on one of these ("the technician was rude")
@@ -95,6 +95,8 @@ _WE = r"(?:i|we|i'll|we'll|i'd|we'd|i\s+will|we\s+will|i\s+would|we\s+would|i\s+
 _RECOMMEND_SPELLINGS = ("recommend", "recomend", "reccomend", "reccommend")
 _RECOMMEND = "(?:" + "|".join(_RECOMMEND_SPELLINGS) + ")"
 _WONT = r"(?:would\s+not|wouldn't|wouldnt|will\s+not|won't|wont|do\s+not|don't|dont|can't|cannot|could\s+not|couldn't|never)"
+# "Thanks a lot for nothing": the thanks of contempt (poor_service), not praise.
+_NOT_FOR_NOTHING = r"(?!\s+for\s+(?:(?:absolutely|precisely)\s+)?nothing\b|\s+for\s+wasting\b)"
 _ASKED = r"(?:asked|requested|chased|emailed|e-mailed|called|phoned|rung|rang|written|wrote|raised|reported|contacted|mentioned|followed\s+up)"
 
 # Patterns read the message in lower case, with typographic apostrophes made plain.
@@ -162,8 +164,8 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b" + _VERDICT + _POOR_SERVICE,
         r"\b" + _NOT_HELPFUL,
         # Thanks said in contempt: the lexicon reads "thanks" and misses the sarcasm.
-        r"\bthank(?:s|\s+you)\s+for\s+(?:(?:absolutely|precisely)\s+)?nothing\b",
-        r"\bthank(?:s|\s+you)\s+for\s+wasting\s+(?:my|our)\s+(?:time|day|morning|afternoon|money)\b",
+        r"\bthank(?:s|\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?\s+for\s+(?:(?:absolutely|precisely)\s+)?nothing\b",
+        r"\bthank(?:s|\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?\s+for\s+wasting\s+(?:my|our)\s+(?:time|day|morning|afternoon|money)\b",
         r"\bno\s+thanks\s+to\s+(?:you|them|your\s+\w+(?:\s+\w+)?)(?=\s*(?:[.!,;]|$))",
     ),
     PRAISE: (
@@ -183,8 +185,8 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:can't|cannot|can\s+not|couldn't|could\s+not)\s+thank\s+(?:you|y'all|you\s+guys|you\s+all)\s+enough\b",
         r"\b(?:happy|pleased|delighted|satisfied|thrilled)\s+with\s+(?:the\s+|your\s+|this\s+|how\s+)?(?:resolution|service|support|result|fix|outcome|help|answer|response|solution|it|quick)",
         r"\b(?:much|really|truly|greatly|very\s+much)\s+appreciated?\b",
-        r"\bthank(?:s|\s+you)\s+(?:so|very)\s+much\b",
-        r"\bthanks\s+a\s+(?:million|bunch|ton|lot)\b",
+        r"\bthank(?:s|\s+you)\s+(?:so|very)\s+much\b" + _NOT_FOR_NOTHING,
+        r"\bthanks\s+a\s+(?:million|bunch|ton|lot)\b" + _NOT_FOR_NOTHING,
     ),
     # "I would recommend checking the logs" is advice, not a verdict, hence the object a verdict names.
     RECOMMENDS: (

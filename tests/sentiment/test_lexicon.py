@@ -94,6 +94,22 @@ def test_thanks_is_a_mild_positive() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "thanking"),
+    [
+        ("Thanks for nothing.", ["not_thanks"]),
+        ("Thank you for wasting my time!", ["not_thank", "not_you"]),
+        ("Thanks a lot for absolutely nothing", ["not_thanks", "not_a", "not_lot"]),
+    ],
+)
+def test_sarcastic_thanks_are_not_gratitude_for_the_ngrams_either(text: str, thanking: list[str]) -> None:
+    # The layer learnt "thanks" as gratitude: the sarcasm's thanking words are read negated.
+    result = analyse(text)
+    assert list(result.words[: len(thanking)]) == thanking
+    assert result.polarity < 0
+    assert analyse("Thanks a lot for fixing it").words[:3] == ("thanks", "a", "lot")
+
+
+@pytest.mark.parametrize(
     "text", ["Kind regards", "Best regards", "please", "Good morning", "Dear team", "Have a nice day"]
 )
 def test_politeness_formulas_carry_no_sentiment(text: str) -> None:

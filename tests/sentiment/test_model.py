@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from sentiment.features import features, with_domain
+from sentiment.features import MAX_SENTENCE_COPIES, counted, features, with_domain
 from sentiment.model import CLASSES, DEFAULT_MODEL_PATH, Calibration, LinearModel, ModelFileError, load_model
 from sentiment.mood import Mood, MoodBands
 from sentiment.recipe import READS_AS, SHARED_SOURCES, read_shared, shipped_config
-from sentiment.scorer import analyse_text
+from sentiment.scorer import analyse_text, score
 from sentiment.signals import SIGNAL_WEIGHTS, apply_signals
 from sentiment.training import (
     Prepared,
@@ -165,6 +165,7 @@ def test_a_domain_reading_adds_the_domain_weights_to_the_shared_ones() -> None:
         "Thanks, that fixed it! Everything works now.",
         "Still not working. This is the third time I ask. Please call me back :(",
         "I'm happy with the resolution.",
+        "This is broken. " * 7 + "Please help. Please help. Please help. Please help.",
         "",
     ],
 )
@@ -175,6 +176,16 @@ def test_reading_sentences_equals_scoring_their_features(text: str) -> None:
     assert sentences == pytest.approx([model.polarity(features((a,))) for a in analysed])
     if analysed:
         assert message == pytest.approx(model.polarity(features(analysed)))
+
+
+def test_a_sentence_pasted_over_and_over_says_no_more_than_a_few_copies_of_it() -> None:
+    """Copies past `MAX_SENTENCE_COPIES` add no n-grams: the small weights of "this" and "is" summed
+    a hundred times read "This is broken. " * 100 as +1.0 (very positive) before."""
+    readings = [score("This is broken. " * copies) for copies in (3, 5, 20, 100)]
+    assert [r.label for r in readings] == [-1, -1, -1, -1]
+    assert max(r.polarity for r in readings) - min(r.polarity for r in readings) < 0.05
+    analysed = analyse_text("Still broken. " * 10)[1]
+    assert counted(analysed) == [True] * MAX_SENTENCE_COPIES + [False] * (10 - MAX_SENTENCE_COPIES)
 
 
 def test_the_scoring_table_reads_what_the_features_say(shared_data: Path) -> None:

@@ -127,6 +127,17 @@ def test_customers_read_as_a_person_reads_them(text: str, label: int) -> None:
     assert mood in (("positive", "very_positive") if label > 0 else ("negative", "very_negative"))
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Thanks for wasting my time.", "Thanks a lot for nothing!", "Thank you so much for wasting my time."],
+)
+def test_thanks_said_in_contempt_is_a_complaint(text: str) -> None:
+    # "Thanks" alone reads +0.6: these read positive while the n-grams took the thanks as gratitude.
+    result = score(text)
+    assert result.label == -1
+    assert "poor_service" in result.signals and "praise" not in result.signals
+
+
 def test_a_foreign_complaint_is_unknown() -> None:
     result = score("Das ist eine Katastrophe, niemand antwortet.")
     assert (result.scored, result.language) == (False, "de")
