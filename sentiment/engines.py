@@ -128,6 +128,8 @@ def get_engine(name: str, **options: Any) -> Engine:
     except EngineError:
         raise
     except TypeError as exc:
+        if not options:  # a factory that needs arguments: "json:loads" is no engine
+            raise EngineError(f"sentiment engine {name!r} cannot be built without options: {exc}") from exc
         raise EngineError(
             f"sentiment engine {name!r} does not accept options {sorted(options)}: {exc}"
         ) from exc

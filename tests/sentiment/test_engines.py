@@ -94,6 +94,7 @@ def test_dotted_path_engine() -> None:
         ("no_such_module_xyz:Engine", "cannot import 'no_such_module_xyz'"),
         (f"{__name__}:Missing", "has no callable 'Missing'"),
         (f"{__name__}:NotAnEngine", "did not produce an object with name and score"),
+        ("json:loads", "'json:loads' cannot be built without options: .*missing 1 required"),
     ],
 )
 def test_dotted_path_errors(name: str, message: str) -> None:
