@@ -369,10 +369,20 @@ PHRASE_POLARITY: dict[tuple[str, ...], float] = {
 # Thanks said in contempt ("Thanks for nothing.", "Thank you for wasting my time."): a phrase of the
 # lexicon like those above, and its thanking words are marked negated for the n-grams too
 # ("not_thanks"), since the layer learnt "thanks" as gratitude and read the sarcasm as praise.
-_THANKING: tuple[tuple[str, ...], ...] = tuple(
-    thanks + much
-    for thanks in (("thanks",), ("thank", "you"))
-    for much in ((), ("a", "lot"), ("so", "much"), ("very", "much"))
+# The ways to say thanks, longest first.
+THANKING: tuple[tuple[str, ...], ...] = tuple(
+    sorted(
+        (
+            *(
+                thanks + much
+                for thanks in (("thanks",), ("thank", "you"))
+                for much in ((), ("a", "lot"), ("so", "much"), ("very", "much"))
+            ),
+            ("many", "thanks"),
+        ),
+        key=len,
+        reverse=True,
+    )
 )
 _CONTEMPT: tuple[tuple[str, ...], ...] = (
     ("for", "nothing"),
@@ -381,9 +391,38 @@ _CONTEMPT: tuple[tuple[str, ...], ...] = (
     ("for", "wasting", "our", "time"),
 )
 SARCASTIC_THANKS: dict[tuple[str, ...], int] = {
-    thanking + contempt: len(thanking) for thanking in _THANKING for contempt in _CONTEMPT
+    thanking + contempt: len(thanking)
+    for thanking in THANKING
+    if thanking[0] != "many"
+    for contempt in _CONTEMPT
 }
 PHRASE_POLARITY.update(dict.fromkeys(SARCASTIC_THANKS, -0.8))
+
+# A customer's apology for their own delay is courtesy, not remorse: "Sorry for the late reply, I was
+# on holiday" read very negative, since in the labelled sets "sorry" is mostly regret. Neither the
+# lexicon nor the n-grams read these words (`lexicon._courtesy_length`); by first word, longest first.
+_APOLOGY_FOR = (
+    ("for", "the", "late", "reply"),
+    ("for", "the", "late", "response"),
+    ("for", "the", "late", "answer"),
+    ("for", "my", "late", "reply"),
+    ("for", "my", "late", "response"),
+    ("for", "the", "delayed", "reply"),
+    ("for", "the", "delayed", "response"),
+    ("for", "the", "slow", "reply"),
+    ("for", "the", "slow", "response"),
+    ("for", "not", "replying", "sooner"),
+    ("for", "not", "getting", "back", "sooner"),
+    ("for", "not", "getting", "back", "to", "you", "sooner"),
+    ("for", "the", "delay"),
+    ("for", "my", "delay"),
+    ("to", "bother", "you"),
+    ("for", "bothering", "you"),
+)
+COURTESY_APOLOGIES: dict[str, tuple[tuple[str, ...], ...]] = {
+    head: tuple(sorted(((head, *rest) for rest in _APOLOGY_FOR), key=len, reverse=True))
+    for head in ("sorry", "apologies")
+}
 
 # Emoji and emoticons: what a customer writes them for in a support conversation.
 EMOJI_POLARITY: dict[str, float] = {

@@ -38,6 +38,10 @@ _CLAUSE_STOPS = frozenset(",;:.")
 # (NEGATION_SCOPE, up to the first sentiment word) is a different reading of the same scope.
 _MARK_SCOPE = 3
 _THANKING_WORDS = frozenset({"thanks", "thank"})  # the first words of desk_words.SARCASTIC_THANKS
+_COURTESY_HEADS = frozenset({"thanks", "thank", "many"}) | frozenset(dw.COURTESY_APOLOGIES)
+# "Thanks for the quick reply, but ...": the "but" within this many tokens of the thanks.
+_THANKS_BUT_REACH = 8
+_SENTENCE_STOPS = frozenset({".", ";", ":", "!", "?"})
 _ELONGATED = re.compile(r"([A-Za-z])\1\1")
 # How a sentence closes is part of its tone: a bare "Thanks" or "Committed to trunk" with no full stop
 # is a formula typed in passing; "!" and a closing emoticon are not.
@@ -186,6 +190,7 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
     repeated = False
     negation_left = 0
     mark_left = 0
+    drop_left = 0  # words of a courtesy formula still to leave out
     boost = 1.0
     boost_left = 0
     skip_until = 0
@@ -195,7 +200,9 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
         if word not in special and first.isalpha():
             # Most words: kept for the n-grams (marked within a negation's reach), and they count
             # down the open scopes. The same steps as the general path below, taken directly.
-            if mark_left:
+            if drop_left:
+                drop_left -= 1
+            elif mark_left:
                 words.append("not_" + word)
                 mark_left -= 1
             else:
@@ -237,7 +244,14 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
                     emoji_negative += 1
             continue
         if first.isalpha():
-            if word in dw.NEGATORS:
+            if drop_left:
+                drop_left -= 1
+            elif word in _COURTESY_HEADS and (courtesy := _courtesy_length(lowered, i)):
+                # Courtesy, not feeling: neither the lexicon nor the n-grams read these words.
+                drop_left = courtesy - 1
+                skip_until = i + courtesy
+                continue
+            elif word in dw.NEGATORS:
                 words.append(word)
                 mark_left = _MARK_SCOPE
             elif word in dw.CLAUSE_BREAKS:
@@ -368,6 +382,28 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
 def _ending(sentence: str) -> str:
     last = sentence.rstrip()[-1:]
     return last if last in _ENDINGS else ""
+
+
+def _courtesy_length(lowered: list[str], i: int) -> int:
+    """How many tokens from `i` are courtesy rather than feeling, 0 if none: a customer's apology for
+    their own delay ("sorry for the late reply", desk_words.COURTESY_APOLOGIES), or thanks that open a
+    sentence and that a "but" follows before its end ("Thanks, but it still doesn't work": the
+    verdict is after the "but")."""
+    for phrase in dw.COURTESY_APOLOGIES.get(lowered[i], ()):
+        end = i + len(phrase)
+        if tuple(lowered[i:end]) == phrase:
+            return len(phrase)
+    if i != 0:
+        return 0
+    thanks = next((t for t in dw.THANKING if tuple(lowered[: len(t)]) == t), None)
+    if thanks is None:
+        return 0
+    for token in lowered[len(thanks) : len(thanks) + _THANKS_BUT_REACH]:
+        if token == "but":
+            return len(thanks)
+        if token in _SENTENCE_STOPS:
+            break
+    return 0
 
 
 def _match_phrase(

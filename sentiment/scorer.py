@@ -48,7 +48,7 @@ class SentimentResult:
     # unknown (sentiment.mood.UNKNOWN_MOOD), polarity 0.0 and label 0 mean nothing and must be ignored.
     scored: bool = True
     # The service-desk signals that fired (sentiment.signals.SIGNALS: "chasing", "lost_work",
-    # "broken_promise", "poor_service", "praise", "recommends", "advises_against").
+    # "broken_promise", "poor_service", "frustrated", "praise", "recommends", "advises_against").
     signals: frozenset[str] = field(default_factory=frozenset)
 
 

@@ -13,10 +13,11 @@ match. The names are part of the API: callers read
 
 | signal | weight | what it means |
 |---|---|---|
-| chasing | -0.20 | asking for an update, waiting (on hold too), having asked before, counting the days, a problem still there |
+| chasing | -0.20 | asking for an update, waiting (on hold too), having asked before, counting the days, a problem still there or back again |
 | lost_work | -0.25 | the problem costs the customer work, time or money |
 | broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
 | poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful", "thanks for nothing" |
+| frustrated | -0.25 | the customer's patience at an end, in idiom the lexicons miss: "fed up", "sick of this", "I've had enough", "this is a joke", "are you kidding me" |
 | praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient" |
 | recommends | +0.25 | a customer's verdict that commends: "highly recommend", "I will be back", "worth every penny", "better than expected" |
 | advises_against | -0.25 | a customer's verdict that warns others off: "would not recommend", "waste of money", "never again", "I returned it" |
@@ -40,6 +41,7 @@ CHASING = "chasing"
 LOST_WORK = "lost_work"
 BROKEN_PROMISE = "broken_promise"
 POOR_SERVICE = "poor_service"
+FRUSTRATED = "frustrated"
 PRAISE = "praise"
 RECOMMENDS = "recommends"
 ADVISES_AGAINST = "advises_against"
@@ -49,6 +51,7 @@ SIGNAL_WEIGHTS: Mapping[str, float] = {
     LOST_WORK: -0.25,
     BROKEN_PROMISE: -0.25,
     POOR_SERVICE: -0.25,
+    FRUSTRATED: -0.25,
     PRAISE: 0.25,
     RECOMMENDS: 0.25,
     ADVISES_AGAINST: -0.25,
@@ -104,7 +107,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     CHASING: (
         r"\bany\s+(?:updates?|news|progress|feedback|word|eta)\b",
         r"\b(?:is|are)\s+there\s+(?:an?|any)\s+(?:updates?|news|progress|eta)\b",
-        r"\bstill\s+(?:waitin[g']?|no\s+(?:reply|response|answer|update|news|word|fix|call|refund|progress|solution|luck|change|improvement)|nothing|not\s+(?:heard|fixed|resolved|sorted|working)|(?:doesn't|does\s+not|isn't|is\s+not)\s+work(?:ing)?|broken|failing|the\s+same\s+(?:problem|issue|error|fault))\b",
+        r"\bstill\s+(?:waitin[g']?|no\s+(?:reply|response|answer|update|news|word|fix|call|refund|progress|solution|luck|change|improvement)|nothing|not\s+(?:heard|fixed|resolved|sorted|working)|(?:doesn't|does\s+not|isn't|is\s+not)\s+work(?:ing)?|broken|failing|slow|down|crashing|freezing|happening|occurring|an\s+issue|a\s+problem|not\s+(?:loading|responding|printing|connecting|syncing|sending|receiving)|the\s+same\s+(?:problem|issue|error|fault))\b",
         r"\bon\s+hold\s+(?:for\s+)?(?:over\s+|almost\s+|nearly\s+|more\s+than\s+)?(?:(?:"
         + _COUNT
         + r")\s+(?:minutes?|mins?|hours?)|an?\s+(?:hour|half\s+hour)|half\s+an\s+hour|ages|ever)\b",
@@ -123,6 +126,9 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         # Only as a question of its own: "Can I speak to anyone there?" asks for a person.
         r"(?<![\w,;:] )(?<!\w)(?:is\s+)?(?:anyone|anybody)\s+(?:there|out\s+there|listening|alive|awake)\s*\?",
         r"\bhello\s*\?{2,}",
+        r"\bis\s+(?:anyone|anybody|someone|somebody)\s+(?:even\s+|actually\s+)?(?:looking\s+(?:at|into)|working\s+on|dealing\s+with|handling|checking)\s+(?:this|it|my|our|the)\b",
+        # A problem back again ("broken again", "it happened again"), unless supposed ("if it crashed again").
+        r"\b(?P<again>(?:broken|down|failing|failed|crashing|crashed|freezing|froze|not\s+working|stopped\s+working|happening|happened)\s+again)\b",
         r"\b"
         + _NOBODY
         + r"\s+(?:has\s+|have\s+|had\s+|ever\s+|even\s+)?(?:replied|responded|answered|called|rang|got\s+back|gotten\s+back|came\s+back|contacted|reached\s+out|looked|bothered|cares|picks\s+up|responds|replies|answers|listens|listened|helped|helps|reads?\s+(?:my|our)\s+\w+)\b",
@@ -136,7 +142,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:when|how\s+long)\s+(?:will|until|till|before)\b.{0,40}\b(?:fixed|resolved|sorted|hear|answer|reply|respond|done)\b",
     ),
     LOST_WORK: (
-        r"\b(?:i|we|they|staff|users|nobody|no\s+one)\s+(?:can't|cannot|can\s+not|couldn't|am\s+unable\s+to|are\s+unable\s+to|is\s+unable\s+to)\s+(?:do\s+(?:my|our|any|their)\s+)?(?:work|job)\b",
+        r"\b(?:i|we|they|staff|users|nobody|no\s+one|(?:the|our|my)\s+(?:whole\s+|entire\s+)?(?:team|office|department|staff|company))\s+(?:can't|cannot|can\s+not|couldn't|am\s+unable\s+to|are\s+unable\s+to|is\s+unable\s+to)\s+(?:do\s+(?:my|our|any|their)\s+)?(?:work|job)\b",
         r"\bunable\s+to\s+(?:work|do\s+(?:my|our)\s+(?:work|job))\b",
         r"\b(?:los(?:ing|e|t)|costing|cost)\s+(?:us\s+|me\s+)?(?:money|revenue|sales|customers|clients|business|orders|income|a\s+fortune|thousands|hundreds)\b",
         r"\blost\s+(?:all\s+)?(?:my|our|the)\s+(?:work|data|files|progress|orders)\b",
@@ -162,11 +168,26 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     ),
     POOR_SERVICE: (
         r"\b" + _VERDICT + _POOR_SERVICE,
+        r"\b(?:you|they|someone|somebody|the\s+\w+)\s+closed\s+(?:my|our|the|this)\s+(?:ticket|case|request|incident|call)\s+without\s+(?:fixing|solving|resolving|sorting|asking|checking|telling|contacting|doing|even|any\b|a\s+(?:fix|reply|word|solution|response))",
         r"\b" + _NOT_HELPFUL,
         # Thanks said in contempt: the lexicon reads "thanks" and misses the sarcasm.
         r"\bthank(?:s|\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?\s+for\s+(?:(?:absolutely|precisely)\s+)?nothing\b",
         r"\bthank(?:s|\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?\s+for\s+wasting\s+(?:my|our)\s+(?:time|day|morning|afternoon|money)\b",
         r"\bno\s+thanks\s+to\s+(?:you|them|your\s+\w+(?:\s+\w+)?)(?=\s*(?:[.!,;]|$))",
+    ),
+    FRUSTRATED: (
+        r"\bfed\s+up\b",
+        r"\b(?:sick|tired)\s+(?:and\s+tired\s+)?of\s+(?:this|it|that|these|waiting|chasing|asking|calling|being|having|the\s+same|your|you|all)\b",
+        r"\bhad\s+enough(?=\s*(?:[.!,;]|$)|\s+(?:of|now|already)\b)",
+        r"\bat\s+(?:my|our)\s+wit'?s'?\s+end\b",
+        r"\b(?:losing|lost|run(?:ning)?\s+out\s+of)\s+(?:my|our|all)\s+patience\b",
+        r"\bpatience\s+is\s+(?:wearing|running)\s+(?:thin|out)\b",
+        r"\b(?:this|it|that)(?:\s+is|'s)\s+(?:(?:getting|becoming)\s+)?(?:beyond\s+a\s+joke|(?:a|an\s+absolute|a\s+complete|a\s+total|an\s+utter)\s+joke)\b",
+        r"\bis\s+this\s+(?:some\s+(?:kind|sort)\s+of\s+)?a\s+joke\b",
+        r"\b(?:are|r)\s+you\s+(?:guys\s+)?(?:kidding|joking)(?:\s+me)?\s*\?",
+        r"\byou(?:'ve|\s+have)\s+got\s+to\s+be\s+(?:kidding|joking)\b",
+        r"\bdriving\s+me\s+(?:crazy|mad|nuts|insane|up\s+the\s+wall)\b",
+        r"\bthe\s+last\s+straw\b",
     ),
     PRAISE: (
         r"\b" + _VERDICT + _GOOD_SERVICE,
@@ -268,7 +289,7 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "written wrote raised reported contacted mentioned followed second third fourth fifth umpteenth "
         "nth times again since nobody noone one heard had got gotten received taking takes took why "
         "been now reply response answer update news word follow following chasing when long hold "
-        "waitin sixth st nd rd th anyone anybody hello"
+        "waitin sixth st nd rd th anyone anybody someone somebody hello"
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "
@@ -281,7 +302,10 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
     POOR_SERVICE: _words(
         "useless unhelpful rude dismissive incompetent clueless unprofessional hopeless "
         "pathetic condescending arrogant joke disgrace shambles nightmare appalling atrocious shocking "
-        "helpful useful interested nothing wasting thanks"
+        "helpful useful interested nothing wasting thanks closed"
+    ),
+    FRUSTRATED: _words(
+        "fed sick tired enough end patience joke kidding joking crazy mad nuts insane wall straw"
     ),
     PRAISE: _words(
         "helpful quick fast friendly patient knowledgeable courteous polite professional responsive "
@@ -328,12 +352,15 @@ _DENIED = re.compile(
 _NO_CHASE = re.compile(
     r"\b(?:(?:no\s+need\s+(?:for|to)|(?:don't|do\s+not|doesn't|does\s+not|won't|will\s+not)\s+need(?:\s+(?:to|an?|any))?)\s+(?:\w+\s+)?|(?<!can\s)not\s+|no\s+longer\s+)$"
 )
+# "If the fix does not work, ..." supposes; it reports nothing broken.
+_CONDITIONAL = re.compile(r"\b(?:if|in\s+case|unless|should|when)\b[^.!?,;]{0,40}$")
 # Matches of these signals just after one of these are skipped.
 _GUARDS: Mapping[str, tuple[re.Pattern[str], ...]] = {
     CHASING: (_NO_CHASE,),
     LOST_WORK: (_NEGATED_JUST_BEFORE,),
     PRAISE: (_NEGATED_PRAISE, _HEDGED),
     POOR_SERVICE: (_HEDGED,),
+    FRUSTRATED: (_NEGATED_JUST_BEFORE, _CONDITIONAL),
     RECOMMENDS: (_NEGATED_VERDICT, _HEDGED),
     ADVISES_AGAINST: (_NEGATED_VERDICT, _DENIED),
 }
@@ -342,13 +369,18 @@ _GUARDS: Mapping[str, tuple[re.Pattern[str], ...]] = {
 _CONTENT_SINCE = re.compile(
     r"\b(?:(?:working|works|worked|running|been)\s+(?:fine|well|great|perfectly|smoothly|ok|okay|again)|on\s+(?:leave|holiday|vacation)|off\s+sick|out\s+of\s+(?:the\s+)?office)\b[^.!?,;]{0,60}$"
 )
-# "If the fix does not work, ..." supposes; it reports nothing broken.
-_CONDITIONAL = re.compile(r"\b(?:if|in\s+case|unless|should|when)\b[^.!?,;]{0,40}$")
 # Guards of one pattern, named by its group in _PATTERNS.
-_GROUP_GUARDS: Mapping[str, re.Pattern[str]] = {"since": _CONTENT_SINCE, "fix": _CONDITIONAL}
+_GROUP_GUARDS: Mapping[str, re.Pattern[str]] = {
+    "since": _CONTENT_SINCE,
+    "fix": _CONDITIONAL,
+    "again": _CONDITIONAL,
+}
 # Praise and verdicts asked about ("Is it back up and running?", "Is it worth the money?") are not
 # given: a match whose clause ends in a question mark is skipped.
 _ASKED_ABOUT = frozenset({PRAISE, RECOMMENDS})
+# Praise conceded before a "but" ("Thanks for the quick reply, but that didn't help") is not given:
+# the verdict is what follows.
+_BUT_NEXT = re.compile(r"\s*but\b")
 _CLAUSE_END = re.compile(r"(?:(?!\b(?:so|and|but)\b)[^.!?,;\n]){0,120}([.!?,;\n]|\b(?:so|and|but)\b)")
 # Guards look back this far from a match (every guard above spans less but for words of absurd
 # length): looking further made a long comment cost quadratic time, one search per match.
@@ -399,7 +431,13 @@ def _skipped(name: str, lowered: str, match: re.Match[str]) -> bool:
             return True
     if name in _ASKED_ABOUT:
         clause = _CLAUSE_END.match(lowered, match.end())
-        return clause is not None and clause.group(1) == "?"
+        if clause is None:
+            return False
+        end = clause.group(1)
+        if end == "?":
+            return True
+        if name == PRAISE and (end == "but" or (end == "," and _BUT_NEXT.match(lowered, clause.end()))):
+            return True
     return False
 
 

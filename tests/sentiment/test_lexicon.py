@@ -110,6 +110,31 @@ def test_sarcastic_thanks_are_not_gratitude_for_the_ngrams_either(text: str, tha
 
 
 @pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Sorry for the late reply, I was on holiday.", ("i", "was", "on", "holiday")),
+        ("Apologies for the delay, here are the logs.", ("here", "are", "the", "logs")),
+        ("Sorry to bother you again", ("again",)),
+        ("Thanks, but it is still broken.", ("but", "it", "is", "still", "broken")),
+        ("Thank you for the quick reply, but that did not help", ("for", "the", "quick", "reply", "but")),
+    ],
+)
+def test_courtesy_is_neither_assessed_nor_an_ngram(text: str, words: tuple[str, ...]) -> None:
+    # A customer's apology for their own delay is no remorse, and thanks before a "but" are
+    # politeness: the verdict comes after it.
+    result = analyse(text)
+    assert result.words[: len(words)] == words
+    assert pol(text) <= 0
+
+
+def test_courtesy_leaves_apologies_and_thanks_that_mean_it() -> None:
+    assert analyse("Sorry, this is still broken").words[0] == "sorry"
+    assert analyse("Thanks for the fix.").words[0] == "thanks" and pol("Thanks for the fix.") > 0
+    # the "but" must be in the thanks' own sentence
+    assert analyse("Thanks. But").words[0] == "thanks"
+
+
+@pytest.mark.parametrize(
     "text", ["Kind regards", "Best regards", "please", "Good morning", "Dear team", "Have a nice day"]
 )
 def test_politeness_formulas_carry_no_sentiment(text: str) -> None:

@@ -138,6 +138,27 @@ def test_thanks_said_in_contempt_is_a_complaint(text: str) -> None:
     assert "poor_service" in result.signals and "praise" not in result.signals
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # "sorry" is mostly regret in the labelled sets: this read -0.68, very negative
+        ("Sorry for the late reply, I was on holiday.", 0),
+        ("Apologies for the delay, here are the logs you asked for.", 0),
+        # read +0.70 and +0.71 while the thanks counted as gratitude
+        ("Thanks, but it is still slow.", -1),
+        ("Thank you for the quick reply, but that didn't help.", -1),
+    ],
+)
+def test_courtesy_does_not_decide_the_mood(text: str, label: int) -> None:
+    assert score(text).label == label
+
+
+@pytest.mark.parametrize("text", ["I'm fed up with this laptop.", "I've had enough.", "Are you kidding me?"])
+def test_a_customer_at_the_end_of_their_patience_is_negative(text: str) -> None:
+    result = score(text)
+    assert result.label == -1 and "frustrated" in result.signals
+
+
 def test_a_foreign_complaint_is_unknown() -> None:
     result = score("Das ist eine Katastrophe, niemand antwortet.")
     assert (result.scored, result.language) == (False, "de")

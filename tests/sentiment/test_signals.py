@@ -12,6 +12,7 @@ from sentiment.signals import (
     ADVISES_AGAINST,
     BROKEN_PROMISE,
     CHASING,
+    FRUSTRATED,
     LOST_WORK,
     POOR_SERVICE,
     PRAISE,
@@ -47,6 +48,13 @@ FIRES = {
         "This is the 11th time I have called.",
         "12th email about this.",
         "The 21st request this month.",
+        "Thanks, but it is still slow.",
+        "The VPN is still down.",
+        "Please don't close this, it is still happening.",
+        "It crashed again this morning.",
+        "Great, now it's broken again.",
+        "Hello, is anyone looking at this?",
+        "Is somebody working on my ticket?",
         "Hello?? Anyone there??",
         "It's been a week and nothing.",
         "Waiting for twenty days.",
@@ -61,6 +69,7 @@ FIRES = {
     ],
     LOST_WORK: [
         "I can't work like this.",
+        "This is urgent, our whole team cannot work.",
         "We are losing money every hour this is down.",
         "Our whole team is blocked.",
         "I lost all my work when it crashed.",
@@ -76,7 +85,25 @@ FIRES = {
         "The engineer never showed up.",
         "Still no call back.",
     ],
+    FRUSTRATED: [
+        "I'm fed up with this laptop.",
+        "I am sick and tired of chasing you.",
+        "I've had enough.",
+        "I've had enough of this.",
+        "I'm at my wits' end.",
+        "We are losing our patience.",
+        "My patience is wearing thin.",
+        "This is beyond a joke.",
+        "This is an absolute joke.",
+        "Is this some kind of a joke?",
+        "Are you kidding me?",
+        "You have got to be kidding.",
+        "This laptop is driving me up the wall.",
+        "This is the last straw.",
+    ],
     POOR_SERVICE: [
+        "You closed my ticket without fixing anything!",
+        "Someone closed the case without even asking me.",
         "Thanks for nothing.",
         "Thanks for wasting my time.",
         "Thanks a lot for nothing.",
@@ -201,6 +228,18 @@ QUIET = [
     "I gave it 2 out of 5 stars.",
     "The app has 3.5 stars in the store.",
     "I returned it to the office this morning.",
+    "I'm not fed up, just curious.",
+    "If you are fed up with passwords, try single sign-on.",
+    "I had enough time to test it.",
+    "I am not sick of it at all.",
+    "It was just a joke I told the team.",
+    "If it crashed again, restart it.",
+    "The app will not crash again after the update.",
+    "Is the printer still in room 4?",
+    "The engineer closed my ticket after fixing it.",
+    "Sorry for the late reply, I was on holiday.",
+    "Thanks for the quick reply, but that didn't help.",
+    "Quick response but the wrong answer.",
 ]
 
 
@@ -210,11 +249,12 @@ def test_the_documented_set_of_signals() -> None:
         "lost_work",
         "broken_promise",
         "poor_service",
+        "frustrated",
         "praise",
         "recommends",
         "advises_against",
     } == SIGNALS
-    negative = (CHASING, LOST_WORK, BROKEN_PROMISE, POOR_SERVICE, ADVISES_AGAINST)
+    negative = (CHASING, LOST_WORK, BROKEN_PROMISE, POOR_SERVICE, FRUSTRATED, ADVISES_AGAINST)
     assert all(SIGNAL_WEIGHTS[name] < 0 for name in negative)
     assert SIGNAL_WEIGHTS[PRAISE] > 0 and SIGNAL_WEIGHTS[RECOMMENDS] > 0
 
