@@ -342,9 +342,17 @@ def one_signal_apart(bands: MoodBands) -> MoodBands:
     can still reach there: signals move a polarity within [-1, 1].
     """
     strongest_negative, strongest_positive = min(SIGNAL_WEIGHTS.values()), max(SIGNAL_WEIGHTS.values())
-    # The floor is rounded away from the threshold, so that rounding never brings it back within reach.
-    floor = math.floor((bands.negative_below + strongest_negative) * 1000 + 1e-6) / 1000
-    ceiling = math.ceil((bands.neutral_below + strongest_positive) * 1000 - 1e-6) / 1000
+    # Rounded away from the threshold, from the very sum a signal makes (`apply_signals`), so that
+    # neither rounding nor the sum's own float error brings the cut back within reach: -0.16 - 0.25 is
+    # -0.41000000000000003, which a cut at -0.41 calls very negative.
+    reach_negative = bands.negative_below + strongest_negative
+    reach_positive = bands.neutral_below + strongest_positive
+    floor = math.floor(reach_negative * 1000) / 1000
+    if floor > reach_negative:
+        floor = round(floor - 0.001, 3)
+    ceiling = math.ceil(reach_positive * 1000) / 1000
+    if ceiling < reach_positive:
+        ceiling = round(ceiling + 0.001, 3)
     return MoodBands(
         max(-1.0, min(round(bands.very_negative_below, 3), floor)),
         bands.negative_below,

@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from sentiment.features import MAX_SENTENCE_COPIES, counted, features, with_domain
-from sentiment.model import CLASSES, DEFAULT_MODEL_PATH, Calibration, LinearModel, ModelFileError, load_model
+from sentiment.model import (
+    CLASSES,
+    DEFAULT_MODEL_PATH,
+    Calibration,
+    LinearModel,
+    ModelFileError,
+    load_model,
+    one_signal_apart,
+)
 from sentiment.mood import Mood, MoodBands
 from sentiment.recipe import READS_AS, SHARED_SOURCES, read_shared, shipped_config
 from sentiment.scorer import analyse_text, score
@@ -186,6 +194,17 @@ def test_a_sentence_pasted_over_and_over_says_no_more_than_a_few_copies_of_it() 
     assert max(r.polarity for r in readings) - min(r.polarity for r in readings) < 0.05
     analysed = analyse_text("Still broken. " * 10)[1]
     assert counted(analysed) == [True] * MAX_SENTENCE_COPIES + [False] * (10 - MAX_SENTENCE_COPIES)
+
+
+@pytest.mark.parametrize("threshold", [-0.04, -0.06, -0.16, -0.23, -0.31])
+def test_one_signal_beyond_any_threshold_stays_a_plain_mood(threshold: float) -> None:
+    # -0.16 - 0.25 is -0.41000000000000003 in floating point: a "very" cut at -0.41 took it.
+    bands = one_signal_apart(MoodBands(-0.35, threshold, -threshold, 0.45))
+    weakest, strongest = min(SIGNAL_WEIGHTS.values()), max(SIGNAL_WEIGHTS.values())
+    assert bands.band(apply_signals(threshold, weakest)) is Mood.negative
+    # positive starts at -threshold: the edge of neutral is just below it
+    assert bands.band(apply_signals(-threshold - 1e-4, strongest)) is Mood.positive
+    assert bands.band(apply_signals(threshold, 2 * weakest)) is Mood.very_negative
 
 
 def test_the_scoring_table_reads_what_the_features_say(shared_data: Path) -> None:
