@@ -10,6 +10,7 @@ from sentiment import score
 from sentiment.model import load_model
 from sentiment.mood import Mood
 from sentiment.scorer import (
+    EMOJI_ONLY_LEXICON_WEIGHT,
     MAX_ADF_CHARS,
     MAX_SENTENCES,
     MAX_TEXT_CHARS,
@@ -157,6 +158,29 @@ def test_courtesy_does_not_decide_the_mood(text: str, label: int) -> None:
 def test_a_customer_at_the_end_of_their_patience_is_negative(text: str) -> None:
     result = score(text)
     assert result.label == -1 and "frustrated" in result.signals
+
+
+@pytest.mark.parametrize(
+    ("text", "mood"),
+    [
+        ("😡", "very_negative"),
+        ("👎", "negative"),
+        (":(", "negative"),
+        ("👍", "positive"),
+        ("(y)", "positive"),
+    ],
+)
+def test_a_comment_of_emoji_alone_is_read_by_its_emoji(text: str, mood: str) -> None:
+    # The layer read every one of these as neutral: the labelled sets hold too few to learn from.
+    engine = DeskEngine()
+    assert engine.bands.band(engine.score(text).polarity).value == mood
+
+
+def test_emoji_beside_words_are_read_as_before() -> None:
+    engine, lexical = DeskEngine(), DeskEngine(lexicon_weight=EMOJI_ONLY_LEXICON_WEIGHT)
+    assert engine.score("I love it 😍").polarity != pytest.approx(lexical.score("I love it 😍").polarity)
+    assert engine.score("😡").polarity == pytest.approx(lexical.score("😡").polarity)
+    assert engine.score("!!!").label == 0  # no emoji weighed: the layer's reading
 
 
 def test_a_foreign_complaint_is_unknown() -> None:
