@@ -398,6 +398,24 @@ SARCASTIC_THANKS: dict[tuple[str, ...], int] = {
 }
 PHRASE_POLARITY.update(dict.fromkeys(SARCASTIC_THANKS, -0.8))
 
+# Thanks and its like that open a sentence; before a "but" in the same sentence they are courtesy
+# (`lexicon._courtesy_length`). Longest first.
+GRATITUDE: tuple[tuple[str, ...], ...] = tuple(
+    sorted(
+        (
+            *THANKING,
+            ("i", "appreciate"),
+            ("i", "really", "appreciate"),
+            ("i", "do", "appreciate"),
+            ("we", "appreciate"),
+            ("appreciate",),
+            ("appreciated",),
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+
 # A customer's apology for their own delay is courtesy, not remorse: "Sorry for the late reply, I was
 # on holiday" read very negative, since in the labelled sets "sorry" is mostly regret. Neither the
 # lexicon nor the n-grams read these words (`lexicon._courtesy_length`); by first word, longest first.
@@ -423,6 +441,30 @@ COURTESY_APOLOGIES: dict[str, tuple[tuple[str, ...], ...]] = {
     head: tuple(sorted(((head, *rest) for rest in _APOLOGY_FOR), key=len, reverse=True))
     for head in ("sorry", "apologies")
 }
+
+# Praise that opens a sentence before a comma, which is sarcasm when nothing after it in the sentence
+# is good: "Great, now it's broken again.", "Oh perfect, I can't log in at all." (but "Great, it
+# works now."). `lexicon._sarcastic` decides.
+SARCASM_OPENERS: frozenset[str] = frozenset(
+    {
+        "great",
+        "brilliant",
+        "fantastic",
+        "perfect",
+        "wonderful",
+        "lovely",
+        "marvellous",
+        "marvelous",
+        "superb",
+        "awesome",
+        "terrific",
+        "excellent",
+        "nice",
+        "super",
+        "cool",
+        "amazing",
+    }
+)
 
 # Emoji and emoticons: what a customer writes them for in a support conversation.
 EMOJI_POLARITY: dict[str, float] = {

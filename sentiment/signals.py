@@ -100,6 +100,9 @@ _RECOMMEND = "(?:" + "|".join(_RECOMMEND_SPELLINGS) + ")"
 _WONT = r"(?:would\s+not|wouldn't|wouldnt|will\s+not|won't|wont|do\s+not|don't|dont|can't|cannot|could\s+not|couldn't|never)"
 # "Thanks a lot for nothing": the thanks of contempt (poor_service), not praise.
 _NOT_FOR_NOTHING = r"(?!\s+for\s+(?:(?:absolutely|precisely)\s+)?nothing\b|\s+for\s+wasting\b)"
+# "We will be back!" is a verdict; "I will be back at my desk at noon" and "I'll come back to you on
+# this" are not: coming back is one only at the end of its clause, or "again", "for sure", "for more".
+_COMING_BACK = r"(?=\s*(?:[.!,;)]|$)|\s+(?:again|for\s+sure|for\s+more|ever)\b)"
 _ASKED = r"(?:asked|requested|chased|emailed|e-mailed|called|phoned|rung|rang|written|wrote|raised|reported|contacted|mentioned|followed\s+up)"
 
 # Patterns read the message in lower case, with typographic apostrophes made plain.
@@ -129,6 +132,9 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\bis\s+(?:anyone|anybody|someone|somebody)\s+(?:even\s+|actually\s+)?(?:looking\s+(?:at|into)|working\s+on|dealing\s+with|handling|checking)\s+(?:this|it|my|our|the)\b",
         # A problem back again ("broken again", "it happened again"), unless supposed ("if it crashed again").
         r"\b(?P<again>(?:broken|down|failing|failed|crashing|crashed|freezing|froze|not\s+working|stopped\s+working|happening|happened)\s+again)\b",
+        r"\b(?:the\s+|this\s+|my\s+|our\s+|same\s+)(?:issue|problem|error|fault|bug)\s+(?:is|has\s+come|came|'s)\s+back\b",
+        r"\bkeeps?\s+(?:on\s+)?(?:crashing|failing|freezing|dropping|disconnecting|happening|breaking|rebooting|restarting|logging\s+me\s+out)\b",
+        r"\b(?:have|had)\s+to\s+(?:explain|repeat|ask|tell|say|write|send)\b[^.!?]{0,40}\bagain\b",
         r"\b"
         + _NOBODY
         + r"\s+(?:has\s+|have\s+|had\s+|ever\s+|even\s+)?(?:replied|responded|answered|called|rang|got\s+back|gotten\s+back|came\s+back|contacted|reached\s+out|looked|bothered|cares|picks\s+up|responds|replies|answers|listens|listened|helped|helps|reads?\s+(?:my|our)\s+\w+)\b",
@@ -230,7 +236,9 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         + r"\s+(?:\w+\s+){0,3}(?:enough|more\s+highly)\b",
         r"\b"
         + _WE
-        + r"\s+(?:definitely\s+|certainly\s+|surely\s+|absolutely\s+)?(?:be\s+back|come\s+back|be\s+coming\s+back|be\s+returning|buy\s+(?:it\s+|this\s+|from\s+(?:you|them)\s+)?again|use\s+(?:it\s+|them\s+|you\s+)?again|order\s+again)\b",
+        + r"\s+(?:definitely\s+|certainly\s+|surely\s+|absolutely\s+)?(?:(?:be\s+back|come\s+back|be\s+coming\s+back|be\s+returning)"
+        + _COMING_BACK
+        + r"|buy\s+(?:it\s+|this\s+|from\s+(?:you|them)\s+)?again|use\s+(?:it\s+|them\s+|you\s+)?again|order\s+again)\b",
         r"\bworth\s+(?:every\s+(?:penny|cent)|the\s+(?:money|price|wait))\b",
         r"\b(?:better|faster|easier)\s+than\s+(?:i\s+|we\s+)?(?:expected|i\s+thought|anticipated)\b",
         r"\b(?:exceeded|surpassed)\s+(?:all\s+)?(?:my|our)\s+expectations\b",
@@ -258,8 +266,10 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\bnever\s+again\b",
         r"\b"
         + _WE
-        + r"\s+(?:won't|will\s+not|will\s+never|won't\s+ever|wouldn't|would\s+never|never|am\s+not|are\s+not|'m\s+not|'re\s+not|not)\s+(?:be\s+(?:back|returning|coming\s+back)|coming\s+back|come\s+back|go(?:ing)?\s+back|buy(?:ing)?\s+(?:\w+\s+)?again|use\s+(?:\w+\s+)?again|order(?:ing)?\s+(?:\w+\s+)?again)\b",
-        r"\b(?:won't|will\s+not|will\s+never|wouldn't|never)\s+(?:be\s+back|come\s+back|be\s+returning)\b",
+        + r"\s+(?:won't|will\s+not|will\s+never|won't\s+ever|wouldn't|would\s+never|never|am\s+not|are\s+not|'m\s+not|'re\s+not|not)\s+(?:(?:be\s+(?:back|returning|coming\s+back)|coming\s+back|come\s+back|go(?:ing)?\s+back)"
+        + _COMING_BACK
+        + r"|buy(?:ing)?\s+(?:\w+\s+)?again|use\s+(?:\w+\s+)?again|order(?:ing)?\s+(?:\w+\s+)?again)\b",
+        r"\b(?:won't|will\s+not|will\s+never|wouldn't|never)\s+(?:be\s+back|come\s+back|be\s+returning)" + _COMING_BACK,
         r"\b(?:worse|slower)\s+than\s+(?:i\s+|we\s+)?(?:expected|i\s+thought)\b",
         r"\b(?:i|we)\s+(?:returned|sent)\s+(?:it|this|them|the\s+\w+)\s+back\b",
         r"\b(?:i|we)\s+returned\s+(?:it|this|them)(?=\s*(?:[.!,;]|$)|\s+(?:and|for\s+a\s+refund|the\s+(?:next|same)\s+day|after|within)\b)",
@@ -289,7 +299,7 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "written wrote raised reported contacted mentioned followed second third fourth fifth umpteenth "
         "nth times again since nobody noone one heard had got gotten received taking takes took why "
         "been now reply response answer update news word follow following chasing when long hold "
-        "waitin sixth st nd rd th anyone anybody someone somebody hello"
+        "waitin sixth st nd rd th anyone anybody someone somebody hello back keep keeps"
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "

@@ -117,6 +117,7 @@ def test_sarcastic_thanks_are_not_gratitude_for_the_ngrams_either(text: str, tha
         ("Sorry to bother you again", ("again",)),
         ("Thanks, but it is still broken.", ("but", "it", "is", "still", "broken")),
         ("Thank you for the quick reply, but that did not help", ("for", "the", "quick", "reply", "but")),
+        ("I appreciate the help but this still isn't working.", ("the", "help", "but")),
     ],
 )
 def test_courtesy_is_neither_assessed_nor_an_ngram(text: str, words: tuple[str, ...]) -> None:
@@ -130,8 +131,27 @@ def test_courtesy_is_neither_assessed_nor_an_ngram(text: str, words: tuple[str, 
 def test_courtesy_leaves_apologies_and_thanks_that_mean_it() -> None:
     assert analyse("Sorry, this is still broken").words[0] == "sorry"
     assert analyse("Thanks for the fix.").words[0] == "thanks" and pol("Thanks for the fix.") > 0
+    assert analyse("I appreciate the help.").words[:2] == ("i", "appreciate")
     # the "but" must be in the thanks' own sentence
     assert analyse("Thanks. But").words[0] == "thanks"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Great, now it's broken again.", "Oh perfect, I can't log in at all.", "Fantastic, it crashed again."],
+)
+def test_praise_that_opens_a_complaint_is_sarcasm(text: str) -> None:
+    result = analyse(text)
+    assert result.words[0].startswith("not_") or result.words[1].startswith("not_")
+    assert result.polarity < 0 and result.vader <= 0  # VADER has no word for "crashed"
+
+
+@pytest.mark.parametrize(
+    "text", ["Great, it works now.", "Brilliant, that fixed it.", "Great, great, great."]
+)
+def test_praise_that_opens_good_news_is_praise(text: str) -> None:
+    result = analyse(text)
+    assert not result.words[0].startswith("not_") and result.polarity > 0
 
 
 @pytest.mark.parametrize(

@@ -148,10 +148,17 @@ def test_thanks_said_in_contempt_is_a_complaint(text: str) -> None:
         # read +0.70 and +0.71 while the thanks counted as gratitude
         ("Thanks, but it is still slow.", -1),
         ("Thank you for the quick reply, but that didn't help.", -1),
+        ("I appreciate the help but this still isn't working.", -1),
     ],
 )
 def test_courtesy_does_not_decide_the_mood(text: str, label: int) -> None:
     assert score(text).label == label
+
+
+@pytest.mark.parametrize("text", ["Great, now it's broken again.", "Oh great, the VPN is down again."])
+def test_sarcastic_praise_is_a_complaint(text: str) -> None:
+    # read +0.42 and +0.15 while "great" counted as praise
+    assert score(text).label == -1
 
 
 @pytest.mark.parametrize("text", ["I'm fed up with this laptop.", "I've had enough.", "Are you kidding me?"])

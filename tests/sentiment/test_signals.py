@@ -55,6 +55,9 @@ FIRES = {
         "Great, now it's broken again.",
         "Hello, is anyone looking at this?",
         "Is somebody working on my ticket?",
+        "It keeps crashing every five minutes.",
+        "Why do I have to explain this again?",
+        "Hi team, the issue is back.",
         "Hello?? Anyone there??",
         "It's been a week and nothing.",
         "Waiting for twenty days.",
@@ -240,6 +243,10 @@ QUIET = [
     "Sorry for the late reply, I was on holiday.",
     "Thanks for the quick reply, but that didn't help.",
     "Quick response but the wrong answer.",
+    "Keep up the good work.",
+    "I will be back at my desk at noon.",
+    "I'll come back to you on this tomorrow.",
+    "I won't be back until Monday.",
 ]
 
 
