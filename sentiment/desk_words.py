@@ -442,30 +442,6 @@ COURTESY_APOLOGIES: dict[str, tuple[tuple[str, ...], ...]] = {
     for head in ("sorry", "apologies")
 }
 
-# Praise that opens a sentence before a comma, which is sarcasm when nothing after it in the sentence
-# is good: "Great, now it's broken again.", "Oh perfect, I can't log in at all." (but "Great, it
-# works now."). `lexicon._sarcastic` decides.
-SARCASM_OPENERS: frozenset[str] = frozenset(
-    {
-        "great",
-        "brilliant",
-        "fantastic",
-        "perfect",
-        "wonderful",
-        "lovely",
-        "marvellous",
-        "marvelous",
-        "superb",
-        "awesome",
-        "terrific",
-        "excellent",
-        "nice",
-        "super",
-        "cool",
-        "amazing",
-    }
-)
-
 # Emoji and emoticons: what a customer writes them for in a support conversation.
 EMOJI_POLARITY: dict[str, float] = {
     "🙂": 0.5,

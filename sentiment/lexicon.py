@@ -43,7 +43,6 @@ _GRATITUDE_HEADS = frozenset(t[0] for t in dw.GRATITUDE)
 # "Thanks for the quick reply, but ...": the "but" within this many tokens of the thanks.
 _THANKS_BUT_REACH = 8
 _SENTENCE_STOPS = frozenset({".", ";", ":", "!", "?"})
-_SARCASM_LEADS = frozenset({"oh", "just", "well"})
 _ELONGATED = re.compile(r"([A-Za-z])\1\1")
 # How a sentence closes is part of its tone: a bare "Thanks" or "Committed to trunk" with no full stop
 # is a formula typed in passing; "!" and a closing emoticon are not.
@@ -197,9 +196,6 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
     boost = 1.0
     boost_left = 0
     words: list[str] = []
-    opener = _sarcasm_opener(lowered)  # the token of a praise that opens the sentence, or -1
-    opener_at: int | None = None  # its place in `assessed`
-    opener_vader = 0.0
     for i, (token, word) in enumerate(zip(tokens, lowered, strict=True)):
         first = token[0]
         if word not in special and first.isalpha():
@@ -321,8 +317,6 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
         v = vader.get(word)
         if v is not None:
             v *= boost * (-0.74 if negation_left else 1.0) * (dw.CAPS_BOOST if shouting else 1.0)
-            if i == opener:
-                opener_vader = v
             if v > 0:
                 v_positive += v
             else:
@@ -352,19 +346,9 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
             shouts += 1
         boost, boost_left = 1.0, 0
         assessed.append(max(-1.0, min(1.0, value)))
-        if i == opener:
-            opener_at = len(assessed) - 1
         if trace is not None:
             trace.append((token, assessed[-1], "negated word" if negated_here else "word"))
 
-    if opener_at is not None and _sarcastic(assessed, opener_at):
-        # "Great, now it's broken again.": the praise is sarcasm, neither a positive word nor the
-        # n-gram the layer learnt as praise.
-        del assessed[opener_at]
-        v_positive -= max(opener_vader, 0.0)
-        words[opener] = "not_" + words[opener]
-        if trace is not None:
-            trace[:] = [t for t in trace if t[0] != tokens[opener]]
     positive = sum(v for v in assessed if v > 0)
     negative = sum(v for v in assessed if v < 0)
     if repeated:
@@ -399,21 +383,6 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
 def _ending(sentence: str) -> str:
     last = sentence.rstrip()[-1:]
     return last if last in _ENDINGS else ""
-
-
-def _sarcasm_opener(lowered: list[str]) -> int:
-    """The index of a word of praise that opens a sentence and a comma follows ("Great, ...", "Oh
-    great, ..."): praise or sarcasm, as what follows tells (`_sarcastic`). -1 when there is none."""
-    at = 1 if lowered and lowered[0] in _SARCASM_LEADS else 0
-    if len(lowered) > at + 1 and lowered[at] in dw.SARCASM_OPENERS and lowered[at + 1] == ",":
-        return at
-    return -1
-
-
-def _sarcastic(assessed: list[float], opener_at: int) -> bool:
-    """Whether the opening praise at `assessed[opener_at]` is sarcasm: all the rest is negative."""
-    rest = assessed[opener_at + 1 :]
-    return bool(rest) and assessed[opener_at] > 0 and all(v < 0 for v in rest)
 
 
 def _courtesy_length(lowered: list[str], i: int) -> int:

@@ -269,7 +269,8 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         + r"\s+(?:won't|will\s+not|will\s+never|won't\s+ever|wouldn't|would\s+never|never|am\s+not|are\s+not|'m\s+not|'re\s+not|not)\s+(?:(?:be\s+(?:back|returning|coming\s+back)|coming\s+back|come\s+back|go(?:ing)?\s+back)"
         + _COMING_BACK
         + r"|buy(?:ing)?\s+(?:\w+\s+)?again|use\s+(?:\w+\s+)?again|order(?:ing)?\s+(?:\w+\s+)?again)\b",
-        r"\b(?:won't|will\s+not|will\s+never|wouldn't|never)\s+(?:be\s+back|come\s+back|be\s+returning)" + _COMING_BACK,
+        r"\b(?:won't|will\s+not|will\s+never|wouldn't|never)\s+(?:be\s+back|come\s+back|be\s+returning)"
+        + _COMING_BACK,
         r"\b(?:worse|slower)\s+than\s+(?:i\s+|we\s+)?(?:expected|i\s+thought)\b",
         r"\b(?:i|we)\s+(?:returned|sent)\s+(?:it|this|them|the\s+\w+)\s+back\b",
         r"\b(?:i|we)\s+returned\s+(?:it|this|them)(?=\s*(?:[.!,;]|$)|\s+(?:and|for\s+a\s+refund|the\s+(?:next|same)\s+day|after|within)\b)",
