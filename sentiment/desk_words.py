@@ -398,23 +398,11 @@ SARCASTIC_THANKS: dict[tuple[str, ...], int] = {
 }
 PHRASE_POLARITY.update(dict.fromkeys(SARCASTIC_THANKS, -0.8))
 
-# Thanks and its like that open a sentence; before a "but" in the same sentence they are courtesy
-# (`lexicon._courtesy_length`). Longest first.
-GRATITUDE: tuple[tuple[str, ...], ...] = tuple(
-    sorted(
-        (
-            *THANKING,
-            ("i", "appreciate"),
-            ("i", "really", "appreciate"),
-            ("i", "do", "appreciate"),
-            ("we", "appreciate"),
-            ("appreciate",),
-            ("appreciated",),
-        ),
-        key=len,
-        reverse=True,
-    )
-)
+# Thanks that open a sentence; before a "but" in the same sentence they are courtesy
+# (`lexicon._opening_courtesy`). Longest first. "I appreciate the help, but ..." is left out: read
+# as courtesy too, it cost the customer-voice sets a little under cross-validation (tweets 0.683 to
+# 0.680, editorials 0.547 to 0.545) and gained no customer set anything.
+GRATITUDE: tuple[tuple[str, ...], ...] = THANKING
 
 # A customer's apology for their own delay is courtesy, not remorse: "Sorry for the late reply, I was
 # on holiday" read very negative, since in the labelled sets "sorry" is mostly regret. Neither the

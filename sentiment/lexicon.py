@@ -397,8 +397,8 @@ def _courtesy_length(lowered: list[str], i: int) -> int:
 
 def _opening_courtesy(lowered: list[str]) -> int:
     """How many tokens that open the sentence are thanks that a "but" follows before its end, 0 if
-    none: "Thanks, but it still doesn't work", "I appreciate the help but ...": courtesy, the verdict
-    is after the "but"."""
+    none: "Thanks, but it still doesn't work", "Thank you for the quick reply, but ...": courtesy,
+    the verdict is after the "but"."""
     if not lowered or lowered[0] not in _GRATITUDE_HEADS:
         return 0
     thanks = next((t for t in dw.GRATITUDE if tuple(lowered[: len(t)]) == t), None)
