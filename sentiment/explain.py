@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sentiment.lexicon import analyse, as_typed, tokenize
 from sentiment.mood import UNKNOWN_MOOD
-from sentiment.scorer import DeskEngine, sentences_of
+from sentiment.scorer import EMOJI_ONLY_LEXICON_WEIGHT, DeskEngine, emoji_only, sentences_of
 
 # Effects smaller than this are left out of the explanation: they change no label.
 MIN_EFFECT = 0.005
@@ -52,6 +52,7 @@ class Explanation:
     decided_by: int | None  # index of the sentence that set the polarity, when one did
     engine: str = "textblob"
     words_left_out: int = 0  # words past MAX_WORDS, not weighed one by one
+    emoji_alone: bool = False  # read half by the lexicon's emoji values (scorer.emoji_only)
 
     def render(self) -> str:
         """The text `ela sentiment score --explain` prints."""
@@ -65,6 +66,11 @@ class Explanation:
                 "score; its mood is unknown and it does not move the timeline"
             )
         lines = [head, "signals: " + (", ".join(sorted(self.signals)) or "none")]
+        if self.emoji_alone:
+            lines.append(
+                f"emoji alone: read {EMOJI_ONLY_LEXICON_WEIGHT:.0%} by the lexicon's emoji values, "
+                "which the layer has too few examples of"
+            )
         if self.decided_by is not None and len(self.sentences) > 1:
             text, polarity = self.sentences[self.decided_by]
             lines.append(f"one sentence decided the message ({polarity:+.3f}): {text}")
@@ -186,6 +192,7 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
         scored.decided_by,
         engine.name,
         max(0, total - MAX_WORDS),
+        engine.lexicon_weight < EMOJI_ONLY_LEXICON_WEIGHT and emoji_only([analyse(s) for s in sentences]),
     )
 
 

@@ -88,3 +88,9 @@ def test_a_long_comment_says_how_much_of_it_was_weighed() -> None:
     assert explanation.words_left_out == 20 * 7 - MAX_WORDS
     assert f"first {MAX_WORDS} words: {explanation.words_left_out} more" in explanation.render()
     assert explain("The printer jams.").words_left_out == 0
+
+
+def test_a_comment_of_emoji_alone_says_how_it_was_read() -> None:
+    assert "emoji alone: read 50% by the lexicon" in explain("😡").render()
+    assert "emoji alone" not in explain("I am angry 😡").render()
+    assert "emoji alone" not in explain("😡", DeskEngine(lexicon_weight=1.0)).render()
