@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sentiment.lexicon import analyse, as_typed, tokenize
 from sentiment.mood import UNKNOWN_MOOD
-from sentiment.scorer import EMOJI_ONLY_LEXICON_WEIGHT, DeskEngine, emoji_only, sentences_of
+from sentiment.scorer import EMOJI_ONLY_LEXICON_WEIGHT, DeskEngine, sentences_of
 
 # Effects smaller than this are left out of the explanation: they change no label.
 MIN_EFFECT = 0.005
@@ -192,7 +192,7 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
         scored.decided_by,
         engine.name,
         max(0, total - MAX_WORDS),
-        engine.lexicon_weight < EMOJI_ONLY_LEXICON_WEIGHT and emoji_only([analyse(s) for s in sentences]),
+        scored.emoji_alone,
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
@@ -37,9 +38,9 @@ _CLAUSE_STOPS = frozenset(",;:.")
 # How far a negation marks the words after it for the n-grams ("not_working"); the lexicon's own rule
 # (NEGATION_SCOPE, up to the first sentiment word) is a different reading of the same scope.
 _MARK_SCOPE = 3
-_THANKING_WORDS = frozenset({"thanks", "thank"})  # the first words of desk_words.SARCASTIC_THANKS
+_SARCASTIC_HEADS = frozenset(phrase[0] for phrase in dw.SARCASTIC_THANKS)
 _COURTESY_HEADS = frozenset(dw.COURTESY_APOLOGIES)
-_GRATITUDE_HEADS = frozenset(t[0] for t in dw.GRATITUDE)
+_THANKING_HEADS = frozenset(phrase[0] for phrase in dw.THANKING)
 # "Thanks for the quick reply, but ...": the "but" within this many tokens of the thanks.
 _THANKS_BUT_REACH = 8
 _SENTENCE_STOPS = frozenset({".", ";", ":", "!", "?"})
@@ -247,8 +248,11 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
         if first.isalpha():
             if drop_left:
                 drop_left -= 1
-            elif word in _COURTESY_HEADS and (courtesy := _courtesy_length(lowered, i)):
-                # Courtesy, not feeling: neither the lexicon nor the n-grams read these words.
+            elif word in _COURTESY_HEADS and (
+                courtesy := _phrase_length(lowered, i, dw.COURTESY_APOLOGIES[word])
+            ):
+                # A customer's apology for their own delay ("sorry for the late reply") is courtesy,
+                # not feeling: neither the lexicon nor the n-grams read these words.
                 drop_left = courtesy - 1
                 skip_until = i + courtesy
                 continue
@@ -282,7 +286,7 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
             if matched is not None:
                 length, value = matched
                 skip_until = i + length
-                if value is not None and value < 0 and word in _THANKING_WORDS:
+                if value is not None and value < 0 and word in _SARCASTIC_HEADS:
                     thanking = dw.SARCASTIC_THANKS.get(tuple(lowered[i:skip_until]))
                     if thanking:
                         words[-1] = "not_" + word  # (an earlier negation's mark would be the same)
@@ -385,12 +389,10 @@ def _ending(sentence: str) -> str:
     return last if last in _ENDINGS else ""
 
 
-def _courtesy_length(lowered: list[str], i: int) -> int:
-    """How many tokens from `i` are a customer's apology for their own delay ("sorry for the late
-    reply", desk_words.COURTESY_APOLOGIES): courtesy rather than feeling. 0 if none."""
-    for phrase in dw.COURTESY_APOLOGIES.get(lowered[i], ()):
-        end = i + len(phrase)
-        if tuple(lowered[i:end]) == phrase:
+def _phrase_length(lowered: list[str], start: int, phrases: Sequence[tuple[str, ...]]) -> int:
+    """The length of the first of `phrases` (longest first) that `lowered` holds at `start`, 0 if none."""
+    for phrase in phrases:
+        if tuple(lowered[start : start + len(phrase)]) == phrase:
             return len(phrase)
     return 0
 
@@ -399,14 +401,14 @@ def _opening_courtesy(lowered: list[str]) -> int:
     """How many tokens that open the sentence are thanks that a "but" follows before its end, 0 if
     none: "Thanks, but it still doesn't work", "Thank you for the quick reply, but ...": courtesy,
     the verdict is after the "but"."""
-    if not lowered or lowered[0] not in _GRATITUDE_HEADS:
+    if not lowered or lowered[0] not in _THANKING_HEADS:
         return 0
-    thanks = next((t for t in dw.GRATITUDE if tuple(lowered[: len(t)]) == t), None)
-    if thanks is None:
+    thanks = _phrase_length(lowered, 0, dw.THANKING)
+    if not thanks:
         return 0
-    for token in lowered[len(thanks) : len(thanks) + _THANKS_BUT_REACH]:
+    for token in lowered[thanks : thanks + _THANKS_BUT_REACH]:
         if token == "but":
-            return len(thanks)
+            return thanks
         if token in _SENTENCE_STOPS:
             break
     return 0

@@ -88,6 +88,7 @@ class Scored(NamedTuple):
     whole: float  # the layer's score of the whole message, signals applied
     decided_by: int | None  # the sentence that set the polarity, when one did
     signals: dict[str, tuple[str, float]]
+    emoji_alone: bool  # emoji alone, read by the lexicon at EMOJI_ONLY_LEXICON_WEIGHT
 
 
 class DeskEngine:
@@ -174,7 +175,8 @@ class DeskEngine:
         model = self.model
         whole, polarities = model.read(analysed)
         beta = self.lexicon_weight
-        if beta < EMOJI_ONLY_LEXICON_WEIGHT and emoji_only(analysed):
+        emoji_alone = beta < EMOJI_ONLY_LEXICON_WEIGHT and emoji_only(analysed)
+        if emoji_alone:
             beta = EMOJI_ONLY_LEXICON_WEIGHT
         if beta:
             polarities = [
@@ -196,7 +198,7 @@ class DeskEngine:
         decided_by = None
         if len(analysed) > 1 and message < whole:
             decided_by = min(range(len(polarities)), key=lambda i: abs(polarities[i] - message))
-        return Scored(message, tuple(polarities), whole, decided_by, signals)
+        return Scored(message, tuple(polarities), whole, decided_by, signals, emoji_alone)
 
 
 # A comment of emoji and emoticons alone ("😡", "👍", ":(") is read half by the lexicon's emoji values:

@@ -98,8 +98,11 @@ _WE = r"(?:i|we|i'll|we'll|i'd|we'd|i\s+will|we\s+will|i\s+would|we\s+would|i\s+
 _RECOMMEND_SPELLINGS = ("recommend", "recomend", "reccomend", "reccommend")
 _RECOMMEND = "(?:" + "|".join(_RECOMMEND_SPELLINGS) + ")"
 _WONT = r"(?:would\s+not|wouldn't|wouldnt|will\s+not|won't|wont|do\s+not|don't|dont|can't|cannot|could\s+not|couldn't|never)"
-# "Thanks a lot for nothing": the thanks of contempt (poor_service), not praise.
-_NOT_FOR_NOTHING = r"(?!\s+for\s+(?:(?:absolutely|precisely)\s+)?nothing\b|\s+for\s+wasting\b)"
+# Thanks said in contempt, "thanks (a lot) for nothing", "thank you for wasting my time": poor_service,
+# and not praise ("thanks a lot" before it fires none).
+_THANKS_FOR = r"\bthank(?:s|\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?\s+for\s+"
+_NOTHING = r"(?:(?:absolutely|precisely)\s+)?nothing\b"
+_NOT_FOR_NOTHING = r"(?!\s+for\s+" + _NOTHING + r"|\s+for\s+wasting\b)"
 # "We will be back!" is a verdict; "I will be back at my desk at noon" and "I'll come back to you on
 # this" are not: coming back is one only at the end of its clause, or "again", "for sure", "for more".
 _COMING_BACK = r"(?=\s*(?:[.!,;)]|$)|\s+(?:again|for\s+sure|for\s+more|ever)\b)"
@@ -177,8 +180,8 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:you|they|someone|somebody|the\s+\w+)\s+closed\s+(?:my|our|the|this)\s+(?:ticket|case|request|incident|call)\s+without\s+(?:fixing|solving|resolving|sorting|asking|checking|telling|contacting|doing|even|any\b|a\s+(?:fix|reply|word|solution|response))",
         r"\b" + _NOT_HELPFUL,
         # Thanks said in contempt: the lexicon reads "thanks" and misses the sarcasm.
-        r"\bthank(?:s|\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?\s+for\s+(?:(?:absolutely|precisely)\s+)?nothing\b",
-        r"\bthank(?:s|\s+you)(?:\s+(?:a\s+lot|so\s+much|very\s+much))?\s+for\s+wasting\s+(?:my|our)\s+(?:time|day|morning|afternoon|money)\b",
+        _THANKS_FOR + _NOTHING,
+        _THANKS_FOR + r"wasting\s+(?:my|our)\s+(?:time|day|morning|afternoon|money)\b",
         r"\bno\s+thanks\s+to\s+(?:you|them|your\s+\w+(?:\s+\w+)?)(?=\s*(?:[.!,;]|$))",
     ),
     FRUSTRATED: (
