@@ -1,5 +1,6 @@
-"""The tweets' neutral-band bench: the reader that knows the raters' mean to +-c, and the layer trained
-with the tweets relabelled at +-c."""
+"""The tweets' neutral-band bench: the reader that knows the raters' mean to +-c, the reader with a
+Gaussian error on it, the mean read from plain lexicons, and the layer trained with the tweets
+relabelled at +-c."""
 
 from __future__ import annotations
 
@@ -7,7 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from bench.tweets_neutral import TWEETS, band_label, held_out_half, main, oracle_rows
+import random
+
+from bench.tweets_neutral import (
+    TWEETS,
+    band_label,
+    gaussian_rows,
+    held_out_half,
+    main,
+    oracle_rows,
+    regression_row,
+)
 from sentiment.evaluate import LabelledText
 from sentiment.training import prepare_rows
 
@@ -30,6 +41,27 @@ def test_a_coarser_reader_tells_neutral_worse() -> None:
     macro = [float(line.split()[-1]) for line in lines[1:]]
     assert neutral_f1 == sorted(neutral_f1, reverse=True) and neutral_f1[0] < 1.0
     assert macro[0] > macro[-1]
+
+
+def test_a_reader_with_a_wider_error_on_the_mean_tells_the_labels_worse() -> None:
+    rng = random.Random(3)
+    means = [rng.uniform(-3, 3) for _ in range(300)] + [0.0, 0.05, -0.05] * 10
+    lines = gaussian_rows([(m, band_label(m, 0.05)) for m in means])
+    macro = [float(line.split()[-1]) for line in lines[1:]]
+    assert macro == sorted(macro, reverse=True) and macro[0] - macro[-1] > 0.05
+
+
+def test_the_mean_read_from_lexicons_is_fitted_out_of_fold_and_its_error_measured() -> None:
+    words = {-2.0: "This is awful, I hate it.", 0.0: "The meeting is at noon.", 2.0: "Great, I love it!"}
+    texts = [words[m] for m in words] * 20
+    rated = [(m, band_label(m, 0.05)) for m in words] * 20
+    error, figures = regression_row(rated, texts)[1].split("error on the mean ")[1].split(" ", 1)
+    # the words say the mean: read almost exactly, every label right
+    assert float(error) < 0.3 and figures.endswith("macro-F1 1.000")
+    # the same texts with means that have nothing to do with them: the error is about their spread
+    shuffled = [(m, band_label(m, 0.05)) for m in random.Random(5).choices(list(words), k=len(texts))]
+    noisy = regression_row(shuffled, texts)[1]
+    assert float(noisy.split("error on the mean ")[1].split()[0]) > 1.2
 
 
 def test_the_held_out_half_trains_on_the_relabelled_other_half() -> None:
