@@ -403,7 +403,7 @@ PHRASE_POLARITY.update(dict.fromkeys(SARCASTIC_THANKS, -0.8))
 
 # A customer's apology for their own delay is courtesy, not remorse: "Sorry for the late reply, I was
 # on holiday" read very negative, since in the labelled sets "sorry" is mostly regret. Neither the
-# lexicon nor the n-grams read these words (`lexicon._courtesy_length`); by first word, longest first.
+# lexicon nor the n-grams read these words (`lexicon.analyse`); by first word, longest first.
 _APOLOGY_FOR = (
     ("for", "the", "late", "reply"),
     ("for", "the", "late", "response"),

@@ -53,6 +53,7 @@ class Explanation:
     engine: str = "textblob"
     words_left_out: int = 0  # words past MAX_WORDS, not weighed one by one
     emoji_alone: bool = False  # read half by the lexicon's emoji values (scorer.emoji_only)
+    sarcasm: tuple[str, ...] = ()  # praise said in sarcasm, not read (sentiment.sarcasm)
 
     def render(self) -> str:
         """The text `ela sentiment score --explain` prints."""
@@ -71,6 +72,7 @@ class Explanation:
                 f"emoji alone: read {EMOJI_ONLY_LEXICON_WEIGHT:.0%} by the lexicon's emoji values, "
                 "which the layer has too few examples of"
             )
+        lines += [f"sarcasm: {words!r} next to a complaint, not read as praise" for words in self.sarcasm]
         if self.decided_by is not None and len(self.sentences) > 1:
             text, polarity = self.sentences[self.decided_by]
             lines.append(f"one sentence decided the message ({polarity:+.3f}): {text}")
@@ -193,6 +195,7 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
         engine.name,
         max(0, total - MAX_WORDS),
         scored.emoji_alone,
+        scored.sarcasm,
     )
 
 

@@ -15,6 +15,7 @@ from sentiment.language import CONFIDENT, detect
 from sentiment.lexicon import SentenceLexicon, analyse
 from sentiment.model import DEFAULT_MODEL_PATH, Calibration, LinearModel, aggregate, load_reading
 from sentiment.mood import MoodBands
+from sentiment.sarcasm import read_as_meant
 from sentiment.signals import apply_signals, detect_signals
 
 # TextBlob's own sentence splitter needs NLTK corpora downloaded at run time; a regex is enough here.
@@ -75,8 +76,15 @@ def has_own_words(text: str) -> bool:
 
 
 def analyse_text(text: str) -> tuple[list[str], list[SentenceLexicon]]:
+    """A comment's cleaned sentences and their analyses, as training and the scorer read them."""
     sentences = sentences_of(text)
-    return sentences, [analyse(s) for s in sentences]
+    return sentences, analyse_sentences(sentences)[0]
+
+
+def analyse_sentences(sentences: Sequence[str]) -> tuple[list[SentenceLexicon], tuple[str, ...]]:
+    """Each sentence analysed as it is meant, and the praise struck as sarcasm (sentiment.sarcasm)."""
+    meant, struck = read_as_meant(sentences)
+    return [analyse(s) for s in meant], struck
 
 
 class Scored(NamedTuple):
@@ -89,6 +97,7 @@ class Scored(NamedTuple):
     decided_by: int | None  # the sentence that set the polarity, when one did
     signals: dict[str, tuple[str, float]]
     emoji_alone: bool  # emoji alone, read by the lexicon at EMOJI_ONLY_LEXICON_WEIGHT
+    sarcasm: tuple[str, ...] = ()  # praise said in sarcasm, not read (sentiment.sarcasm)
 
 
 class DeskEngine:
@@ -171,7 +180,7 @@ class DeskEngine:
         For explanations: `rules=False` leaves the service-desk signals out; `shift` replaces their
         summed weight (and reports no signals).
         """
-        analysed = [analyse(s) for s in sentences]
+        analysed, sarcasm = analyse_sentences(sentences)
         model = self.model
         whole, polarities = model.read(analysed)
         beta = self.lexicon_weight
@@ -198,7 +207,7 @@ class DeskEngine:
         decided_by = None
         if len(analysed) > 1 and message < whole:
             decided_by = min(range(len(polarities)), key=lambda i: abs(polarities[i] - message))
-        return Scored(message, tuple(polarities), whole, decided_by, signals, emoji_alone)
+        return Scored(message, tuple(polarities), whole, decided_by, signals, emoji_alone, sarcasm)
 
 
 # A comment of emoji and emoticons alone ("😡", "👍", ":(") is read half by the lexicon's emoji values:

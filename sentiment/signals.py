@@ -136,6 +136,8 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         # A problem back again ("broken again", "it happened again"), unless supposed ("if it crashed again").
         r"\b(?P<again>(?:broken|down|failing|failed|crashing|crashed|freezing|froze|not\s+working|stopped\s+working|happening|happened)\s+again)\b",
         r"\b(?:the\s+|this\s+|my\s+|our\s+|same\s+)(?:issue|problem|error|fault|bug)\s+(?:is|has\s+come|came|'s)\s+back\b",
+        # "Another outage": "another issue" is as often a new topic ("that fixes another issue").
+        r"\banother\s+(?:outage|crash|blue\s+screen|power\s+cut)\b",
         r"\bkeeps?\s+(?:on\s+)?(?:crashing|failing|freezing|dropping|disconnecting|happening|breaking|rebooting|restarting|logging\s+me\s+out)\b",
         r"\b(?:have|had)\s+to\s+(?:explain|repeat|ask|tell|say|write|send)\b[^.!?]{0,40}\bagain\b",
         r"\b"
@@ -155,11 +157,14 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\bunable\s+to\s+(?:work|do\s+(?:my|our)\s+(?:work|job))\b",
         r"\b(?:los(?:ing|e|t)|costing|cost)\s+(?:us\s+|me\s+)?(?:money|revenue|sales|customers|clients|business|orders|income|a\s+fortune|thousands|hundreds)\b",
         r"\blost\s+(?:all\s+)?(?:my|our|the)\s+(?:work|data|files|progress|orders)\b",
+        r"\b(?:deleted|wiped|erased)\s+(?:all\s+)?(?:of\s+)?(?:my|our)\s+(?:\w+\s+)?(?:files|data|e-?mails|mails|bookmarks|work|documents|photos|contacts|notes|folders)\b",
         r"\b(?:losing|lost|wasted|wasting)\s+(?:(?:a\s+)?(?:whole|full|entire)\s+|"
         + _COUNT
         + r"\s+)?(?:hours?|days?|weeks?|a\s+day|the\s+day|time)\s+(?:of\s+work)?",
         r"\b(?:business|production|shop|store|site|team|everything|we\s+are|we're)\s+(?:is\s+|are\s+)?(?:down|at\s+a\s+standstill|stopped|blocked|dead\s+in\s+the\s+water)\b",
         r"\b(?:sitting|standing)\s+idle\b",
+        # Work to be done again ("I had to redo the report"), unless supposed ("if I have to redo it").
+        r"\b(?P<redo>(?:i|we)(?:'ve|'ll|'d)?\s+(?:(?:now|will|also|even|just|then)\s+)?(?:have\s+|had\s+)?(?:had|have)\s+to\s+(?:redo|re-do|start\s+(?:all\s+)?over|do\s+(?:it|everything|the\s+whole\s+thing)\s+(?:all\s+)?(?:over\s+)?again))\b",
         r"\b(?:can't|cannot|unable\s+to)\s+(?:serve|invoice|bill|pay\s+(?:our|my)|ship|process\s+(?:orders|payments))",
     ),
     BROKEN_PROMISE: (
@@ -303,11 +308,11 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "written wrote raised reported contacted mentioned followed second third fourth fifth umpteenth "
         "nth times again since nobody noone one heard had got gotten received taking takes took why "
         "been now reply response answer update news word follow following chasing when long hold "
-        "waitin sixth st nd rd th anyone anybody someone somebody hello back keep keeps"
+        "waitin sixth st nd rd th anyone anybody someone somebody hello back keep keeps another"
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "
-        "dead idle can't cannot"
+        "dead idle can't cannot redo re over again deleted wiped erased"
     ),
     BROKEN_PROMISE: _words(
         "promised told assured guaranteed said supposed meant never call callback missed broke broken "
@@ -388,6 +393,7 @@ _GROUP_GUARDS: Mapping[str, re.Pattern[str]] = {
     "since": _CONTENT_SINCE,
     "fix": _CONDITIONAL,
     "again": _CONDITIONAL,
+    "redo": _CONDITIONAL,
 }
 # Praise and verdicts asked about ("Is it back up and running?", "Is it worth the money?") are not
 # given: a match whose clause ends in a question mark is skipped.

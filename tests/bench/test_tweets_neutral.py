@@ -4,11 +4,10 @@ relabelled at +-c."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
-
-import random
 
 from bench.tweets_neutral import (
     TWEETS,

@@ -56,6 +56,7 @@ FIRES = {
         "Hello, is anyone looking at this?",
         "Is somebody working on my ticket?",
         "It keeps crashing every five minutes.",
+        "Another outage this morning.",
         "Why do I have to explain this again?",
         "Hi team, the issue is back.",
         "Hello?? Anyone there??",
@@ -77,6 +78,10 @@ FIRES = {
         "Our whole team is blocked.",
         "I lost all my work when it crashed.",
         "We cannot invoice our customers.",
+        "I had to redo the whole report because the file was lost.",
+        "We've had to start all over again.",
+        "I will have to do everything again.",
+        "The update deleted all my bookmarks.",
     ],
     BROKEN_PROMISE: [
         "Your fix did not work.",
@@ -174,6 +179,9 @@ FIRES = {
 }
 
 QUIET = [
+    "That fixes another issue in the list.",
+    "You will have to redo the export after the upgrade.",
+    "If I have to redo it, fine.",
     "If the workaround doesn't help I will let you know.",
     "This is my 1st ticket, I need a new mouse.",
     "Every 2nd attempt to log in fails.",
