@@ -312,7 +312,7 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "
-        "dead idle can't cannot redo re over again deleted wiped erased"
+        "dead idle can't cannot redo re start again deleted wiped erased"
     ),
     BROKEN_PROMISE: _words(
         "promised told assured guaranteed said supposed meant never call callback missed broke broken "
