@@ -7,8 +7,10 @@ text this rule fires on (tests/sentiment/test_sarcasm.py), so it is fixed by rea
 are: a praise word that stands as a sentence of its own, or opens one before a comma ("Great,", "Oh
 brilliant."), is left unread by the lexicon and the n-grams when a complaint the signals hear is right
 next to it: in the rest of its sentence, or in the sentence after or before it when it stands alone.
-So is "just what I needed" after a complaint. The complaint's own signal still counts, and decides the
-mood.
+So is "just what I needed" after a complaint. Beside a praise word, a plain report of a fault counts
+as a complaint too ("Great, now Outlook doesn't work either."), though no signal hears one alone. The
+complaint's own signal still counts and decides the mood; when none fired (the fault), the sarcasm
+itself counts as `frustrated` (`with_sarcasm`).
 
 Praise next to no complaint is praise ("Great, that fixed it.", "Perfect. Thanks!"), so is praise
 beside thanks, and waiting for something is no complaint beside it ("Awesome, I have been waiting for
@@ -26,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sentiment.signals import CHASING, SIGNAL_WEIGHTS, detect_signals
+from sentiment.signals import CHASING, FRUSTRATED, SIGNAL_WEIGHTS, detect_signals
 
 # The words of praise customers say in sarcasm, as an exclamation of their own.
 PRAISE_WORDS = (
@@ -57,20 +59,39 @@ _OPENING = re.compile(
 _JUST_WHAT = re.compile(r"\b(?:just|exactly)\s+what\s+(?:i|we)\s+(?:needed|need|wanted)\b", re.IGNORECASE)
 # Thanks beside the praise word say it is meant: "I mentioned it before. Wonderful. Thank you!"
 _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|cheers|appreciated?)\b", re.IGNORECASE)
+# Beside a praise word, a plain report of a fault is a complaint too ("Great, now Outlook doesn't work
+# either.", "Lovely. My screen went black."), though no signal hears one alone: a ticket is mostly
+# such reports. Denied ("it's not broken any more", "no longer crashes") or turned by a "but" ("the
+# old one didn't work but this one does") it is none.
+_FAULT = re.compile(
+    r"(?<!\bno\slonger\s)\b(?:(?:doesn't|does\s+not|didn't|did\s+not|won't|will\s+not|isn't|is\s+not|not)\s+"
+    r"(?:\w+\s+)?(?:work|working|load|loading|start|starting|open|opening|connect|connecting|print|printing)"
+    r"|(?<!not\s)(?<!n't\s)(?:broke|broken|crashed|froze|frozen|died|(?:is|went)\s+(?:down|black|blank|dead))"
+    r")\b(?![^.!?]*\bbut\b)(?!\s+(?:any\s*more|anymore))",
+    re.IGNORECASE,
+)
+_NO_FAULT = re.compile(r"\b(?:nothing|never|no\s+longer|no\s+more)\b", re.IGNORECASE)
 # Waiting for something is looking forward to it as often as chasing it: beside praise, not a complaint.
 _WAITING_FOR = re.compile(r"(?:(?:been|am|are)\s+)?waiting\b")
 
 
 def complains(text: str) -> bool:
-    """Whether the first words of `text` fire a negative signal and no positive one."""
+    """Whether the first words of `text` fire a negative signal (or report a fault) and no positive one."""
     head = " ".join(text.split()[:REACH])
     found = detect_signals(head)
     if any(SIGNAL_WEIGHTS[name] > 0 for name in found):
         return False
+    if _FAULT.search(head) and not _denied(head):
+        return True
     return any(
         SIGNAL_WEIGHTS[name] < 0 and not (name == CHASING and _WAITING_FOR.match(words))
         for name, (words, _) in found.items()
     )
+
+
+def _denied(text: str) -> bool:
+    """ "Nothing is broken", "it never crashed": a fault denied in the words before it."""
+    return _NO_FAULT.search(text) is not None
 
 
 def _before(text: str) -> str:
@@ -118,3 +139,16 @@ def read_as_meant(sentences: Sequence[str]) -> tuple[list[str], tuple[str, ...]]
                 struck.append(just_what.group(0))
                 read[i] = sentence[: just_what.start()] + sentence[just_what.end() :]
     return read, tuple(struck)
+
+
+def with_sarcasm(found: dict[str, tuple[str, float]], struck: Sequence[str]) -> dict[str, tuple[str, float]]:
+    """The message's signals, with `frustrated` for praise said in sarcasm over a fault no signal hears.
+
+    "Great, now Outlook doesn't work either." struck of its "Great" reads neutral: a plain report of
+    a fault. Sarcasm is the customer's patience at an end, so it counts as `frustrated` when no other
+    negative signal already tells the complaint ("Great, now it's broken again." keeps `chasing` alone:
+    one complaint, one weight).
+    """
+    if not struck or any(weight < 0 for _, weight in found.values()):
+        return found
+    return {**found, FRUSTRATED: (struck[0], SIGNAL_WEIGHTS[FRUSTRATED])}

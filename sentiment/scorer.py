@@ -15,7 +15,7 @@ from sentiment.language import CONFIDENT, detect
 from sentiment.lexicon import SentenceLexicon, analyse
 from sentiment.model import DEFAULT_MODEL_PATH, Calibration, LinearModel, aggregate, load_reading
 from sentiment.mood import MoodBands
-from sentiment.sarcasm import read_as_meant
+from sentiment.sarcasm import read_as_meant, with_sarcasm
 from sentiment.signals import apply_signals, detect_signals
 
 # TextBlob's own sentence splitter needs NLTK corpora downloaded at run time; a regex is enough here.
@@ -79,6 +79,11 @@ def analyse_text(text: str) -> tuple[list[str], list[SentenceLexicon]]:
     """A comment's cleaned sentences and their analyses, as training and the scorer read them."""
     sentences = sentences_of(text)
     return sentences, analyse_sentences(sentences)[0]
+
+
+def message_signals(sentences: Sequence[str], sarcasm: Sequence[str]) -> dict[str, tuple[str, float]]:
+    """The signals of a message's cleaned sentences, praise said in sarcasm counted (sentiment.sarcasm)."""
+    return with_sarcasm(detect_signals(" ".join(sentences)), sarcasm)
 
 
 def analyse_sentences(sentences: Sequence[str]) -> tuple[list[SentenceLexicon], tuple[str, ...]]:
@@ -191,7 +196,7 @@ class DeskEngine:
             polarities = [
                 (1 - beta) * p + beta * a.polarity for p, a in zip(polarities, analysed, strict=True)
             ]
-        signals = detect_signals(" ".join(sentences)) if rules and shift is None else {}
+        signals = message_signals(sentences, sarcasm) if rules and shift is None else {}
         if shift is None:
             shift = sum(weight for _, weight in signals.values())
         calibration = self.calibration

@@ -17,7 +17,7 @@ match. The names are part of the API: callers read
 | lost_work | -0.25 | the problem costs the customer work, time or money |
 | broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
 | poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful", "thanks for nothing" |
-| frustrated | -0.25 | the customer's patience at an end, in idiom the lexicons miss: "fed up", "sick of this", "I've had enough", "this is a joke", "are you kidding me" |
+| frustrated | -0.25 | the customer's patience at an end, in idiom the lexicons miss: "fed up", "sick of this", "I've had enough", "this is a joke", "are you kidding me", and praise said in sarcasm over a fault ("Great, now Outlook doesn't work either.", sentiment.sarcasm) |
 | praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient" |
 | recommends | +0.25 | a customer's verdict that commends: "highly recommend", "I will be back", "worth every penny", "better than expected" |
 | advises_against | -0.25 | a customer's verdict that warns others off: "would not recommend", "waste of money", "never again", "I returned it" |

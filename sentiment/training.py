@@ -47,8 +47,8 @@ from sentiment.model import (
 )
 from sentiment.mood import MoodBands
 from sentiment.ngram_scale import ngram_scales, scale_of
-from sentiment.scorer import analyse_text
-from sentiment.signals import apply_signals, detect_signals
+from sentiment.scorer import analyse_sentences, message_signals, sentences_of
+from sentiment.signals import apply_signals
 
 Features = dict[str, float]
 
@@ -128,8 +128,9 @@ def prepare_rows(rows: Sequence[LabelledText], domain: str = "") -> list[Prepare
     """Clean, split and analyse labelled texts exactly as the engine will at run time."""
     items = []
     for row in rows:
-        sentences, analysed = analyse_text(row.text)
-        shift = sum(weight for _, weight in detect_signals(" ".join(sentences)).values())
+        sentences = sentences_of(row.text)
+        analysed, sarcasm = analyse_sentences(sentences)
+        shift = sum(weight for _, weight in message_signals(sentences, sarcasm).values())
         items.append(
             prepare(analysed, row.label, domain=domain, mean=row.mean, group=row.group, signal_shift=shift)
         )

@@ -34,6 +34,9 @@ MEANT = [
     "Nobody replied for a week, but Sam sorted it. Great!",
     "I mentioned it before. Wonderful. Thank you!",
     "Thanks, it works again. Just what I needed!",
+    "Excellent, it's not broken anymore.",
+    "Great, nothing is broken.",
+    "Great, it never crashed since.",
 ]
 
 
@@ -42,8 +45,18 @@ def test_praise_right_next_to_a_complaint_is_sarcasm(text: str, struck: str) -> 
     assert struck in read_as_meant(sentences_of(text))[1]
     result = score(text)
     assert result.label == -1, (text, result.polarity)
-    # the complaint's own signal still counts
+    # the complaint's own signal still counts, or the sarcasm counts as frustration
     assert result.signals & {"chasing", "lost_work", "poor_service", "frustrated", "broken_promise"}
+
+
+def test_sarcasm_over_a_fault_no_signal_hears_is_frustration_and_a_heard_complaint_weighs_once() -> None:
+    assert score("Great, now Outlook doesn't work either.").signals == {"frustrated"}
+    assert score("Outlook doesn't work.").signals == frozenset()
+    assert score("Great, now it's broken again.").signals == {"chasing"}
+
+
+def test_a_fault_turned_by_a_but_is_no_complaint() -> None:
+    assert read_as_meant(sentences_of("Perfect, the old version didn't work but this one does."))[1] == ()
 
 
 @pytest.mark.parametrize("text", MEANT)
