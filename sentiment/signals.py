@@ -13,11 +13,11 @@ match. The names are part of the API: callers read
 
 | signal | weight | what it means |
 |---|---|---|
-| chasing | -0.20 | asking for an update, waiting (on hold too), having asked before, counting the days, a problem still there or back again |
+| chasing | -0.20 | asking for an update ("just checking in", "can I get an ETA?"), waiting (on hold too), having asked before, counting the days ("going on for months"), a problem still there or back again ("the problem persists", "same error as before") |
 | lost_work | -0.25 | the problem costs the customer work, time or money |
 | broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
 | poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful", "thanks for nothing" |
-| frustrated | -0.25 | the customer's patience at an end, in idiom the lexicons miss: "fed up", "sick of this", "I've had enough", "this is a joke", "are you kidding me", and praise said in sarcasm over a fault ("Great, now Outlook doesn't work either.", sentiment.sarcasm) |
+| frustrated | -0.25 | the customer's patience at an end, in idiom the lexicons miss: "fed up", "sick of this", "I've had enough", "this is a joke", "are you kidding me", the writer escalating ("I want to escalate this", "we will cancel the contract"), and praise said in sarcasm over a fault ("Great, now Outlook doesn't work either.", sentiment.sarcasm) |
 | praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient" |
 | recommends | +0.25 | a customer's verdict that commends: "highly recommend", "I will be back", "worth every penny", "better than expected" |
 | advises_against | -0.25 | a customer's verdict that warns others off: "would not recommend", "waste of money", "never again", "I returned it" |
@@ -106,6 +106,10 @@ _NOT_FOR_NOTHING = r"(?!\s+for\s+" + _NOTHING + r"|\s+for\s+wasting\b)"
 # "We will be back!" is a verdict; "I will be back at my desk at noon" and "I'll come back to you on
 # this" are not: coming back is one only at the end of its clause, or "again", "for sure", "for more".
 _COMING_BACK = r"(?=\s*(?:[.!,;)]|$)|\s+(?:again|for\s+sure|for\s+more|ever)\b)"
+# A ticket closed without what the customer needed: "you closed my ticket without fixing anything",
+# "why was my case closed without a reply?".
+_TICKET = r"(?:ticket|case|request|incident|call)"
+_WITHOUT_HELP = r"without\s+(?:fixing|solving|resolving|sorting|asking|checking|telling|contacting|doing|even|any\b|a\s+(?:fix|reply|word|solution|response))"
 _ASKED = r"(?:asked|requested|chased|emailed|e-mailed|called|phoned|rung|rang|written|wrote|raised|reported|contacted|mentioned|followed\s+up)"
 
 # Patterns read the message in lower case, with typographic apostrophes made plain.
@@ -136,6 +140,17 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         # A problem back again ("broken again", "it happened again"), unless supposed ("if it crashed again").
         r"\b(?P<again>(?:broken|down|failing|failed|crashing|crashed|freezing|froze|not\s+working|stopped\s+working|happening|happened)\s+again)\b",
         r"\b(?:the\s+|this\s+|my\s+|our\s+|same\s+)(?:issue|problem|error|fault|bug)\s+(?:is|has\s+come|came|'s)\s+back\b",
+        # "Let me know if you are still seeing issues" supposes.
+        r"\b(?P<still>still\s+(?:having|getting|seeing|experiencing|facing)\s+(?:the\s+same\s+|this\s+|that\s+|an?\s+|the\s+)?(?:issue|problem|error|fault|trouble)s?)\b",
+        r"\b(?:problem|issue|error|fault)s?\s+(?:still\s+)?(?:persists?|remains?|continues?|is\s+still\s+there)\b",
+        r"\bsame\s+(?:error|problem|issue|fault)\s+as\s+(?:before|last\s+time|yesterday|last\s+week)\b",
+        r"\b(?:been\s+)?going\s+on\s+for\s+(?:days|weeks|months|ages|years|over\s+a|more\s+than|"
+        + _COUNT
+        + r"\s+"
+        + _PERIOD
+        + r")\b",
+        r"\b(?:just\s+checking\s+in|checking\s+in\s+(?:on|about)\s+(?:this|my|our|the\s+(?:ticket|status|request|issue|case)))\b",
+        r"\b(?:can|could)\s+(?:i|we|you)\s+(?:please\s+)?(?:get|have|give\s+(?:me|us))\s+an?\s+(?:eta|update|status\s+update)\b",
         # "Another outage": "another issue" is as often a new topic ("that fixes another issue").
         r"\banother\s+(?:outage|crash|blue\s+screen|power\s+cut)\b",
         r"\bkeeps?\s+(?:on\s+)?(?:crashing|failing|freezing|dropping|disconnecting|happening|breaking|rebooting|restarting|logging\s+me\s+out)\b",
@@ -182,7 +197,16 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     ),
     POOR_SERVICE: (
         r"\b" + _VERDICT + _POOR_SERVICE,
-        r"\b(?:you|they|someone|somebody|the\s+\w+)\s+closed\s+(?:my|our|the|this)\s+(?:ticket|case|request|incident|call)\s+without\s+(?:fixing|solving|resolving|sorting|asking|checking|telling|contacting|doing|even|any\b|a\s+(?:fix|reply|word|solution|response))",
+        r"\b(?:you|they|someone|somebody|the\s+\w+)\s+closed\s+(?:my|our|the|this)\s+"
+        + _TICKET
+        + r"\s+"
+        + _WITHOUT_HELP,
+        r"\b(?:(?:my|our|the|this)\s+"
+        + _TICKET
+        + r"\s+(?:was|got|has\s+been|had\s+been)|(?:was|has)\s+(?:my|our|the|this)\s+"
+        + _TICKET
+        + r"(?:\s+been)?)\s+closed\s+"
+        + _WITHOUT_HELP,
         r"\b" + _NOT_HELPFUL,
         # Thanks said in contempt: the lexicon reads "thanks" and misses the sarcasm.
         _THANKS_FOR + _NOTHING,
@@ -202,6 +226,9 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\byou(?:'ve|\s+have)\s+got\s+to\s+be\s+(?:kidding|joking)\b",
         r"\bdriving\s+me\s+(?:crazy|mad|nuts|insane|up\s+the\s+wall)\b",
         r"\bthe\s+last\s+straw\b",
+        # Escalation, by the writer: "I want to escalate this", "we will cancel the contract". "He wants
+        # to speak to the manager" is a story.
+        r"\b(?:i|we)(?:'d|'ll|'m\s+going|\s+am\s+going|\s+are\s+going|\s+would|\s+want|\s+need|\s+will|\s+shall)?\s+(?:like\s+to\s+|to\s+)?(?:escalate\s+(?:this|it|my|our|the)|speak\s+to\s+(?:your|a|the)\s+(?:manager|supervisor)|cancel\s+(?:the|our|my)\s+(?:contract|subscription)|(?:file|make|raise|lodge)\s+a\s+(?:formal\s+)?complaint)\b",
     ),
     PRAISE: (
         r"\b" + _VERDICT + _GOOD_SERVICE,
@@ -308,7 +335,8 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "written wrote raised reported contacted mentioned followed second third fourth fifth umpteenth "
         "nth times again since nobody noone one heard had got gotten received taking takes took why "
         "been now reply response answer update news word follow following chasing when long hold "
-        "waitin sixth st nd rd th anyone anybody someone somebody hello back keep keeps another"
+        "waitin sixth st nd rd th anyone anybody someone somebody hello back keep keeps another "
+        "persist persists remain remains continue continues same going checking eta"
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "
@@ -324,7 +352,8 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "helpful useful interested nothing wasting thanks closed"
     ),
     FRUSTRATED: _words(
-        "fed sick tired enough end patience joke kidding joking crazy mad nuts insane wall straw"
+        "fed sick tired enough end patience joke kidding joking crazy mad nuts insane wall straw "
+        "escalate speak cancel complaint"
     ),
     PRAISE: _words(
         "helpful quick fast friendly patient knowledgeable courteous polite professional responsive "
@@ -394,6 +423,7 @@ _GROUP_GUARDS: Mapping[str, re.Pattern[str]] = {
     "fix": _CONDITIONAL,
     "again": _CONDITIONAL,
     "redo": _CONDITIONAL,
+    "still": _CONDITIONAL,
 }
 # Praise and verdicts asked about ("Is it back up and running?", "Is it worth the money?") are not
 # given: a match whose clause ends in a question mark is skipped.

@@ -57,6 +57,12 @@ FIRES = {
         "Is somebody working on my ticket?",
         "It keeps crashing every five minutes.",
         "Another outage this morning.",
+        "I'm still having the same issue.",
+        "The problem persists.",
+        "Same error as before.",
+        "This has been going on for months.",
+        "Hi, just checking in on this one.",
+        "Can I get an ETA please?",
         "Why do I have to explain this again?",
         "Hi team, the issue is back.",
         "Hello?? Anyone there??",
@@ -99,6 +105,10 @@ FIRES = {
         "I've had enough.",
         "I've had enough of this.",
         "I'm at my wits' end.",
+        "I want to escalate this to your manager.",
+        "This needs to be fixed today or we will cancel the contract.",
+        "I'd like to speak to a supervisor.",
+        "We will make a formal complaint.",
         "We are losing our patience.",
         "My patience is wearing thin.",
         "This is beyond a joke.",
@@ -111,6 +121,7 @@ FIRES = {
     ],
     POOR_SERVICE: [
         "You closed my ticket without fixing anything!",
+        "Why was my ticket closed without a reply?",
         "Someone closed the case without even asking me.",
         "Thanks for nothing.",
         "Thanks for wasting my time.",
@@ -179,6 +190,9 @@ FIRES = {
 }
 
 QUIET = [
+    "He wants to speak to the manager.",
+    "Let me know if you are still seeing issues.",
+    "We've been checking in on all of them.",
     "That fixes another issue in the list.",
     "You will have to redo the export after the upgrade.",
     "If I have to redo it, fine.",
