@@ -81,17 +81,13 @@ def complains(text: str) -> bool:
     found = detect_signals(head)
     if any(SIGNAL_WEIGHTS[name] > 0 for name in found):
         return False
-    if _FAULT.search(head) and not _denied(head):
+    # a fault denied anywhere in the words read ("nothing is broken", "it never crashed") is none
+    if _FAULT.search(head) and _NO_FAULT.search(head) is None:
         return True
     return any(
         SIGNAL_WEIGHTS[name] < 0 and not (name == CHASING and _WAITING_FOR.match(words))
         for name, (words, _) in found.items()
     )
-
-
-def _denied(text: str) -> bool:
-    """ "Nothing is broken", "it never crashed": a fault denied in the words before it."""
-    return _NO_FAULT.search(text) is not None
 
 
 def _before(text: str) -> str:

@@ -102,7 +102,7 @@ class Scored(NamedTuple):
     decided_by: int | None  # the sentence that set the polarity, when one did
     signals: dict[str, tuple[str, float]]
     emoji_alone: bool  # emoji alone, read by the lexicon at EMOJI_ONLY_LEXICON_WEIGHT
-    sarcasm: tuple[str, ...] = ()  # praise said in sarcasm, not read (sentiment.sarcasm)
+    sarcasm: tuple[str, ...]  # praise said in sarcasm, not read (sentiment.sarcasm)
 
 
 class DeskEngine:
