@@ -60,12 +60,14 @@ _JUST_WHAT = re.compile(r"\b(?:just|exactly)\s+what\s+(?:i|we)\s+(?:needed|need|
 # Thanks beside the praise word say it is meant: "I mentioned it before. Wonderful. Thank you!"
 _THANKS = re.compile(r"\b(?:thanks?|thank\s+you|cheers|appreciated?)\b", re.IGNORECASE)
 # Beside a praise word, a plain report of a fault is a complaint too ("Great, now Outlook doesn't work
-# either.", "Lovely. My screen went black."), though no signal hears one alone: a ticket is mostly
-# such reports. Denied ("it's not broken any more", "no longer crashes") or turned by a "but" ("the
-# old one didn't work but this one does") it is none.
+# either.", "Lovely. My screen went black.", "Perfect, now I can't log in at all."), though no signal
+# hears one alone: a ticket is mostly such reports. Denied ("it's not broken any more", "no longer
+# crashes") or turned by a "but" ("the old one didn't work but this one does") it is none.
 _FAULT = re.compile(
-    r"(?<!\bno\slonger\s)\b(?:(?:doesn't|does\s+not|didn't|did\s+not|won't|will\s+not|isn't|is\s+not|not)\s+"
-    r"(?:\w+\s+)?(?:work|working|load|loading|start|starting|open|opening|connect|connecting|print|printing)"
+    r"(?<!\bno\slonger\s)\b(?:(?:doesn't|does\s+not|didn't|did\s+not|won't|will\s+not|isn't|is\s+not|not"
+    r"|can't|cannot|can\s+not|couldn't|unable\s+to)\s+"
+    r"(?:\w+\s+)?(?:work|working|load|loading|start|starting|open|opening|connect|connecting|print|printing"
+    r"|log\s*in|login|sign\s+in|access)"
     r"|(?<!not\s)(?<!n't\s)(?:broke|broken|crashed|froze|frozen|died|(?:is|went)\s+(?:down|black|blank|dead))"
     r")\b(?![^.!?]*\bbut\b)(?!\s+(?:any\s*more|anymore))",
     re.IGNORECASE,

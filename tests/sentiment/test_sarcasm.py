@@ -37,6 +37,8 @@ MEANT = [
     "Excellent, it's not broken anymore.",
     "Great, nothing is broken.",
     "Great, it never crashed since.",
+    "Perfect, I can't wait to try it!",
+    "Excellent, I couldn't log in before but now it works.",
 ]
 
 
