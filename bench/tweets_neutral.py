@@ -168,9 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"{TWEETS}.csv: {len(tweets)} tweets, {sum(1 for r in tweets if r.label == 0)} labelled neutral")
     print("\n".join(oracle_rows(tweets)))
-    rated = [(r.mean, r.label) for r in tweets if r.mean is not None]
+    with_mean = [r for r in tweets if r.mean is not None]
+    rated = [(r.mean, r.label) for r in with_mean]
     print("\n".join(gaussian_rows(rated)))
-    print("\n".join(regression_row(rated, [r.text for r in tweets if r.mean is not None])))
+    print("\n".join(regression_row(rated, [r.text for r in with_mean])))
     if args.oracle_only:
         return 0
     started = time.monotonic()

@@ -19,8 +19,8 @@ words before one, and label every one of those texts positive or neutral. Only t
 neighbour are read for the complaint (`REACH`): "Awesome! I just read the report and have been waiting
 for the film" is not sarcasm.
 
-Training reads texts through the same function (`scorer.analyse_text`), so the fit and the scorer see
-the same words.
+Training reads texts through the same two functions as the scorer (`scorer.analyse_sentences` for the
+words, `scorer.message_signals` for the signals), so the fit and the scorer see the same.
 """
 
 from __future__ import annotations
