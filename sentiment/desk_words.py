@@ -387,6 +387,26 @@ THANKING: tuple[tuple[str, ...], ...] = tuple(
         reverse=True,
     )
 )
+# Courtesy that opens a sentence before the verdict turns: "Thanks, but ...", "I appreciate your help,
+# but it is still not working", "Thank you, unfortunately the error came back". Thanks or appreciation,
+# by first word, longest first; `lexicon.analyse` reads neither when a COURTESY_TURNS word follows.
+COURTESY_OPENINGS: tuple[tuple[str, ...], ...] = tuple(
+    sorted(
+        (
+            *THANKING,
+            *(
+                (*who, *how, "appreciate")
+                for who in ((), ("i",), ("we",))
+                for how in ((), ("really",), ("do",), ("truly",), ("greatly",))
+                if who or not how
+            ),
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+# "Though" is not one: "Thanks though!" is thanks all the same.
+COURTESY_TURNS = frozenset({"but", "however", "unfortunately"})
 _CONTEMPT: tuple[tuple[str, ...], ...] = (
     ("for", "nothing"),
     ("for", "absolutely", "nothing"),

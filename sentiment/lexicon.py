@@ -40,7 +40,7 @@ _CLAUSE_STOPS = frozenset(",;:.")
 _MARK_SCOPE = 3
 _SARCASTIC_HEADS = frozenset(phrase[0] for phrase in dw.SARCASTIC_THANKS)
 _COURTESY_HEADS = frozenset(dw.COURTESY_APOLOGIES)
-_THANKING_HEADS = frozenset(phrase[0] for phrase in dw.THANKING)
+_COURTESY_OPENING_HEADS = frozenset(phrase[0] for phrase in dw.COURTESY_OPENINGS)
 # "Thanks for the quick reply, but ...": the "but" within this many tokens of the thanks.
 _THANKS_BUT_REACH = 8
 _SENTENCE_STOPS = frozenset({".", ";", ":", "!", "?"})
@@ -398,16 +398,17 @@ def _phrase_length(lowered: list[str], start: int, phrases: Sequence[tuple[str, 
 
 
 def _opening_courtesy(lowered: list[str]) -> int:
-    """How many tokens that open the sentence are thanks that a "but" follows before its end, 0 if
-    none: "Thanks, but it still doesn't work", "Thank you for the quick reply, but ...": courtesy,
-    the verdict is after the "but"."""
-    if not lowered or lowered[0] not in _THANKING_HEADS:
+    """How many tokens that open the sentence are thanks or appreciation that a turn ("but",
+    "however", "unfortunately") follows before its end, 0 if none: "Thanks, but it still doesn't
+    work", "I appreciate your help, however the laptop still won't boot": courtesy, the verdict is
+    after the turn."""
+    if not lowered or lowered[0] not in _COURTESY_OPENING_HEADS:
         return 0
-    thanks = _phrase_length(lowered, 0, dw.THANKING)
+    thanks = _phrase_length(lowered, 0, dw.COURTESY_OPENINGS)
     if not thanks:
         return 0
     for token in lowered[thanks : thanks + _THANKS_BUT_REACH]:
-        if token == "but":
+        if token in dw.COURTESY_TURNS:
             return thanks
         if token in _SENTENCE_STOPS:
             break

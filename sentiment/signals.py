@@ -13,12 +13,12 @@ match. The names are part of the API: callers read
 
 | signal | weight | what it means |
 |---|---|---|
-| chasing | -0.20 | asking for an update ("just checking in", "can I get an ETA?"), waiting (on hold too), having asked before, counting the days ("going on for months"), a problem still there or back again ("the problem persists", "same error as before") |
-| lost_work | -0.25 | the problem costs the customer work, time or money |
-| broken_promise | -0.25 | something promised (a callback, a fix, a date) did not happen |
-| poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful", "thanks for nothing" |
-| frustrated | -0.25 | the customer's patience at an end, in idiom the lexicons miss: "fed up", "sick of this", "I've had enough", "this is a joke", "are you kidding me", the writer escalating ("I want to escalate this", "we will cancel the contract"), and praise said in sarcasm over a fault ("Great, now Outlook doesn't work either.", sentiment.sarcasm) |
-| praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient" |
+| chasing | -0.20 | asking for an update ("just checking in", "can I get an ETA?"), waiting (on hold too), having asked before, counting the days ("going on for months"), a problem still there or back again ("the problem persists", "it still crashes", "I still can't log in", "same error as before"), too long a wait ("took far too long") |
+| lost_work | -0.25 | the problem costs the customer work, time or money ("this is blocking the whole team") |
+| broken_promise | -0.25 | something promised (a callback, a fix, a date, a visit: "nobody turned up") did not happen |
+| poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful", "thanks for nothing", the customer left uninformed ("why did nobody tell me?") or let down ("I was expecting a faster response") |
+| frustrated | -0.25 | the customer's patience at an end, in idiom the lexicons miss: "fed up", "sick of this", "I've had enough", "I'm losing patience", "this is a joke", "are you kidding me", the writer escalating ("I want to escalate this", "we will cancel the contract"), and praise said in sarcasm over a fault ("Great, now Outlook doesn't work either.", sentiment.sarcasm) |
+| praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient", and the problem gone: "everything is working again" |
 | recommends | +0.25 | a customer's verdict that commends: "highly recommend", "I will be back", "worth every penny", "better than expected" |
 | advises_against | -0.25 | a customer's verdict that warns others off: "would not recommend", "waste of money", "never again", "I returned it" |
 
@@ -112,6 +112,15 @@ _TICKET = r"(?:ticket|case|request|incident|call)"
 _WITHOUT_HELP = r"without\s+(?:fixing|solving|resolving|sorting|asking|checking|telling|contacting|doing|even|any\b|a\s+(?:fix|reply|word|solution|response))"
 _ASKED = r"(?:asked|requested|chased|emailed|e-mailed|called|phoned|rung|rang|written|wrote|raised|reported|contacted|mentioned|followed\s+up)"
 
+# A fault in the present tense, after "still": the machine's own verb ("crashes", "times out") or a
+# thing it does not do ("won't boot", "can't log in", "doesn't print").
+_FAULT_NOW = (
+    r"(?:crashes|freezes|hangs|fails|jams|drops|disconnects|reboots|restarts|times\s+out|"
+    r"(?:won't|wont|will\s+not|can't|cant|cannot|can\s+not|doesn't|does\s+not|don't|do\s+not|isn't|is\s+not|not)\s+"
+    r"(?:boot|start|load|open|print|connect|log\s*in|sign\s+in|sync|send|receive|turn\s+on|power\s+on|"
+    r"charge|install|save(?!\s+(?:it|him|her|them)sel)|launch|access|respond|recogni[sz]e|detect|let\s+me))"
+)
+
 # Patterns read the message in lower case, with typographic apostrophes made plain.
 _PATTERNS: Mapping[str, tuple[str, ...]] = {
     CHASING: (
@@ -141,8 +150,12 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?P<again>(?:broken|down|failing|failed|crashing|crashed|freezing|froze|not\s+working|stopped\s+working|happening|happened)\s+again)\b",
         r"\b(?:the\s+|this\s+|my\s+|our\s+|same\s+)(?:issue|problem|error|fault|bug)\s+(?:is|has\s+come|came|'s)\s+back\b",
         # "Let me know if you are still seeing issues" supposes.
-        r"\b(?P<still>still\s+(?:having|getting|seeing|experiencing|facing)\s+(?:the\s+same\s+|this\s+|that\s+|an?\s+|the\s+)?(?:issue|problem|error|fault|trouble)s?)\b",
-        r"\b(?:problem|issue|error|fault)s?\s+(?:still\s+)?(?:persists?|remains?|continues?|is\s+still\s+there)\b",
+        # A fault still there in the present ("it still crashes", "I still can't log in"); "I still
+        # can't believe how quick that was" names no fault.
+        r"\b(?P<still>still\s+(?:(?:having|getting|seeing|experiencing|facing)\s+(?:the\s+same\s+|this\s+|that\s+|an?\s+|the\s+)?(?:issue|problem|error|fault|trouble)s?|"
+        + _FAULT_NOW
+        + r"))\b",
+        r"\b(?P<still_there>(?:problem|issue|error|fault)s?(?:\s+messages?)?\s+(?:still\s+)?(?:persists?|remains?|continues?|is\s+still\s+there|keeps?\s+(?:coming\s+back|happening|appearing|popping\s+up|coming\s+up)|still\s+(?:appears|occurs|happens|shows\s+up|pops\s+up|comes\s+up)))\b",
         r"\bsame\s+(?:error|problem|issue|fault)\s+as\s+(?:before|last\s+time|yesterday|last\s+week)\b",
         r"\b(?:been\s+)?going\s+on\s+for\s+(?:days|weeks|months|ages|years|over\s+a|more\s+than|"
         + _COUNT
@@ -159,7 +172,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         + _NOBODY
         + r"\s+(?:has\s+|have\s+|had\s+|ever\s+|even\s+)?(?:replied|responded|answered|called|rang|got\s+back|gotten\s+back|came\s+back|contacted|reached\s+out|looked|bothered|cares|picks\s+up|responds|replies|answers|listens|listened|helped|helps|reads?\s+(?:my|our)\s+\w+)\b",
         r"\b(?:haven't|have\s+not|hasn't|has\s+not|didn't|did\s+not|never)\s+(?:heard|had|got|gotten|received)\s+(?:anything|back|a\s+(?:reply|response|call|callback|word)|any\s+(?:reply|response|update|news|word))",
-        r"\b(?:taking|takes|took)\s+(?:so|too|this|that)\s+long\b",
+        r"\b(?:taking|takes|took)\s+(?:(?:so|too|this|that|far\s+too|way\s+too|much\s+too)\s+long|forever|ages)\b",
         r"\bwhy\s+(?:is|does)\s+(?:this|it)\s+(?:taking|take)\b",
         r"\bit(?:\s+has|'s)\s+been\s+" + _SOME + r"\s+" + _PERIOD + r"\b",
         r"\b(?:for|over)\s+" + _COUNT + r"\s+" + _PERIOD + r"\s+now\b",
@@ -178,6 +191,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         + r"\s+)?(?:hours?|days?|weeks?|a\s+day|the\s+day|time)\s+(?:of\s+work)?",
         r"\b(?:business|production|shop|store|site|team|everything|we\s+are|we're)\s+(?:is\s+|are\s+)?(?:down|at\s+a\s+standstill|stopped|blocked|dead\s+in\s+the\s+water)\b",
         r"\b(?:sitting|standing)\s+idle\b",
+        r"\b(?:is\s+|it's\s+|this\s+is\s+)?(?:blocking|holding\s+up)\s+(?:the\s+|my\s+|our\s+)?(?:whole\s+|entire\s+)?(?:team|office|department|company|business|production|everyone|everybody|all\s+of\s+us)\b",
         # Work to be done again ("I had to redo the report"), unless supposed ("if I have to redo it").
         r"\b(?P<redo>(?:i|we)(?:'ve|'ll|'d)?\s+(?:(?:now|will|also|even|just|then)\s+)?(?:have\s+|had\s+)?(?:had|have)\s+to\s+(?:redo|re-do|start\s+(?:all\s+)?over|do\s+(?:it|everything|the\s+whole\s+thing)\s+(?:all\s+)?(?:over\s+)?again))\b",
         r"\b(?:can't|cannot|unable\s+to)\s+(?:serve|invoice|bill|pay\s+(?:our|my)|ship|process\s+(?:orders|payments))",
@@ -191,6 +205,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:you|they|he|she|your\s+\w+)\s+(?:said|told\s+(?:me|us)|assured\s+(?:me|us))\s+(?:that\s+)?(?:you|they|it|someone|somebody|he|she|this)\s+(?:would|will|'d)\b",
         r"\b(?:supposed|meant)\s+to\s+(?:be\s+(?:fixed|resolved|sorted|done|here|delivered)|call|ring|get\s+back|hear|have\s+been|receive|arrive)",
         r"\bnever\s+(?:called|rang|got\s+back|came\s+back|followed\s+up|showed\s+up|turned\s+up|arrived|happened|heard\s+back)\b",
+        r"\b" + _NOBODY + r"\s+(?:ever\s+)?(?:turned\s+up|showed\s+up|came\s+(?:out|round|over|to\s+(?:fix|see|look))|arrived)\b",
         r"\b(?:no|never\s+got\s+the|didn't\s+get\s+the|still\s+no)\s+call\s*-?\s*back\b",
         r"\b(?:missed|broke|broken)\s+(?:the\s+|your\s+|their\s+)?(?:deadline|appointment|promise|commitment)\b",
         r"\b(?P<fix>(?:your|the|their|his|her)\s+(?:fix|solution|workaround|suggestion|patch|advice|instructions)\s+(?:did\s+not|didn't|does\s+not|doesn't|has\s+not|hasn't|never)\s+(?:work|help|fix|solve))",
@@ -212,13 +227,21 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         _THANKS_FOR + _NOTHING,
         _THANKS_FOR + r"wasting\s+(?:my|our)\s+(?:time|day|morning|afternoon|money)\b",
         r"\bno\s+thanks\s+to\s+(?:you|them|your\s+\w+(?:\s+\w+)?)(?=\s*(?:[.!,;]|$))",
+        # Left uninformed: "why did nobody tell me the system would be down?", "nobody explained it".
+        # Not "nobody told me": "nobody told me it would be this easy!" is a pleasant surprise.
+        r"\bwhy\s+(?:did\s+|didn't\s+)?(?:nobody|no\s*-?\s*one|noone|anyone|anybody|you)\s+(?:tell|warn|inform|notify)\s+(?:me|us)\b",
+        r"\b"
+        + _NOBODY
+        + r"\s+(?:has\s+|had\s+|ever\s+|even\s+|bothered\s+to\s+)?(?:(?:warned|informed|notified)\s+(?:me|us)|explained\s+(?:it|this|that|why|what|how|anything))\b",
+        # Service below what was expected: "I was expecting a faster response", "we hoped for better".
+        r"\b(?:i|we)(?:\s+was|\s+were|'d|\s+had)?\s+(?:really\s+)?(?:expected|expecting|hoped\s+for|hoping\s+for)\s+(?:a\s+(?:much\s+)?)?(?:faster|quicker|better|more\s+(?:help|support|from))\b",
     ),
     FRUSTRATED: (
         r"\bfed\s+up\b",
         r"\b(?:sick|tired)\s+(?:and\s+tired\s+)?of\s+(?:this|it|that|these|waiting|chasing|asking|calling|being|having|the\s+same|your|you|all)\b",
         r"\bhad\s+enough(?=\s*(?:[.!,;]|$)|\s+(?:of|now|already)\b)",
         r"\bat\s+(?:my|our)\s+wit'?s'?\s+end\b",
-        r"\b(?:losing|lost|run(?:ning)?\s+out\s+of)\s+(?:my|our|all)\s+patience\b",
+        r"\b(?:losing|lost|run(?:ning)?\s+out\s+of)\s+(?:(?:my|our|all)\s+)?patience\b",
         r"\bpatience\s+is\s+(?:wearing|running)\s+(?:thin|out)\b",
         r"\b(?:this|it|that)(?:\s+is|'s)\s+(?:(?:getting|becoming)\s+)?(?:beyond\s+a\s+joke|(?:a|an\s+absolute|a\s+complete|a\s+total|an\s+utter)\s+joke)\b",
         r"\bis\s+this\s+(?:some\s+(?:kind|sort)\s+of\s+)?a\s+joke\b",
@@ -239,6 +262,8 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:all|that's|that\s+is|it's|it\s+is|everything\s+is|problem|issue)\s+(?:sorted|solved)\b",
         r"\b(?:works?|worked|working)\s+(?:like\s+a\s+charm|a\s+treat|perfectly|flawlessly|like\s+magic)\b",
         r"\bback\s+(?:up\s+)?(?:and\s+)?running\b",
+        # Working again after the fix: "everything is working again", "it works now".
+        r"\b(?:it|everything|all|that)(?:'s|\s+is|\s+are)?\s+(?:now\s+)?(?:working|works|running)\s+(?:again|now|fine\s+now|properly\s+now)\b",
         r"\b(?:above\s+and\s+beyond|spot\s+on|top\s+notch|top-notch|first\s+class|second\s+to\s+none)\b",
         r"\byou(?:'re|\s+are)\s+(?:a\s+|the\s+)?(?:star|legend|hero|genius|champ|rock\s*star|lifesaver|best)\b",
         r"\byou\s+rock\b",
@@ -340,16 +365,17 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "
-        "dead idle can't cannot redo re start again deleted wiped erased"
+        "dead idle can't cannot redo re start again deleted wiped erased blocking holding"
     ),
     BROKEN_PROMISE: _words(
-        "promised told assured guaranteed said supposed meant never call callback missed broke broken "
+        "promised told assured guaranteed said supposed meant never call callback missed broke broken nobody noone one "
         "fix solution workaround suggestion patch advice instructions"
     ),
     POOR_SERVICE: _words(
         "useless unhelpful rude dismissive incompetent clueless unprofessional hopeless "
         "pathetic condescending arrogant joke disgrace shambles nightmare appalling atrocious shocking "
-        "helpful useful interested nothing wasting thanks closed"
+        "helpful useful interested nothing wasting thanks closed "
+        "nobody noone one why expected expecting hoped hoping"
     ),
     FRUSTRATED: _words(
         "fed sick tired enough end patience joke kidding joking crazy mad nuts insane wall straw "
@@ -359,7 +385,7 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "helpful quick fast friendly patient knowledgeable courteous polite professional responsive "
         "prompt efficient kind thorough attentive supportive "
         "life lifesaver saved sorted fixed solved nailed works worked working back beyond spot top "
-        "first second you're you service support job help response reply turnaround fix work happier "
+        "first second you're you service support job help response reply turnaround fix work happier running "
         "with appreciate appreciated much million bunch ton lot enough"
     ),
     RECOMMENDS: _RECOMMEND_WORDS
@@ -424,6 +450,7 @@ _GROUP_GUARDS: Mapping[str, re.Pattern[str]] = {
     "again": _CONDITIONAL,
     "redo": _CONDITIONAL,
     "still": _CONDITIONAL,
+    "still_there": _CONDITIONAL,
 }
 # Praise and verdicts asked about ("Is it back up and running?", "Is it worth the money?") are not
 # given: a match whose clause ends in a question mark is skipped.

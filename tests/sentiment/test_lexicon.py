@@ -117,6 +117,10 @@ def test_sarcastic_thanks_are_not_gratitude_for_the_ngrams_either(text: str, tha
         ("Sorry to bother you again", ("again",)),
         ("Thanks, but it is still broken.", ("but", "it", "is", "still", "broken")),
         ("Thank you for the quick reply, but that did not help", ("for", "the", "quick", "reply", "but")),
+        ("I appreciate your help, but it is still not working.", ("your", "help", "but", "it")),
+        ("Appreciate it, but I still can't log in.", ("it", "but", "i", "still")),
+        ("Thanks for trying, unfortunately the error came back.", ("for", "trying", "unfortunately")),
+        ("We really appreciate the update, however it still fails", ("the", "update", "however")),
     ],
 )
 def test_courtesy_is_neither_assessed_nor_an_ngram(text: str, words: tuple[str, ...]) -> None:
@@ -133,6 +137,9 @@ def test_courtesy_leaves_apologies_and_thanks_that_mean_it() -> None:
     assert analyse("I appreciate the help.").words[:2] == ("i", "appreciate")
     # the "but" must be in the thanks' own sentence
     assert analyse("Thanks. But").words[0] == "thanks"
+    # "though" turns nothing: "Thanks though!" is thanks all the same
+    assert analyse("Thanks though!").words[0] == "thanks" and pol("Thanks though!") > 0
+    assert analyse("I appreciate it. Unfortunately").words[:2] == ("i", "appreciate")
 
 
 @pytest.mark.parametrize(

@@ -148,6 +148,11 @@ def test_thanks_said_in_contempt_is_a_complaint(text: str) -> None:
         # read +0.70 and +0.71 while the thanks counted as gratitude
         ("Thanks, but it is still slow.", -1),
         ("Thank you for the quick reply, but that didn't help.", -1),
+        # read +0.44, +0.32 and +0.02 while the appreciation, or thanks before "unfortunately",
+        # counted as gratitude
+        ("I appreciate your help, but it is still not working.", -1),
+        ("I appreciate the update, however the laptop still won't boot.", -1),
+        ("Thanks for trying, unfortunately the error came back.", -1),
     ],
 )
 def test_courtesy_does_not_decide_the_mood(text: str, label: int) -> None:
