@@ -37,6 +37,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from sentiment.regex_gate import GatedPattern
+
 CHASING = "chasing"
 LOST_WORK = "lost_work"
 BROKEN_PROMISE = "broken_promise"
@@ -205,7 +207,9 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\b(?:you|they|he|she|your\s+\w+)\s+(?:said|told\s+(?:me|us)|assured\s+(?:me|us))\s+(?:that\s+)?(?:you|they|it|someone|somebody|he|she|this)\s+(?:would|will|'d)\b",
         r"\b(?:supposed|meant)\s+to\s+(?:be\s+(?:fixed|resolved|sorted|done|here|delivered)|call|ring|get\s+back|hear|have\s+been|receive|arrive)",
         r"\bnever\s+(?:called|rang|got\s+back|came\s+back|followed\s+up|showed\s+up|turned\s+up|arrived|happened|heard\s+back)\b",
-        r"\b" + _NOBODY + r"\s+(?:ever\s+)?(?:turned\s+up|showed\s+up|came\s+(?:out|round|over|to\s+(?:fix|see|look))|arrived)\b",
+        r"\b"
+        + _NOBODY
+        + r"\s+(?:ever\s+)?(?:turned\s+up|showed\s+up|came\s+(?:out|round|over|to\s+(?:fix|see|look))|arrived)\b",
         r"\b(?:no|never\s+got\s+the|didn't\s+get\s+the|still\s+no)\s+call\s*-?\s*back\b",
         r"\b(?:missed|broke|broken)\s+(?:the\s+|your\s+|their\s+)?(?:deadline|appointment|promise|commitment)\b",
         r"\b(?P<fix>(?:your|the|their|his|her)\s+(?:fix|solution|workaround|suggestion|patch|advice|instructions)\s+(?:did\s+not|didn't|does\s+not|doesn't|has\s+not|hasn't|never)\s+(?:work|help|fix|solve))",
@@ -399,9 +403,10 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
 # Words as the trigger sets spell them: an apostrophe only inside a word ("can't"), so a quoted
 # "'useless'" is the word useless.
 _WORDS = re.compile(r"[a-z]+(?:'[a-z]+)*")
-# One alternation per signal: the scorer runs on every comment, and one search is cheaper than twenty.
-_COMPILED: Mapping[str, re.Pattern[str]] = {
-    name: re.compile("|".join(f"(?:{p})" for p in patterns)) for name, patterns in _PATTERNS.items()
+# Each pattern searched apart, only where it can match (regex_gate): most comments hold none of most
+# patterns' words, and in one alternation of them all each is tried at every position of the text.
+_SEARCHED: Mapping[str, tuple[GatedPattern, ...]] = {
+    name: tuple(GatedPattern(p) for p in patterns) for name, patterns in _PATTERNS.items()
 }
 # Praise right after a negation ("not sorted it", "hasn't worked perfectly") is a complaint.
 _NEGATED_PRAISE = re.compile(r"\b(?:not|never|no\s+longer|isn't|wasn't|hasn't|haven't)\s+(?:\w+\s+){0,2}$")
@@ -478,7 +483,7 @@ def detect_signals(text: str) -> dict[str, tuple[str, float]]:
     lowered = _normalise(text)
     words = set(_WORDS.findall(lowered))
     found: dict[str, tuple[str, float]] = {}
-    for name in _COMPILED:
+    for name in _SEARCHED:
         if words.isdisjoint(_TRIGGERS[name]):
             continue
         match = first_match(name, lowered)
@@ -488,12 +493,23 @@ def detect_signals(text: str) -> dict[str, tuple[str, float]]:
 
 
 def first_match(name: str, lowered: str) -> re.Match[str] | None:
-    """The first match of the signal `name` in a normalised message that no guard denies."""
-    pattern = _COMPILED[name]
-    match = pattern.search(lowered)
-    while match is not None and _skipped(name, lowered, match):
-        match = pattern.search(lowered, match.end())
-    return match
+    """The first match of the signal `name` in a normalised message that no guard denies.
+
+    The earliest of its patterns' first such matches; of two at the same place, the pattern listed
+    first (as one alternation of them all would choose).
+    """
+    best: re.Match[str] | None = None
+    for pattern in _SEARCHED[name]:
+        if not pattern.may_match(lowered):
+            continue
+        match = pattern.search(lowered)
+        # A match no earlier than the best so far cannot replace it, guarded or not.
+        while match is not None and (best is None or match.start() < best.start()):
+            if not _skipped(name, lowered, match):
+                best = match
+                break
+            match = pattern.search(lowered, match.end())
+    return best
 
 
 def _skipped(name: str, lowered: str, match: re.Match[str]) -> bool:
