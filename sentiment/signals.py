@@ -13,12 +13,12 @@ match. The names are part of the API: callers read
 
 | signal | weight | what it means |
 |---|---|---|
-| chasing | -0.20 | asking for an update ("just checking in", "can I get an ETA?"), waiting (on hold too), having asked before, counting the days ("going on for months"), a problem still there or back again ("the problem persists", "it still crashes", "I still can't log in", "same error as before"), too long a wait ("took far too long") |
+| chasing | -0.20 | asking for an update ("just checking in", "can I get an ETA?"), waiting (on hold too), having asked before, counting the days ("going on for months"), a problem still there or back again ("the problem persists", "it still crashes", "I still can't log in", "same error as before", a reply of "Still the same." or "No change."), too long a wait ("took far too long") |
 | lost_work | -0.25 | the problem costs the customer work, time or money ("this is blocking the whole team") |
 | broken_promise | -0.25 | something promised (a callback, a fix, a date, a visit: "nobody turned up") did not happen |
 | poor_service | -0.25 | the service, or the people who give it, judged poor: "your support is useless", "the technician was unhelpful", "thanks for nothing", the customer left uninformed ("why did nobody tell me?") or let down ("I was expecting a faster response") |
 | frustrated | -0.25 | the customer's patience at an end, in idiom the lexicons miss: "fed up", "sick of this", "I've had enough", "I'm losing patience", "this is a joke", "are you kidding me", the writer escalating ("I want to escalate this", "we will cancel the contract"), and praise said in sarcasm over a fault ("Great, now Outlook doesn't work either.", sentiment.sarcasm) |
-| praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient", and the problem gone: "everything is working again" |
+| praise | +0.25 | relief and praise in the desk's idiom, beyond the lexicon's words, the service judged good included: "the engineer was very patient", "the engineer came on time and was very professional", and the problem gone: "everything is working again" |
 | recommends | +0.25 | a customer's verdict that commends: "highly recommend", "I will be back", "worth every penny", "better than expected" |
 | advises_against | -0.25 | a customer's verdict that warns others off: "would not recommend", "waste of money", "never again", "I returned it" |
 
@@ -82,6 +82,11 @@ _BE = r"(?:\s+(?:is|was|were|are|has\s+been|have\s+been)|'s)"
 _YOU = r"(?:you(?:\s+guys|\s+people|\s+lot)?(?:'re|\s+are|\s+were|\s+have\s+been|'ve\s+been))"
 _DEGREE = r"(?:(?:so|very|really|extremely|incredibly|super|always|just|truly|completely|totally|utterly|absolutely|quite|pretty|rather|fairly|a\s+bit|a\s+little)\s+){0,2}"
 _VERDICT = r"(?:" + _SERVER + _BE + r"|" + _YOU + r")\s+" + _DEGREE
+# The same verdict after what the server did, in one clause: "the engineer came on time and was very
+# professional", "the technician turned up late and was rude".
+_LATER_VERDICT = (
+    _SERVER + r"\s+[^.!?;,]{1,50}?\s+and(?:\s+(?:is|was|were|are|has\s+been|have\s+been))\s+" + _DEGREE
+)
 # "kind of late", "quick to blame", "fast becoming": these adjectives do not judge the service there
 # ("kind to help me" does).
 _GOOD_SERVICE = r"(?:(?:quick|fast|prompt)\b(?!\s+(?:of|to|becoming|approaching|enough)\b)|kind\b(?!\s+of\b)|(?:helpful|friendly|patient|knowledgeable|courteous|polite|professional|responsive|efficient|thorough|attentive|supportive)\b)"
@@ -159,6 +164,9 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         + r"))\b",
         r"\b(?P<still_there>(?:problem|issue|error|fault)s?(?:\s+messages?)?\s+(?:still\s+)?(?:persists?|remains?|continues?|is\s+still\s+there|keeps?\s+(?:coming\s+back|happening|appearing|popping\s+up|coming\s+up)|still\s+(?:appears|occurs|happens|shows\s+up|pops\s+up|comes\s+up)))\b",
         r"\bsame\s+(?:error|problem|issue|fault)\s+as\s+(?:before|last\s+time|yesterday|last\s+week)\b",
+        # A reply that is all of it: "Still the same.", "No change.", "Same problem here." ("Is it still
+        # the same?" asks; "the version is still the same" says nothing went wrong).
+        r"(?:^|(?<=[.!?])\s)\s*(?:(?:it's|it\s+is|everything\s+is|all)\s+)?(?:still\s+the\s+same|(?:still\s+)?no\s+change|(?:the\s+)?same\s+(?:problem|issue|error)(?:\s+(?:again|still|today))?)(?:\s+(?:here|for\s+me|unfortunately))?\s*(?:[.!]+|$)",
         r"\b(?:been\s+)?going\s+on\s+for\s+(?:days|weeks|months|ages|years|over\s+a|more\s+than|"
         + _COUNT
         + r"\s+"
@@ -216,6 +224,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     ),
     POOR_SERVICE: (
         r"\b" + _VERDICT + _POOR_SERVICE,
+        r"\b" + _LATER_VERDICT + _POOR_SERVICE,
         r"\b(?:you|they|someone|somebody|the\s+\w+)\s+closed\s+(?:my|our|the|this)\s+"
         + _TICKET
         + r"\s+"
@@ -259,6 +268,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     ),
     PRAISE: (
         r"\b" + _VERDICT + _GOOD_SERVICE,
+        r"\b" + _LATER_VERDICT + _GOOD_SERVICE,
         r"\blife\s*-?\s*saver\b",
         r"\bsaved\s+(?:my|our|the)\s+(?:life|lives|day|bacon|skin|week)\b",
         # "Sorted it myself" is no praise for the desk.
@@ -365,7 +375,7 @@ _TRIGGERS: Mapping[str, frozenset[str]] = {
         "nth times again since nobody noone one heard had got gotten received taking takes took why "
         "been now reply response answer update news word follow following chasing when long hold "
         "waitin sixth st nd rd th anyone anybody someone somebody hello back keep keeps another "
-        "persist persists remain remains continue continues same going checking eta"
+        "persist persists remain remains continue continues same going checking eta change"
     ),
     LOST_WORK: _words(
         "work job unable losing lose lost costing cost wasted wasting down standstill stopped blocked "

@@ -25,6 +25,9 @@ from sentiment.signals import (
 
 FIRES = {
     CHASING: [
+        "Still the same.",
+        "No change.",
+        "Hi. Same issue again.",
         "Any update?",
         "Is there any update on this?",
         "Still waiting for someone to call me back.",
@@ -131,6 +134,7 @@ FIRES = {
         "This is the last straw.",
     ],
     POOR_SERVICE: [
+        "The technician turned up late and was rude.",
         "Why did nobody tell me the system would be down?",
         "The new process is confusing and nobody explained it.",
         "No one informed us about the outage.",
@@ -155,6 +159,7 @@ FIRES = {
         "The technician was rude to me.",
     ],
     PRAISE: [
+        "The engineer came on time and was very professional.",
         "Everything is working again, you can close this.",
         "It works now.",
         "Service was quick and friendly.",
@@ -305,6 +310,13 @@ QUIET = [
     "Let me know if it works now.",
     "It's working again, but very slow.",
     "Nobody came to the party.",
+    "Is it still the same?",
+    "The version number is still the same.",
+    "No change in the config is needed.",
+    "Same thing.",
+    "If the engineer comes on time and is professional, fine.",
+    "The engineer replaced the disk and is quick to blame the network.",
+    "The team fixed the server and was kind of slow.",
 ]
 
 
