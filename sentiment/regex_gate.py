@@ -40,7 +40,7 @@ class GatedPattern:
         self.pattern: re.Pattern[str] = re.compile(
             pattern[len(_LEADING_BOUNDARY) :] if self.bounded else pattern
         )
-        self.required: frozenset[str] | None = _required(parsed) if _case_exact(parsed) else None
+        self.required: frozenset[str] | None = _required_of(parsed)
 
     def may_match(self, text: str) -> bool:
         """False only when the pattern cannot match anywhere in `text`."""
@@ -73,12 +73,12 @@ def required_strings(pattern: str) -> frozenset[str] | None:
 
     Case-sensitive, as the pattern is (the signals' patterns read lower-cased text and set no flags).
     """
-    parsed = sre_parse.parse(pattern)
-    return _required(parsed) if _case_exact(parsed) else None
+    return _required_of(sre_parse.parse(pattern))
 
 
-def _case_exact(parsed: Any) -> bool:
-    return not parsed.state.flags & re.IGNORECASE
+def _required_of(parsed: Any) -> frozenset[str] | None:
+    """`required_strings` of a parsed pattern: none are known when it ignores case."""
+    return None if parsed.state.flags & re.IGNORECASE else _required(parsed)
 
 
 def _required(sub: Any) -> frozenset[str] | None:
