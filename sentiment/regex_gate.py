@@ -45,7 +45,8 @@ class GatedPattern:
     def may_match(self, text: str) -> bool:
         """False only when the pattern cannot match anywhere in `text`."""
         required = self.required
-        return required is None or any(s in text for s in required)
+        # `map` over the bound `__contains__` runs the loop in C: a generator costs twice as much.
+        return required is None or any(map(text.__contains__, required))
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """`re.compile(pattern).search(text, pos)`."""

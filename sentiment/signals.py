@@ -509,8 +509,11 @@ def first_match(name: str, lowered: str) -> re.Match[str] | None:
     first (as one alternation of them all would choose).
     """
     best: re.Match[str] | None = None
+    holds = lowered.__contains__
     for pattern in _SEARCHED[name]:
-        if not pattern.may_match(lowered):
+        # `GatedPattern.may_match`, inlined: a method call per pattern was a tenth of a score.
+        required = pattern.required
+        if required is not None and not any(map(holds, required)):
             continue
         match = pattern.search(lowered)
         # A match no earlier than the best so far cannot replace it, guarded or not.
