@@ -97,6 +97,39 @@ def test_words_english_shares_with_spanish_and_german_do_not_make_a_comment_engl
 
 
 @pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Tak for svar, det er for sent at ringe nu.", "da"),
+        ("Det er for sent for at ringe til support.", "da"),
+        ("Of de printer of de scanner, niets werkt.", "nl"),
+        ("Ik weet niet of de fout is opgelost of niet.", "nl"),
+    ],
+)
+def test_of_and_for_do_not_make_a_danish_or_dutch_comment_english(text: str, language: str) -> None:
+    # "for" is Danish, Norwegian and Swedish, "of" Dutch ("or"): as English words these comments were
+    # English at a glance, with certainty, and scored by the English lexicon.
+    from sentiment.language import english_at_a_glance
+
+    assert not english_at_a_glance(text)
+    assert detect(text)[0] == language
+    assert score(text).language != "en"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yay. Another good phone interview.",
+        "Ugh. I hate hate hate getting blood drawn.",
+        "Another day without a reply.",
+        "Great work, thanks a lot.",
+        "That's awesome. Great song.",
+    ],
+)
+def test_short_english_with_few_function_words_is_known_at_a_glance(text: str) -> None:
+    assert detect(text) == ("en", 1.0)
+
+
+@pytest.mark.parametrize(
     "text", ["Почему так долго?", "Это просто ужас, никто не отвечает", "Ничего не работает"]
 )
 def test_a_comment_in_another_script_is_not_scored_as_english(text: str) -> None:
@@ -105,6 +138,43 @@ def test_a_comment_in_another_script_is_not_scored_as_english(text: str) -> None
     assert code == "ru" and confidence >= CONFIDENT
     result = score(text)
     assert result.scored is False and result.language == "ru"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Please check the log: ログを確認しましたがエラーの原因が分かりません", "ja"),
+        ("Thanks, but the update не помогло, компьютер всё ещё не включается", "ru"),
+    ],
+)
+def test_english_words_in_a_comment_written_in_another_script_do_not_make_it_english(
+    text: str, language: str
+) -> None:
+    # The glance reads Latin words only: these were all English words to it, and English with
+    # certainty, though most of their letters are Japanese or Cyrillic.
+    from sentiment.language import english_at_a_glance
+
+    assert not english_at_a_glance(text)
+    assert detect(text)[0] == language
+    assert score(text).scored is False
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Beállítható ez a táblázat?", "hu"),
+        ("Nelze to vytvořit, prosím.", "cs"),
+        ("Her şifre için bir uyarı verir.", "tr"),  # noqa: RUF001 (a Turkish dotless i)
+    ],
+)
+def test_a_word_with_accented_letters_is_one_word_not_english_pieces(text: str, language: str) -> None:
+    # Read as runs of a-z, "beállítható" held "that", "vytvořit" "it" and "için" "in": English
+    # words enough to make these comments English at a glance.
+    from sentiment.language import english_at_a_glance
+
+    assert not english_at_a_glance(text)
+    assert detect(text)[0] == language
+    assert score(text).scored is False
 
 
 def test_english_with_those_words_stays_english_at_a_glance() -> None:
