@@ -24,13 +24,31 @@ _ZERO: Pair = (0.0, 0.0)
 _END = "</s>"
 
 
+# The dense features read by `_common`, in the order of `ScoringTable.flags`.
+_FLAG_NAMES = (
+    *("lex_pos", "lex_neg", "vlex_pos", "vlex_neg"),
+    *("negated", "excl", "excl_many", "question", "shout", "repeated", "elongated", "emoji_pos", "emoji_neg"),
+)
+# How many words a message of n words is counted as, for its length bucket: 0 .. 26 (26 or more).
+_LONGEST_BUCKETED = LENGTH_BUCKETS[-1][0] + 1
+
+
 @dataclass(frozen=True, slots=True)
 class ScoringTable:
     # word -> (its unigram's logits, times WORD_VALUE and with its emotion family's; the bigrams it
     # opens: second word, or "</s>", -> their logits, or None when it opens none)
     entries: dict[str, tuple[float, float, dict[str, Pair] | None]]
     opening: dict[str, Pair]  # the bigrams that open a sentence ("<s> thanks")
-    dense: dict[str, Pair]  # the dense features' weights by name
+    # The dense features' weights, looked up once here rather than by name per comment (a name built
+    # and looked up per feature was a tenth of a score): those of _FLAG_NAMES, by position; "lex",
+    # "lex_min", "lex_max" and the same for "vlex" (a message's mean, lowest and highest); a
+    # closing mark's ("" for none); a length bucket's, by the message's word count up to 26; and
+    # "sent:N" by the sentence count, up to MAX_SENTENCE_COUNT.
+    flags: tuple[Pair, ...]
+    spread: tuple[Pair, Pair, Pair, Pair, Pair, Pair]
+    endings: dict[str, Pair]
+    lengths: tuple[Pair, ...]
+    sentence_counts: tuple[Pair, ...]
     # "lex", "lex_min" and "lex_max" are all its polarity in a one-sentence message, so their weights
     # add up there; "sent:1" is always there.
     lex3: Pair
@@ -66,10 +84,23 @@ class ScoringTable:
                 neg, pos = neg + w[0], pos + w[1]
             return neg, pos
 
+        endings = {name[len("end:") :]: weight for name, weight in dense.items() if name.startswith("end:")}
+        endings[""] = endings.pop("none", _ZERO)
         return cls(
             entries,
             opening,
-            dense,
+            tuple(total(name) for name in _FLAG_NAMES),
+            (
+                total("lex"),
+                total("lex_min"),
+                total("lex_max"),
+                total("vlex"),
+                total("vlex_min"),
+                total("vlex_max"),
+            ),
+            endings,
+            tuple(total(_length_bucket(n)) for n in range(_LONGEST_BUCKETED + 1)),
+            tuple(total(f"sent:{min(n, MAX_SENTENCE_COUNT)}") for n in range(MAX_SENTENCE_COUNT + 1)),
             total("lex", "lex_min", "lex_max"),
             total("vlex", "vlex_min", "vlex_max"),
             total("sent:1"),
@@ -109,7 +140,10 @@ class ScoringTable:
         return self._common(
             neg,
             pos,
-            (squash(s.positive), squash(s.negative), squash(s.vader_positive), squash(s.vader_negative)),
+            s.positive,
+            s.negative,
+            s.vader_positive,
+            s.vader_negative,
             s.negated,
             s.exclamations,
             s.questions,
@@ -124,32 +158,31 @@ class ScoringTable:
 
     def message_dense(self, sentences: Sequence[SentenceLexicon]) -> Pair:
         """`features._message_dense(sentences)` (several sentences) read off the weights."""
-        get = self.dense.get
         polarities = [s.polarity for s in sentences]
         vader = [s.vader for s in sentences]
         neg = pos = 0.0
-        for name, value in (
-            ("lex", sum(polarities) / len(polarities)),
-            ("lex_min", min(polarities)),
-            ("lex_max", max(polarities)),
-            ("vlex", sum(vader) / len(vader)),
-            ("vlex_min", min(vader)),
-            ("vlex_max", max(vader)),
-            ("sent:" + str(min(len(sentences), MAX_SENTENCE_COUNT)), 1.0),
-        ):
-            w = get(name)
-            if w is not None:
-                neg += w[0] * value
-                pos += w[1] * value
-        return self._common(
-            neg,
-            pos,
+        for w, value in zip(
+            self.spread,
             (
-                squash(sum(s.positive for s in sentences)),
-                squash(sum(s.negative for s in sentences)),
-                squash(sum(s.vader_positive for s in sentences)),
-                squash(sum(s.vader_negative for s in sentences)),
+                sum(polarities) / len(polarities),
+                min(polarities),
+                max(polarities),
+                sum(vader) / len(vader),
+                min(vader),
+                max(vader),
             ),
+            strict=True,
+        ):
+            neg += w[0] * value
+            pos += w[1] * value
+        w = self.sentence_counts[min(len(sentences), MAX_SENTENCE_COUNT)]
+        return self._common(
+            neg + w[0],
+            pos + w[1],
+            sum(s.positive for s in sentences),
+            sum(s.negative for s in sentences),
+            sum(s.vader_positive for s in sentences),
+            sum(s.vader_negative for s in sentences),
             any(s.negated for s in sentences),
             sum(s.exclamations for s in sentences),
             any(s.questions for s in sentences),
@@ -166,7 +199,10 @@ class ScoringTable:
         self,
         neg: float,
         pos: float,
-        sums: tuple[float, float, float, float],
+        positive: float,
+        negative: float,
+        vader_positive: float,
+        vader_negative: float,
         negated: object,
         exclamations: int,
         questions: object,
@@ -178,38 +214,50 @@ class ScoringTable:
         ending: str,
         n_words: int,
     ) -> Pair:
-        get = self.dense.get
-        for name, value in zip(("lex_pos", "lex_neg", "vlex_pos", "vlex_neg"), sums, strict=True):
-            w = get(name)
-            if w is not None:
+        (w_pos, w_neg, w_vpos, w_vneg, w_negated, w_excl, w_many, w_question, w_shout, w_repeated,
+         w_elongated, w_emoji_pos, w_emoji_neg) = self.flags  # fmt: skip
+        # The lexicons' sums, squashed; most sentences hold no word of one side (squash(0) is 0).
+        for w, total in (
+            (w_pos, positive),
+            (w_neg, negative),
+            (w_vpos, vader_positive),
+            (w_vneg, vader_negative),
+        ):
+            if total:
+                value = squash(total)
                 neg += w[0] * value
                 pos += w[1] * value
-        flags = ["end:" + (ending or "none"), _length_bucket(n_words)]
+        w = self.endings.get(ending, _ZERO)
+        v = self.lengths[min(n_words, _LONGEST_BUCKETED)]
+        neg += w[0] + v[0]
+        pos += w[1] + v[1]
         if negated:
-            flags.append("negated")
+            neg += w_negated[0]
+            pos += w_negated[1]
         if exclamations:
-            flags.append("excl")
+            neg += w_excl[0]
+            pos += w_excl[1]
             if exclamations > 1:
-                flags.append("excl_many")
+                neg += w_many[0]
+                pos += w_many[1]
         if questions:
-            flags.append("question")
+            neg += w_question[0]
+            pos += w_question[1]
         if shouts:
-            flags.append("shout")
+            neg += w_shout[0]
+            pos += w_shout[1]
         if repeated:
-            flags.append("repeated")
+            neg += w_repeated[0]
+            pos += w_repeated[1]
         if elongated:
-            flags.append("elongated")
-        for name in flags:
-            w = get(name)
-            if w is not None:
-                neg += w[0]
-                pos += w[1]
-        for name, count in (("emoji_pos", emoji_positive), ("emoji_neg", emoji_negative)):
-            if count:
-                w = get(name)
-                if w is not None:
-                    neg += w[0] * count
-                    pos += w[1] * count
+            neg += w_elongated[0]
+            pos += w_elongated[1]
+        if emoji_positive:
+            neg += w_emoji_pos[0] * emoji_positive
+            pos += w_emoji_pos[1] * emoji_positive
+        if emoji_negative:
+            neg += w_emoji_neg[0] * emoji_negative
+            pos += w_emoji_neg[1] * emoji_negative
         return neg, pos
 
 

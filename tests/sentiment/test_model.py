@@ -212,6 +212,12 @@ def test_the_scoring_table_reads_what_the_features_say(shared_data: Path) -> Non
     real comments of every shared domain, in every domain's reading."""
     texts = [row.text for _, rows in read_shared(shared_data / "sentiment") for row in rows[::50]]
     texts += ["Sooo slow!!! :( NOT working, again? 😡 👍", "Thanks. Thanks! lol :)", "thanks"]
+    # Every dense feature at once: five sentences (counted as four), over 25 words, emoji of both
+    # sides, several exclamations, a question, shouting, a negation, an elongation, no closing mark.
+    texts += [
+        "No. No! Why?? It is STILL not working after three days, and nobody from your team has called "
+        "me back even once about this problem, which is sooo annoying :( 😡😡 👍 Fix it!!! ok then"
+    ]
     model = load_model()
     for domain in (READS_AS, "jira", ""):
         reading = model.reading(domain)
