@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sentiment.lexicon import analyse, as_typed, tokenize
 from sentiment.mood import UNKNOWN_MOOD
-from sentiment.scorer import EMOJI_ONLY_LEXICON_WEIGHT, DeskEngine, sentences_of
+from sentiment.scorer import EMOJI_ONLY_LEXICON_WEIGHT, DeskEngine, read_message, sentences_of
 
 # Effects smaller than this are left out of the explanation: they change no label.
 MIN_EFFECT = 0.005
@@ -54,6 +54,7 @@ class Explanation:
     words_left_out: int = 0  # words past MAX_WORDS, not weighed one by one
     emoji_alone: bool = False  # read half by the lexicon's emoji values (scorer.emoji_only)
     sarcasm: tuple[str, ...] = ()  # praise said in sarcasm, not read (sentiment.sarcasm)
+    courtesy: tuple[str, ...] = ()  # thanks beside a complaint, not read (sentiment.courtesy)
 
     def render(self) -> str:
         """The text `ela sentiment score --explain` prints."""
@@ -73,6 +74,7 @@ class Explanation:
                 "which the layer has too few examples of"
             )
         lines += [f"sarcasm: {words!r} next to a complaint, not read as praise" for words in self.sarcasm]
+        lines += [f"courtesy: {words!r} beside a complaint, not read as gratitude" for words in self.courtesy]
         if self.decided_by is not None and len(self.sentences) > 1:
             text, polarity = self.sentences[self.decided_by]
             lines.append(f"one sentence decided the message ({polarity:+.3f}): {text}")
@@ -131,14 +133,22 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
     # the rule's weight is told once, on its own line.
     shift = sum(w for _, w in scored.signals.values())
 
-    def polarity_without(changed: list[str]) -> float:
-        return engine.score_sentences([s for s in changed if s.strip()] or [""], shift=shift).polarity
+    # Words are taken out of the sentences as read, courtesy left out (sentiment.courtesy): thanks that
+    # were not read moved nothing, and without this a word of the complaint would seem to weigh all
+    # the thanks it made courtesy ("Thanks a lot. I still cannot log in.": "cannot" -0.83).
+    spoken = read_message(sentences).spoken
+
+    def polarity_without(changed: list[str], index: int) -> float:
+        # The sentence a word was taken from goes when nothing is left of it; a sentence of courtesy
+        # already read as "" stays, as in the score.
+        kept = [s for i, s in enumerate(changed) if i != index or s.strip()]
+        return engine.score_sentences(kept or [""], shift=shift).polarity
 
     # The lexicon's value of each occurrence, in order: "Not bad at all, but the support was bad" holds
     # a negated "bad" and a plain one.
     lexical: dict[tuple[int, str], list[tuple[str, float | None]]] = {}
     phrases: list[tuple[int, str, float | None]] = []
-    for index, sentence in enumerate(sentences):
+    for index, sentence in enumerate(spoken):
         trace: list[tuple[str, float, str]] = []
         analyse(sentence, trace)
         for token, value, kind in trace:
@@ -147,7 +157,7 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
             lexical.setdefault((index, token.lower()), []).append((kind, value))
     seen = 0
     total = 0
-    for index, sentence in enumerate(sentences):
+    for index, sentence in enumerate(spoken):
         removable = _removable(sentence)
         total += len(removable)
         for token, start, end in removable:
@@ -156,8 +166,8 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
             if seen >= MAX_WORDS:
                 continue
             seen += 1
-            changed = [*sentences[:index], sentence[:start] + sentence[end:], *sentences[index + 1 :]]
-            effect = base - polarity_without(changed)
+            changed = [*spoken[:index], sentence[:start] + sentence[end:], *spoken[index + 1 :]]
+            effect = base - polarity_without(changed, index)
             if abs(effect) < MIN_EFFECT:
                 continue
             kind, weight = found if found is not None else ("term", None)
@@ -173,11 +183,11 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
                 if match is None:
                     continue
                 changed = [
-                    *sentences[:index],
+                    *spoken[:index],
                     sentence[: match.start()] + sentence[match.end() :],
-                    *sentences[index + 1 :],
+                    *spoken[index + 1 :],
                 ]
-                effect = base - polarity_without(changed)
+                effect = base - polarity_without(changed, index)
                 if abs(effect) >= MIN_EFFECT:
                     contributions.append(Contribution("phrase", match.group(0), effect, weight))
     contributions.sort(key=lambda c: -abs(c.effect))
@@ -196,6 +206,7 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
         max(0, total - MAX_WORDS),
         scored.emoji_alone,
         scored.sarcasm,
+        scored.courtesy,
     )
 
 

@@ -19,8 +19,8 @@ words before one, and label every one of those texts positive or neutral. Only t
 neighbour are read for the complaint (`REACH`): "Awesome! I just read the report and have been waiting
 for the film" is not sarcasm.
 
-Training reads texts through the same two functions as the scorer (`scorer.analyse_sentences` for the
-words, `scorer.message_signals` for the signals), so the fit and the scorer see the same.
+Training reads texts through the same function as the scorer (`scorer.read_message`, for the words
+and the signals), so the fit and the scorer see the same.
 """
 
 from __future__ import annotations
@@ -77,17 +77,27 @@ _NO_FAULT = re.compile(r"\b(?:nothing|never|no\s+longer|no\s+more)\b", re.IGNORE
 _WAITING_FOR = re.compile(r"(?:(?:been|am|are)\s+)?waiting\b")
 
 
+def reports_fault(text: str) -> bool:
+    """Whether `text` reports a fault in plain words (see _FAULT), not denied anywhere in it ("nothing
+    is broken", "it never crashed")."""
+    return _FAULT.search(text) is not None and _NO_FAULT.search(text) is None
+
+
+def looks_forward(chasing: str) -> bool:
+    """Whether the words `chasing` matched are waiting for something, not waiting on it."""
+    return _WAITING_FOR.match(chasing) is not None
+
+
 def complains(text: str) -> bool:
     """Whether the first words of `text` fire a negative signal (or report a fault) and no positive one."""
     head = " ".join(text.split()[:REACH])
     found = detect_signals(head)
     if any(SIGNAL_WEIGHTS[name] > 0 for name in found):
         return False
-    # a fault denied anywhere in the words read ("nothing is broken", "it never crashed") is none
-    if _FAULT.search(head) and _NO_FAULT.search(head) is None:
+    if reports_fault(head):
         return True
     return any(
-        SIGNAL_WEIGHTS[name] < 0 and not (name == CHASING and _WAITING_FOR.match(words))
+        SIGNAL_WEIGHTS[name] < 0 and not (name == CHASING and looks_forward(words))
         for name, (words, _) in found.items()
     )
 
@@ -95,6 +105,11 @@ def complains(text: str) -> bool:
 def _before(text: str) -> str:
     """The last words of `text`: the complaint right before a praise word."""
     return " ".join(text.split()[-REACH:])
+
+
+def opens_with_praise(sentence: str) -> bool:
+    """Whether a sentence opens with a word of praise said as an exclamation ("Wonderful.", "Great,")."""
+    return _OPENING.match(sentence) is not None
 
 
 def _praise_alone(sentence: str) -> bool:

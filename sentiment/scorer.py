@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from sentiment.adf import parse_adf
 from sentiment.clean import clean
+from sentiment.courtesy import without_courtesy
 from sentiment.language import CONFIDENT, detect
 from sentiment.lexicon import SentenceLexicon, analyse
 from sentiment.model import DEFAULT_MODEL_PATH, Calibration, LinearModel, aggregate, load_reading
@@ -78,18 +79,32 @@ def has_own_words(text: str) -> bool:
 def analyse_text(text: str) -> tuple[list[str], list[SentenceLexicon]]:
     """A comment's cleaned sentences and their analyses, as training and the scorer read them."""
     sentences = sentences_of(text)
-    return sentences, analyse_sentences(sentences)[0]
+    return sentences, read_message(sentences).analysed
 
 
-def message_signals(sentences: Sequence[str], sarcasm: Sequence[str]) -> dict[str, tuple[str, float]]:
-    """The signals of a message's cleaned sentences, praise said in sarcasm counted (sentiment.sarcasm)."""
-    return with_sarcasm(detect_signals(" ".join(sentences)), sarcasm)
+class Reading(NamedTuple):
+    """A message's cleaned sentences read as meant: what the layer and the signals are given."""
+
+    analysed: list[SentenceLexicon]  # one per sentence, courtesy and sarcasm left unread
+    signals: dict[str, tuple[str, float]]  # sentiment.signals, praise said in sarcasm counted
+    sarcasm: tuple[str, ...]  # praise said in sarcasm, not read (sentiment.sarcasm)
+    courtesy: tuple[str, ...]  # thanks beside a complaint, not read (sentiment.courtesy)
+    spoken: list[str]  # the sentences with that courtesy left out (a sentence of thanks alone as "")
 
 
-def analyse_sentences(sentences: Sequence[str]) -> tuple[list[SentenceLexicon], tuple[str, ...]]:
-    """Each sentence analysed as it is meant, and the praise struck as sarcasm (sentiment.sarcasm)."""
-    meant, struck = read_as_meant(sentences)
-    return [analyse(s) for s in meant], struck
+def read_message(sentences: Sequence[str]) -> Reading:
+    """Each sentence analysed as it is meant, and the message's signals: the one reading of a message
+    that training (`ela sentiment train`) and the scorer share.
+
+    Thanks said as courtesy beside a complaint are left out first (sentiment.courtesy), then praise
+    said in sarcasm (sentiment.sarcasm); the signals are those of the words left.
+    """
+    found = detect_signals(" ".join(sentences))
+    spoken, courtesy = without_courtesy(sentences, found)
+    if courtesy:
+        found = detect_signals(" ".join(spoken))  # "thanks a lot" is no praise now
+    meant, struck = read_as_meant(spoken)
+    return Reading([analyse(s) for s in meant], with_sarcasm(found, struck), struck, courtesy, spoken)
 
 
 class Scored(NamedTuple):
@@ -103,6 +118,7 @@ class Scored(NamedTuple):
     signals: dict[str, tuple[str, float]]
     emoji_alone: bool  # emoji alone, read by the lexicon at EMOJI_ONLY_LEXICON_WEIGHT
     sarcasm: tuple[str, ...]  # praise said in sarcasm, not read (sentiment.sarcasm)
+    courtesy: tuple[str, ...]  # thanks beside a complaint, not read (sentiment.courtesy)
 
 
 class DeskEngine:
@@ -185,7 +201,8 @@ class DeskEngine:
         For explanations: `rules=False` leaves the service-desk signals out; `shift` replaces their
         summed weight (and reports no signals).
         """
-        analysed, sarcasm = analyse_sentences(sentences)
+        reading = read_message(sentences)
+        analysed = reading.analysed
         model = self.model
         whole, polarities = model.read(analysed)
         beta = self.lexicon_weight
@@ -196,7 +213,7 @@ class DeskEngine:
             polarities = [
                 (1 - beta) * p + beta * a.polarity for p, a in zip(polarities, analysed, strict=True)
             ]
-        signals = message_signals(sentences, sarcasm) if rules and shift is None else {}
+        signals = reading.signals if rules and shift is None else {}
         if shift is None:
             shift = sum(weight for _, weight in signals.values())
         calibration = self.calibration
@@ -212,7 +229,16 @@ class DeskEngine:
         decided_by = None
         if len(analysed) > 1 and message < whole:
             decided_by = min(range(len(polarities)), key=lambda i: abs(polarities[i] - message))
-        return Scored(message, tuple(polarities), whole, decided_by, signals, emoji_alone, sarcasm)
+        return Scored(
+            message,
+            tuple(polarities),
+            whole,
+            decided_by,
+            signals,
+            emoji_alone,
+            reading.sarcasm,
+            reading.courtesy,
+        )
 
 
 # A comment of emoji and emoticons alone ("😡", "👍", ":(") is read half by the lexicon's emoji values:

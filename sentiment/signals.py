@@ -133,7 +133,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
     CHASING: (
         r"\bany\s+(?:updates?|news|progress|feedback|word|eta)\b",
         r"\b(?:is|are)\s+there\s+(?:an?|any)\s+(?:updates?|news|progress|eta)\b",
-        r"\bstill\s+(?:waitin[g']?|no\s+(?:reply|response|answer|update|news|word|fix|call|refund|progress|solution|luck|change|improvement)|nothing|not\s+(?:heard|fixed|resolved|sorted|working)|(?:doesn't|does\s+not|isn't|is\s+not)\s+work(?:ing)?|broken|failing|slow|down|crashing|freezing|happening|occurring|an\s+issue|a\s+problem|not\s+(?:loading|responding|printing|connecting|syncing|sending|receiving)|the\s+same\s+(?:problem|issue|error|fault))\b",
+        r"\bstill\s+(?:waitin[g']?|no\s+(?:reply|response|answer|update|news|word|fix|call|refund|progress|solution|luck|change|improvement)|nothing|not\s+(?:heard|fixed|resolved|sorted|working)|(?:doesn't|does\s+not|isn't|is\s+not)\s+work(?:ing)?|broken|failing|slow|down|crashing|freezing|stuck|jammed|happening|occurring|an\s+issue|a\s+problem|not\s+(?:loading|responding|printing|connecting|syncing|sending|receiving)|the\s+same\s+(?:problem|issue|error|fault))\b",
         r"\bon\s+hold\s+(?:for\s+)?(?:over\s+|almost\s+|nearly\s+|more\s+than\s+)?(?:(?:"
         + _COUNT
         + r")\s+(?:minutes?|mins?|hours?)|an?\s+(?:hour|half\s+hour)|half\s+an\s+hour|ages|ever)\b",
@@ -154,7 +154,7 @@ _PATTERNS: Mapping[str, tuple[str, ...]] = {
         r"\bhello\s*\?{2,}",
         r"\bis\s+(?:anyone|anybody|someone|somebody)\s+(?:even\s+|actually\s+)?(?:looking\s+(?:at|into)|working\s+on|dealing\s+with|handling|checking)\s+(?:this|it|my|our|the)\b",
         # A problem back again ("broken again", "it happened again"), unless supposed ("if it crashed again").
-        r"\b(?P<again>(?:broken|down|failing|failed|crashing|crashed|freezing|froze|not\s+working|stopped\s+working|happening|happened)\s+again)\b",
+        r"\b(?P<again>(?:broken|broke|down|failing|failed|crashing|crashed|freezing|froze|not\s+working|stopped\s+working|happening|happened)\s+again)\b",
         r"\b(?:the\s+|this\s+|my\s+|our\s+|same\s+)(?:issue|problem|error|fault|bug)\s+(?:is|has\s+come|came|'s)\s+back\b",
         # "Let me know if you are still seeing issues" supposes.
         # A fault still there in the present ("it still crashes", "I still can't log in"); "I still

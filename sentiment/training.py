@@ -47,7 +47,7 @@ from sentiment.model import (
 )
 from sentiment.mood import MoodBands
 from sentiment.ngram_scale import ngram_scales, scale_of
-from sentiment.scorer import analyse_sentences, message_signals, sentences_of
+from sentiment.scorer import read_message, sentences_of
 from sentiment.signals import apply_signals
 
 Features = dict[str, float]
@@ -129,10 +129,12 @@ def prepare_rows(rows: Sequence[LabelledText], domain: str = "") -> list[Prepare
     items = []
     for row in rows:
         sentences = sentences_of(row.text)
-        analysed, sarcasm = analyse_sentences(sentences)
-        shift = sum(weight for _, weight in message_signals(sentences, sarcasm).values())
+        reading = read_message(sentences)
+        shift = sum(weight for _, weight in reading.signals.values())
         items.append(
-            prepare(analysed, row.label, domain=domain, mean=row.mean, group=row.group, signal_shift=shift)
+            prepare(
+                reading.analysed, row.label, domain=domain, mean=row.mean, group=row.group, signal_shift=shift
+            )
         )
     return items
 

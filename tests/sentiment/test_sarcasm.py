@@ -86,7 +86,7 @@ def test_nothing_struck_leaves_the_sentences_as_they_are() -> None:
 
 
 def test_training_reads_the_sarcastic_praise_out_of_the_ngrams_too() -> None:
-    # analyse_text reads through scorer.analyse_sentences, as `ela sentiment train` does
+    # analyse_text reads through scorer.read_message, as `ela sentiment train` does
     sarcastic = features(analyse_text("Great, now it's broken again.")[1])
     meant = features(analyse_text("Great, now it works again.")[1])
     assert not any("great" in name for name in sarcastic)
