@@ -121,6 +121,8 @@ HOSTILE = {
     "one long word": "a" * 40000,
     "emoji": "\U0001f621" * 40000,
     "sentences": "Broken. " * 5000,
+    # every sentence of thanks judged against the rest of the message (sentiment.courtesy)
+    "thanks and complaints": "Thanks. The link is broken. " * 1450,
 }
 
 

@@ -123,24 +123,31 @@ def without_courtesy(
     """
     read = list(sentences)
     left_out: list[str] = []
+    alone: list[int] = []
     for i, sentence in enumerate(sentences):
         if not sentence[:6].lower().startswith(_OPENINGS):
             continue
         if thanks_alone(sentence):
-            others = [s for j, s in enumerate(sentences) if j != i]
-            rest = " ".join(others)
-            # The message's signals first: most thanks stand beside no complaint.
-            if (
-                rest
-                and (unsolved(found) or reports_fault(rest))
-                and not any(map(opens_with_praise, others))
-                and says_unsolved(rest)
-            ):
-                read[i] = ""
-                left_out.append(sentence)
+            alone.append(i)
             continue
         head, comma, rest = sentence.partition(",")
         if comma and rest.strip() and thanks_alone(head) and says_unsolved(rest):
             read[i] = rest
             left_out.append(head + comma)
+    if alone:
+        # Every sentence of thanks alone is judged against the rest of the message at once: one
+        # reading of it, however many thanks it holds ("Thanks. Still broken." pasted a hundred
+        # times read the rest a hundred times).
+        others = [s for i, s in enumerate(sentences) if i not in alone]
+        rest = " ".join(others)
+        # The message's signals first: most thanks stand beside no complaint.
+        if (
+            rest
+            and (unsolved(found) or reports_fault(rest))
+            and not any(map(opens_with_praise, others))
+            and says_unsolved(rest)
+        ):
+            for i in alone:
+                read[i] = ""
+            left_out = [sentences[i] for i in alone] + left_out
     return read, tuple(left_out)

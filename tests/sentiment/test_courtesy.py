@@ -117,3 +117,9 @@ def test_the_labelled_sets_hold_few_texts_it_reads_differently() -> None:
                 if read_message(sentences_of(row["text"])).courtesy
             ]
     assert 0 < len(changed) <= 10, changed
+
+
+def test_every_sentence_of_thanks_beside_the_complaint_is_courtesy() -> None:
+    reading = read_message(sentences_of("Thanks. Still broken. Thank you again."))
+    assert reading.courtesy == ("Thanks.", "Thank you again.")
+    assert reading.spoken == ["", "Still broken.", ""]
