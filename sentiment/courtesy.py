@@ -106,7 +106,8 @@ def unsolved(found: Mapping[str, tuple[str, float]]) -> bool:
 
 def says_unsolved(text: str) -> bool:
     """Whether `text` says the problem is still there, by a signal or a plain report of a fault, and
-    holds no praise: "I mentioned it before. Wonderful. Thank you!" thanks for the fix at last."""
+    fires no positive signal: "Thanks. It was still slow this morning, but everything is working
+    again now." thanks for the fix."""
     found = detect_signals(text)
     if any(SIGNAL_WEIGHTS[name] > 0 for name in found):
         return False

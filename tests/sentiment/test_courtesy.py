@@ -39,6 +39,7 @@ GRATITUDE = [
     "Thanks. Let me know if it still crashes.",
     # praise beside the thanks says they are meant, though the customer chased before
     "I mentioned it before. Wonderful. Thank you!",
+    "Thanks. It was still slow this morning, but everything is working again now.",
 ]
 
 
