@@ -103,11 +103,15 @@ def test_words_english_shares_with_spanish_and_german_do_not_make_a_comment_engl
         ("Det er for sent for at ringe til support.", "da"),
         ("Of de printer of de scanner, niets werkt.", "nl"),
         ("Ik weet niet of de fout is opgelost of niet.", "nl"),
+        ("Contul nu are acces, are o eroare.", "ro"),
     ],
 )
-def test_of_and_for_do_not_make_a_danish_or_dutch_comment_english(text: str, language: str) -> None:
-    # "for" is Danish, Norwegian and Swedish, "of" Dutch ("or"): as English words these comments were
-    # English at a glance, with certainty, and scored by the English lexicon.
+def test_of_for_and_are_do_not_make_a_danish_dutch_or_romanian_comment_english(
+    text: str, language: str
+) -> None:
+    # "for" is Danish, Norwegian and Swedish, "of" Dutch ("or"), "are" Romanian ("has"): as English
+    # words these comments were, or would be, English at a glance, with certainty, and scored by the
+    # English lexicon.
     from sentiment.language import english_at_a_glance
 
     assert not english_at_a_glance(text)
