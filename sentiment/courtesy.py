@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from sentiment.desk_words import THANKING
-from sentiment.lexicon import tokenize
+from sentiment.lexicon import phrase_length, tokenize
 from sentiment.sarcasm import looks_forward, opens_with_praise, reports_fault
 from sentiment.signals import BROKEN_PROMISE, CHASING, LOST_WORK, SIGNAL_WEIGHTS, detect_signals
 
@@ -75,10 +75,8 @@ def _words(text: str) -> list[str]:
 def thanks_length(words: Sequence[str]) -> int:
     """How many of the first `words` are thanks (after a greeting), 0 when they are none."""
     start = 1 if words and words[0] in _GREETINGS else 0
-    for phrase in THANKING:  # longest first
-        if tuple(words[start : start + len(phrase)]) == phrase:
-            return start + len(phrase)
-    return 0
+    length = phrase_length(words, start, THANKING)
+    return start + length if length else 0
 
 
 def thanks_alone(sentence: str) -> bool:
@@ -88,10 +86,10 @@ def thanks_alone(sentence: str) -> bool:
     if not length:
         return False
     if length < len(words) and words[length] == "for":
-        formula = next((f for f in _FORMULAS if tuple(words[length + 1 : length + 1 + len(f)]) == f), None)
-        if formula is None:
+        formula = phrase_length(words, length + 1, _FORMULAS)
+        if not formula:
             return False
-        length += 1 + len(formula)
+        length += 1 + formula
     tail = words[length:]
     return len(tail) <= _MAX_TAIL and _TAIL.issuperset(tail)
 

@@ -249,7 +249,7 @@ def analyse(  # noqa: PLR0915 - one pass, kept inline for speed
             if drop_left:
                 drop_left -= 1
             elif word in _COURTESY_HEADS and (
-                courtesy := _phrase_length(lowered, i, dw.COURTESY_APOLOGIES[word])
+                courtesy := phrase_length(lowered, i, dw.COURTESY_APOLOGIES[word])
             ):
                 # A customer's apology for their own delay ("sorry for the late reply") is courtesy,
                 # not feeling: neither the lexicon nor the n-grams read these words.
@@ -389,7 +389,7 @@ def _ending(sentence: str) -> str:
     return last if last in _ENDINGS else ""
 
 
-def _phrase_length(lowered: list[str], start: int, phrases: Sequence[tuple[str, ...]]) -> int:
+def phrase_length(lowered: Sequence[str], start: int, phrases: Sequence[tuple[str, ...]]) -> int:
     """The length of the first of `phrases` (longest first) that `lowered` holds at `start`, 0 if none."""
     for phrase in phrases:
         if tuple(lowered[start : start + len(phrase)]) == phrase:
@@ -404,7 +404,7 @@ def _opening_courtesy(lowered: list[str]) -> int:
     after the turn."""
     if not lowered or lowered[0] not in _COURTESY_OPENING_HEADS:
         return 0
-    thanks = _phrase_length(lowered, 0, dw.COURTESY_OPENINGS)
+    thanks = phrase_length(lowered, 0, dw.COURTESY_OPENINGS)
     if not thanks:
         return 0
     for token in lowered[thanks : thanks + _THANKS_BUT_REACH]:
