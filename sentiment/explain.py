@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sentiment.lexicon import analyse, as_typed, tokenize
 from sentiment.mood import UNKNOWN_MOOD
-from sentiment.scorer import EMOJI_ONLY_LEXICON_WEIGHT, DeskEngine, read_message, sentences_of
+from sentiment.scorer import EMOJI_ONLY_LEXICON_WEIGHT, DeskEngine, sentences_of
 
 # Effects smaller than this are left out of the explanation: they change no label.
 MIN_EFFECT = 0.005
@@ -136,7 +136,7 @@ def explain(text: str, engine: DeskEngine | None = None) -> Explanation:
     # Words are taken out of the sentences as read, courtesy left out (sentiment.courtesy): thanks that
     # were not read moved nothing, and without this a word of the complaint would seem to weigh all
     # the thanks it made courtesy ("Thanks a lot. I still cannot log in.": "cannot" -0.83).
-    spoken = read_message(sentences).spoken
+    spoken = scored.spoken
 
     def polarity_without(changed: list[str], index: int) -> float:
         # The sentence a word was taken from goes when nothing is left of it; a sentence of courtesy

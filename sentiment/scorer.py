@@ -119,6 +119,7 @@ class Scored(NamedTuple):
     emoji_alone: bool  # emoji alone, read by the lexicon at EMOJI_ONLY_LEXICON_WEIGHT
     sarcasm: tuple[str, ...]  # praise said in sarcasm, not read (sentiment.sarcasm)
     courtesy: tuple[str, ...]  # thanks beside a complaint, not read (sentiment.courtesy)
+    spoken: list[str]  # the sentences as read, that courtesy left out (Reading.spoken)
 
 
 class DeskEngine:
@@ -238,6 +239,7 @@ class DeskEngine:
             emoji_alone,
             reading.sarcasm,
             reading.courtesy,
+            reading.spoken,
         )
 
 
